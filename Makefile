@@ -1,0 +1,42 @@
+# Thin wrapper over CMake presets. `make test` is what CI runs.
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 20
+
+.PHONY: all bootstrap build test test-debug up fuzz clean format
+
+all: build
+
+bootstrap:
+	@tools/bootstrap
+
+build/release/build.ninja: CMakeLists.txt CMakePresets.json | bootstrap
+	cmake --preset release >/dev/null
+
+build: bootstrap build/release/build.ninja
+	cmake --build --preset release -j $(JOBS)
+
+# Everything CI checks in the release build: unit, property, simulation, integration.
+test: build
+	ctest --preset release -j $(JOBS)
+
+# The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-debug: bootstrap
+	cmake --preset debug >/dev/null
+	cmake --build --preset debug -j $(JOBS)
+	ctest --preset debug -j $(JOBS)
+
+up: build
+	@if [ -x tools/local-cluster ]; then exec tools/local-cluster; \
+	else echo "make up: the runtime (kvnode) is not built yet; see README" >&2; exit 1; fi
+
+fuzz: bootstrap
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	@if [ -x tools/run-fuzzers ]; then tools/run-fuzzers build/fuzz $(FUZZ_SECONDS); \
+	else echo "make fuzz: no fuzz targets yet" >&2; exit 1; fi
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,41 @@
+#include "core/memory_store.h"
+
+namespace ringkv {
+
+Result<ApplyResult> MemoryStore::apply(std::string_view key, const Entry& entry) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    entries_.emplace(std::string(key), entry);
+    return ApplyResult{true, entry.version};
+  }
+  if (lww_wins(entry, it->second)) {
+    it->second = entry;
+    return ApplyResult{true, entry.version};
+  }
+  return ApplyResult{false, it->second.version};
+}
+
+Result<std::optional<Entry>> MemoryStore::get(std::string_view key) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::optional<Entry>();
+  return std::optional<Entry>(it->second);
+}
+
+Status MemoryStore::scan(std::string_view start_key, const Visitor& visit) {
+  for (auto it = entries_.lower_bound(start_key); it != entries_.end(); ++it) {
+    if (!visit(it->first, it->second)) break;
+  }
+  return Status();
+}
+
+Status MemoryStore::sync() { return Status(); }
+
+Status MemoryStore::purge_tombstone(std::string_view key, const Version& version) {
+  auto it = entries_.find(key);
+  if (it != entries_.end() && it->second.tombstone && it->second.version == version) {
+    entries_.erase(it);
+  }
+  return Status();
+}
+
+}  // namespace ringkv

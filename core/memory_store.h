@@ -1,0 +1,26 @@
+// MemoryStore: a ReplicaStore in a std::map. Nothing is ever lost (sync is a no-op), so it
+// suits unit tests and simulations that do not model the disk.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/replica_store.h"
+
+namespace ringkv {
+
+class MemoryStore final : public ReplicaStore {
+ public:
+  Result<ApplyResult> apply(std::string_view key, const Entry& entry) override;
+  Result<std::optional<Entry>> get(std::string_view key) override;
+  Status scan(std::string_view start_key, const Visitor& visit) override;
+  Status sync() override;
+  Status purge_tombstone(std::string_view key, const Version& version) override;
+
+  size_t size() const { return entries_.size(); }
+
+ private:
+  std::map<std::string, Entry, std::less<>> entries_;
+};
+
+}  // namespace ringkv

@@ -1,0 +1,117 @@
+#include "core/storage/coding.h"
+
+namespace ringkv {
+
+void put_fixed32(std::string& out, uint32_t value) {
+  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+void put_fixed64(std::string& out, uint64_t value) {
+  for (int shift = 0; shift < 64; shift += 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+void put_varint64(std::string& out, uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+void put_length_prefixed(std::string& out, std::string_view bytes) {
+  put_varint64(out, bytes.size());
+  out.append(bytes);
+}
+
+uint32_t decode_fixed32(const char* bytes) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+uint64_t decode_fixed64(const char* bytes) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+bool Decoder::get_u8(uint8_t& value) {
+  if (input_.empty()) return false;
+  value = static_cast<uint8_t>(input_[0]);
+  input_.remove_prefix(1);
+  return true;
+}
+
+bool Decoder::get_fixed32(uint32_t& value) {
+  if (input_.size() < 4) return false;
+  value = decode_fixed32(input_.data());
+  input_.remove_prefix(4);
+  return true;
+}
+
+bool Decoder::get_fixed64(uint64_t& value) {
+  if (input_.size() < 8) return false;
+  value = decode_fixed64(input_.data());
+  input_.remove_prefix(8);
+  return true;
+}
+
+bool Decoder::get_varint64(uint64_t& value) {
+  constexpr int kMaxVarintBytes = 10;
+  value = 0;
+  for (int index = 0; index < kMaxVarintBytes && index < static_cast<int>(input_.size());
+       ++index) {
+    uint64_t byte = static_cast<uint8_t>(input_[index]);
+    if (index == kMaxVarintBytes - 1 && byte > 1) return false;  // overflows 64 bits
+    value |= (byte & 0x7f) << (7 * index);
+    if ((byte & 0x80) == 0) {
+      input_.remove_prefix(index + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Decoder::get_length_prefixed(std::string_view& bytes, uint64_t max_bytes) {
+  uint64_t length = 0;
+  if (!get_varint64(length) || length > max_bytes || length > input_.size()) return false;
+  bytes = input_.substr(0, static_cast<size_t>(length));
+  input_.remove_prefix(static_cast<size_t>(length));
+  return true;
+}
+
+void encode_record(std::string& out, std::string_view key, const StoredRecord& record) {
+  out.push_back(static_cast<char>(record.kind()));
+  put_length_prefixed(out, key);
+  put_varint64(out, record.entry.version.counter);
+  put_length_prefixed(out, record.entry.version.node_id);
+  put_length_prefixed(out, record.entry.tombstone ? std::string_view() : record.entry.value);
+}
+
+bool decode_record(Decoder& decoder, std::string& key, StoredRecord& record) {
+  using storage_format::RecordKind;
+  uint8_t kind = 0;
+  std::string_view key_bytes, node_id, value;
+  uint64_t counter = 0;
+  if (!decoder.get_u8(kind) || kind < static_cast<uint8_t>(RecordKind::kPut) ||
+      kind > static_cast<uint8_t>(RecordKind::kPurge)) {
+    return false;
+  }
+  if (!decoder.get_length_prefixed(key_bytes, storage_format::kMaxStoredKeyBytes) ||
+      !decoder.get_varint64(counter) ||
+      !decoder.get_length_prefixed(node_id, storage_format::kMaxStoredNodeIdBytes) ||
+      !decoder.get_length_prefixed(value, storage_format::kMaxStoredValueBytes)) {
+    return false;
+  }
+  auto record_kind = static_cast<RecordKind>(kind);
+  if (record_kind != RecordKind::kPut && !value.empty()) return false;
+  key.assign(key_bytes);
+  record.purged = record_kind == RecordKind::kPurge;
+  record.entry.tombstone = record_kind != RecordKind::kPut;
+  record.entry.version.counter = counter;
+  record.entry.version.node_id.assign(node_id);
+  record.entry.value.assign(value);
+  return true;
+}
+
+}  // namespace ringkv

@@ -1,0 +1,89 @@
+// MemoryEnv: an in-memory Env with crash semantics and fault injection, for tests and the
+// simulator. Deterministic: files live in std::maps, every random choice comes from a Prng.
+// Crash model (see docs/storage.md): synced bytes survive; each file's unsynced tail is
+// dropped or torn at a random byte (a prefix survives); per directory, either every
+// directory operation since its last sync_dir survives or none does. Handles opened
+// before crash() fail with io_error afterwards.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "core/prng.h"
+#include "core/storage/env.h"
+
+namespace ringkv {
+
+struct CrashOptions {
+  // true: keep a random prefix (possibly empty, possibly all) of each unsynced tail;
+  // false: drop every unsynced byte.
+  bool tear_unsynced_tail = true;
+  // Chance that a directory keeps its unsynced creates/renames/removes (0: never, 1000:
+  // always). Real file systems often persist them early; both outcomes must be survivable.
+  uint32_t unsynced_directory_survival_permille = 500;
+};
+
+struct FaultOptions {
+  // Each read_at flips one random bit of the bytes it returns (the stored bytes stay intact).
+  uint32_t read_bit_flip_permille = 0;
+  // Each call (reads and mutations) fails with io_error with this chance.
+  uint32_t io_error_permille = 0;
+  // Total bytes all files may hold; an append beyond it writes what fits, then no_space.
+  std::optional<uint64_t> space_budget_bytes;
+  // After this many more successful mutating calls, every mutating call fails with
+  // io_error: the process "dies" there (then call crash()).
+  std::optional<uint64_t> fail_mutations_after;
+};
+
+class MemoryEnv final : public Env {
+ public:
+  explicit MemoryEnv(uint64_t fault_seed = 0);
+  ~MemoryEnv() override;
+
+  Result<std::unique_ptr<WritableFile>> create_file(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> open_for_append(const std::string& path) override;
+  Result<std::unique_ptr<ReadableFile>> open_for_read(const std::string& path) override;
+  Result<std::vector<std::string>> list(const std::string& dir) override;
+  Status rename(const std::string& from, const std::string& to) override;
+  Status remove(const std::string& path) override;
+  Status sync_dir(const std::string& dir) override;
+  Status create_dir(const std::string& dir) override;
+
+  // Simulates power loss (see the model above), then clears every fault option.
+  void crash(Prng& prng, const CrashOptions& options = CrashOptions());
+  void set_faults(const FaultOptions& faults);
+
+  // Test helpers: inspect and damage the stored bytes directly.
+  bool exists(const std::string& path) const;
+  std::optional<std::string> contents(const std::string& path) const;
+  // Flips bit `bit` of the stored byte at `offset` (on-disk damage; the synced state too).
+  void flip_stored_bit(const std::string& path, uint64_t offset, int bit);
+  uint64_t total_bytes() const;
+  uint64_t mutation_count() const { return mutation_count_; }
+
+  struct FileState;  // public for the handle classes in memory_env.cc
+
+  // Called by handles: the fault gate for one operation (ok or the injected error).
+  Status check_mutation(const char* operation, const std::string& path);
+  Status check_read(const std::string& path);
+  uint64_t generation() const { return generation_; }
+  uint64_t space_left_bytes() const;
+  void maybe_flip_bit(std::string* data);
+
+ private:
+  using FileMap = std::map<std::string, std::shared_ptr<FileState>>;
+
+  FileMap live_;     // what the process sees now
+  FileMap durable_;  // directory entries as of each directory's last sync_dir
+  std::set<std::string> dirs_;
+  FaultOptions faults_;
+  Prng fault_prng_;
+  uint64_t generation_ = 0;
+  uint64_t mutation_count_ = 0;
+};
+
+}  // namespace ringkv
