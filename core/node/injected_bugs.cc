@@ -1,0 +1,29 @@
+#include "core/node/injected_bugs.h"
+
+namespace ringkv {
+
+const std::vector<InjectedBugInfo>& injected_bug_catalog() {
+  static const std::vector<InjectedBugInfo> catalog = {
+      {InjectedBug::kAckBeforeSync, "ack-before-sync",
+       "replicas acknowledge writes before their WAL sync"},
+      {InjectedBug::kSkipReadRepair, "skip-read-repair",
+       "quorum reads answer without repairing stale replicas"},
+      {InjectedBug::kCountDuplicateAcks, "count-duplicate-acks",
+       "a re-delivered ack from the same replica counts again toward W"},
+      {InjectedBug::kCompareCounterOnly, "compare-counter-only",
+       "replicas order versions by counter only, ignoring the node id"},
+      {InjectedBug::kDropHints, "drop-hints", "coordinators never store hints"},
+      {InjectedBug::kNoStaleRetry, "no-stale-retry",
+       "replicas silently accept fresh writes older than what they hold"},
+  };
+  return catalog;
+}
+
+std::optional<InjectedBug> injected_bug_by_name(std::string_view name) {
+  for (const auto& info : injected_bug_catalog()) {
+    if (info.name == name) return info.bug;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ringkv

@@ -1,0 +1,30 @@
+// Deliberate bugs, switched on by name only by the simulator (kvsim --inject-bug NAME),
+// to prove that its checkers can fail. Production never sets them: Node starts with none.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace ringkv {
+
+enum class InjectedBug : uint32_t {
+  kAckBeforeSync = 1u << 0,           // replica acks before commit() syncs the store
+  kSkipReadRepair = 1u << 1,          // reads never repair stale replicas
+  kCountDuplicateAcks = 1u << 2,      // the same replica's ack counts twice toward W
+  kCompareCounterOnly = 1u << 3,      // replicas compare versions by counter only
+  kDropHints = 1u << 4,               // coordinators never keep hints
+  kNoStaleRetry = 1u << 5,            // replicas accept stale fresh writes silently
+};
+
+struct InjectedBugInfo {
+  InjectedBug bug;
+  std::string_view name;
+  std::string_view description;
+};
+
+const std::vector<InjectedBugInfo>& injected_bug_catalog();
+std::optional<InjectedBug> injected_bug_by_name(std::string_view name);
+
+}  // namespace ringkv

@@ -1,0 +1,211 @@
+#include "core/node/node.h"
+
+#include <algorithm>
+
+namespace ringkv {
+namespace {
+// Bounds on internal loops: local message chains (write -> ack -> retry) are short.
+constexpr int kMaxCommitRounds = 8;
+constexpr size_t kMaxLocalMessagesPerDrain = 100000;
+}  // namespace
+
+Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
+           ReplicaStore& store, Prng prng, uint64_t now_ms)
+    : self_(std::move(self)),
+      config_(std::move(config)),
+      store_(store),
+      prng_(std::move(prng)),
+      membership_(MemberRow{self_.id, self_.address, self_.incarnation, 0, MemberStatus::kAlive},
+                  Membership::Timing{config_.suspect_after_ms, config_.dead_after_ms},
+                  config_.max_cluster_nodes, now_ms),
+      // Op ids are unique across restarts: the incarnation is in the high bits.
+      next_op_((self_.incarnation << 40) + 1),
+      next_gossip_ms_(now_ms) {
+  RINGKV_ASSERT_MSG(config_.validate().ok(), "Node built from an invalid Config");
+  RINGKV_ASSERT(valid_node_id(self_.id));
+  for (const Peer& peer : peers) {
+    bool added = membership_.add_seed(peer.id, peer.address, now_ms);
+    RINGKV_ASSERT_MSG(added, "more peers than max_cluster_nodes");
+  }
+  rebuild_ring();
+}
+
+void Node::on_client_request(uint64_t request_id, const ClientRequest& request,
+                             uint64_t now_ms) {
+  if (auto error = validate_request(request)) {
+    metrics_.bad_requests++;
+    reply(request_id, ClientResponse{ClientOutcome::kBadRequest, {}, {}, 0, 0, *error});
+    return;
+  }
+  if (inflight_requests() >= config_.max_inflight_requests) {
+    metrics_.overloaded++;
+    reply(request_id, ClientResponse{ClientOutcome::kOverloaded, {}, {}, 0, 0,
+                                     "too many requests in flight (max_inflight_requests=" +
+                                         std::to_string(config_.max_inflight_requests) + ")"});
+    return;
+  }
+  if (request.context) clock_.observe(request.context->counter);
+  if (request.op == ClientOp::kGet) {
+    start_read(request_id, request, now_ms);
+  } else {
+    start_write(request_id, request, now_ms);
+  }
+  drain_local(now_ms);
+}
+
+void Node::on_message(const Message& message, uint64_t now_ms) {
+  dispatch(message, now_ms);
+  drain_local(now_ms);
+}
+
+void Node::dispatch(const Message& message, uint64_t now_ms) {
+  clock_.observe(message.lamport);
+  const NodeId& from = message.from;
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, ReplicaWrite>) {
+          handle_replica_write(from, body);
+        } else if constexpr (std::is_same_v<T, ReplicaWriteAck>) {
+          if (reads_.count(body.op)) {
+            handle_repair_ack(from, body);
+          } else {
+            handle_write_ack(from, body, now_ms);
+          }
+        } else if constexpr (std::is_same_v<T, ReplicaRead>) {
+          handle_replica_read(from, body);
+        } else if constexpr (std::is_same_v<T, ReplicaReadReply>) {
+          handle_read_reply(from, body);
+        } else if constexpr (std::is_same_v<T, Gossip>) {
+          handle_gossip(from, body, now_ms);
+        }
+      },
+      message.body);
+}
+
+void Node::on_tick(uint64_t now_ms) {
+  if (now_ms >= next_gossip_ms_) gossip_round(now_ms);
+  membership_.update_liveness(now_ms);
+  expire_writes(now_ms);
+  expire_reads(now_ms);
+  drain_local(now_ms);
+}
+
+Status Node::commit(uint64_t now_ms) {
+  for (int round = 0; round < kMaxCommitRounds && !held_.empty(); ++round) {
+    metrics_.commits++;
+    Status synced = store_.sync();
+    std::vector<Envelope> released;
+    released.swap(held_);
+    if (!synced.ok()) {
+      metrics_.storage_errors++;
+      metrics_.answers_dropped_sync_failed += released.size();
+      return synced;
+    }
+    for (Envelope& envelope : released) {
+      if (envelope.to == self_.id) {
+        local_inbox_.push_back(std::move(envelope.message));
+      } else {
+        outbox_.push_back(std::move(envelope));
+      }
+    }
+    drain_local(now_ms);
+  }
+  return Status();
+}
+
+std::vector<Envelope> Node::take_messages() {
+  std::vector<Envelope> out;
+  out.swap(outbox_);
+  return out;
+}
+
+std::vector<Reply> Node::take_replies() {
+  std::vector<Reply> out;
+  out.swap(replies_);
+  return out;
+}
+
+uint64_t Node::next_tick_ms() const {
+  uint64_t next = next_gossip_ms_;
+  for (const auto& [op, write] : writes_) next = std::min(next, write.deadline_ms);
+  for (const auto& [op, read] : reads_) next = std::min(next, read.deadline_ms);
+  return next;
+}
+
+void Node::send(const NodeId& to, MessageBody body) {
+  Message message{self_.id, clock_.current(), std::move(body)};
+  if (to == self_.id) {
+    local_inbox_.push_back(std::move(message));
+  } else {
+    outbox_.push_back(Envelope{to, std::move(message)});
+  }
+}
+
+void Node::hold(const NodeId& to, MessageBody body) {
+  if (bug(InjectedBug::kAckBeforeSync)) {
+    send(to, std::move(body));
+    return;
+  }
+  held_.push_back(Envelope{to, Message{self_.id, clock_.current(), std::move(body)}});
+}
+
+void Node::drain_local(uint64_t now_ms) {
+  for (size_t handled = 0; !local_inbox_.empty(); ++handled) {
+    RINGKV_ASSERT_MSG(handled < kMaxLocalMessagesPerDrain, "local message loop does not end");
+    Message message = std::move(local_inbox_.front());
+    local_inbox_.pop_front();
+    dispatch(message, now_ms);
+  }
+}
+
+void Node::reply(uint64_t request_id, ClientResponse response) {
+  replies_.push_back(Reply{request_id, std::move(response)});
+}
+
+std::optional<std::string> Node::validate_request(const ClientRequest& request) const {
+  const uint32_t n = config_.replication_factor;
+  if (request.key.empty()) return "key must not be empty";
+  if (request.key.size() > config_.max_key_bytes) {
+    return "key is " + std::to_string(request.key.size()) + " bytes, max_key_bytes is " +
+           std::to_string(config_.max_key_bytes);
+  }
+  if (request.op == ClientOp::kPut && request.value.size() > config_.max_value_bytes) {
+    return "value is " + std::to_string(request.value.size()) + " bytes, max_value_bytes is " +
+           std::to_string(config_.max_value_bytes);
+  }
+  if (request.write_quorum && (*request.write_quorum < 1 || *request.write_quorum > n)) {
+    return "w must be in 1.." + std::to_string(n);
+  }
+  if (request.read_quorum && (*request.read_quorum < 1 || *request.read_quorum > n)) {
+    return "r must be in 1.." + std::to_string(n);
+  }
+  if (request.timeout_ms &&
+      (*request.timeout_ms < 1 || *request.timeout_ms > config_.max_timeout_ms)) {
+    return "timeout_ms must be in 1.." + std::to_string(config_.max_timeout_ms);
+  }
+  return std::nullopt;
+}
+
+const char* client_op_name(ClientOp op) {
+  switch (op) {
+    case ClientOp::kGet: return "GET";
+    case ClientOp::kPut: return "PUT";
+    case ClientOp::kDelete: return "DELETE";
+  }
+  return "?";
+}
+
+const char* client_outcome_name(ClientOutcome outcome) {
+  switch (outcome) {
+    case ClientOutcome::kOk: return "ok";
+    case ClientOutcome::kNotFound: return "not_found";
+    case ClientOutcome::kBadRequest: return "bad_request";
+    case ClientOutcome::kQuorumFailed: return "quorum_failed";
+    case ClientOutcome::kOverloaded: return "overloaded";
+    case ClientOutcome::kStorageError: return "storage_error";
+  }
+  return "?";
+}
+
+}  // namespace ringkv

@@ -1,0 +1,178 @@
+// Node: one cluster member's whole protocol logic as a pure state machine (sans-I/O).
+// The driver (runtime or simulator) feeds inputs, each with the current local time:
+//   on_client_request(), on_message(), on_tick()
+// and after each batch of inputs it must, in this order:
+//   1. call commit(now): one store sync (group commit). Replica answers (write acks and
+//      read replies) are held inside the node until the sync that covers them succeeds;
+//      commit() releases them. Never skip it: without it nothing is ever acknowledged.
+//   2. drain take_messages() and send each to its peer (order per peer preserved);
+//   3. drain take_replies() and answer the clients;
+//   4. arm a timer for next_tick_ms() and call on_tick() when it fires.
+// Everything a driver may send was already made durable where durability matters, so
+// steps 2 and 3 may happen at any time after step 1. Node never blocks, never reads a
+// clock, and draws randomness only from the Prng it was given.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/lamport_clock.h"
+#include "core/messages.h"
+#include "core/node/client.h"
+#include "core/node/injected_bugs.h"
+#include "core/node/membership.h"
+#include "core/prng.h"
+#include "core/replica_store.h"
+#include "core/ring.h"
+
+namespace ringkv {
+
+struct NodeIdentity {
+  NodeId id;
+  std::string address;       // advertised "host:port"
+  uint64_t incarnation = 0;  // the driver persists it and passes previous + 1 on restart
+};
+
+struct Peer {
+  NodeId id;
+  std::string address;
+};
+
+struct Envelope {
+  NodeId to;
+  Message message;
+};
+
+struct Reply {
+  uint64_t request_id = 0;
+  ClientResponse response;
+};
+
+struct NodeMetrics {
+  uint64_t writes_ok = 0, writes_failed = 0;
+  uint64_t reads_ok = 0, reads_not_found = 0, reads_failed = 0;
+  uint64_t bad_requests = 0, overloaded = 0;
+  uint64_t stale_retries = 0, read_repairs_sent = 0;
+  uint64_t storage_errors = 0, answers_dropped_sync_failed = 0;
+  uint64_t commits = 0, gossip_rounds = 0;
+};
+
+class Node {
+ public:
+  // `config` must have passed validate(); `store` must outlive the node.
+  Node(NodeIdentity self, Config config, const std::vector<Peer>& peers, ReplicaStore& store,
+       Prng prng, uint64_t now_ms);
+
+  // Inputs.
+  void on_client_request(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
+  void on_message(const Message& message, uint64_t now_ms);
+  void on_tick(uint64_t now_ms);
+  // Syncs the store once and releases the answers it covers. A failed sync drops them
+  // (the peers time out) and is returned so the driver can log it.
+  Status commit(uint64_t now_ms);
+
+  // Outputs.
+  std::vector<Envelope> take_messages();
+  std::vector<Reply> take_replies();
+  uint64_t next_tick_ms() const;
+  bool has_uncommitted() const { return !held_.empty(); }
+
+  // Getters.
+  const NodeId& id() const { return self_.id; }
+  const Config& config() const { return config_; }
+  const Membership& membership() const { return membership_; }
+  const Ring& ring() const { return ring_; }
+  const NodeMetrics& metrics() const { return metrics_; }
+  uint64_t lamport() const { return clock_.current(); }
+  size_t inflight_requests() const { return writes_.size() + reads_.size(); }
+
+  // Simulation only (kvsim --inject-bug): never called by the runtime.
+  void set_injected_bugs(uint32_t mask) { injected_bugs_ = mask; }
+
+ private:
+  struct PendingWrite {
+    uint64_t request_id = 0;
+    Key key;
+    Entry entry;
+    std::vector<NodeId> replicas;
+    std::set<NodeId> acked;
+    uint32_t ack_count = 0;
+    uint32_t required = 0;
+    uint64_t deadline_ms = 0;
+    uint32_t retries = 0;
+    bool replied = false;
+  };
+  struct PendingRead {
+    uint64_t request_id = 0;
+    Key key;
+    std::vector<NodeId> replicas;
+    std::map<NodeId, std::optional<Entry>> answers;
+    uint32_t required = 0;
+    uint64_t deadline_ms = 0;
+    bool repairing = false;
+    Entry winner;
+    std::set<NodeId> holders;  // replicas known to hold the winner (or newer)
+    size_t holders_needed = 0;
+  };
+
+  bool bug(InjectedBug b) const { return (injected_bugs_ & static_cast<uint32_t>(b)) != 0; }
+  uint64_t new_op() { return next_op_++; }
+  void send(const NodeId& to, MessageBody body);
+  void hold(const NodeId& to, MessageBody body);
+  void dispatch(const Message& message, uint64_t now_ms);
+  void drain_local(uint64_t now_ms);
+  void reply(uint64_t request_id, ClientResponse response);
+  std::optional<std::string> validate_request(const ClientRequest& request) const;
+
+  // Coordinator: writes (node_write.cc).
+  void start_write(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
+  void send_write(uint64_t op, const PendingWrite& write);
+  void handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack, uint64_t now_ms);
+  void retry_write(uint64_t op, uint64_t now_ms);
+  void expire_writes(uint64_t now_ms);
+
+  // Coordinator: reads and read repair (node_read.cc).
+  void start_read(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
+  void handle_read_reply(const NodeId& from, const ReplicaReadReply& reply);
+  void decide_read(uint64_t op);
+  void handle_repair_ack(const NodeId& from, const ReplicaWriteAck& ack);
+  void finish_read(uint64_t op);
+  void expire_reads(uint64_t now_ms);
+
+  // Replica side (node_replica.cc).
+  void handle_replica_write(const NodeId& from, const ReplicaWrite& write);
+  void handle_replica_read(const NodeId& from, const ReplicaRead& read);
+  Result<ApplyResult> apply_entry(const Key& key, const Entry& entry);
+
+  // Gossip (node_gossip.cc).
+  void gossip_round(uint64_t now_ms);
+  void handle_gossip(const NodeId& from, const Gossip& gossip, uint64_t now_ms);
+  void rebuild_ring();
+
+  NodeIdentity self_;
+  Config config_;
+  ReplicaStore& store_;
+  Prng prng_;
+  LamportClock clock_;
+  Membership membership_;
+  Ring ring_;
+  uint64_t next_op_;
+  uint64_t next_gossip_ms_;
+  uint32_t injected_bugs_ = 0;
+
+  std::map<uint64_t, PendingWrite> writes_;  // by op id
+  std::map<uint64_t, PendingRead> reads_;    // by op id
+  std::deque<Message> local_inbox_;          // messages to ourselves
+  std::vector<Envelope> held_;               // answers waiting for commit()
+  std::vector<Envelope> outbox_;
+  std::vector<Reply> replies_;
+  NodeMetrics metrics_;
+};
+
+}  // namespace ringkv

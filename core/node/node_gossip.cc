@@ -1,0 +1,34 @@
+// Gossip: every gossip_interval_ms bump our heartbeat and push-pull the membership table
+// with `gossip_fanout` random peers. The ring is rebuilt from the table when its node set
+// changes (down nodes stay in the ring: quorums are strict).
+#include "core/node/node.h"
+
+namespace ringkv {
+
+void Node::gossip_round(uint64_t now_ms) {
+  metrics_.gossip_rounds++;
+  membership_.beat();
+  next_gossip_ms_ = now_ms + config_.gossip_interval_ms;
+  std::vector<NodeId> peers;
+  for (const NodeId& id : membership_.node_ids()) {
+    if (id != self_.id) peers.push_back(id);
+  }
+  // Partial Fisher-Yates: the first `fanout` slots become a uniform random sample.
+  const size_t fanout = std::min<size_t>(config_.gossip_fanout, peers.size());
+  for (size_t i = 0; i < fanout; ++i) {
+    size_t j = i + prng_.uniform(peers.size() - i);
+    std::swap(peers[i], peers[j]);
+  }
+  std::vector<MemberRow> rows = membership_.rows();
+  for (size_t i = 0; i < fanout; ++i) send(peers[i], Gossip{rows, /*reply=*/true});
+}
+
+void Node::handle_gossip(const NodeId& from, const Gossip& gossip, uint64_t now_ms) {
+  if (membership_.merge(gossip.rows, now_ms)) rebuild_ring();
+  membership_.update_liveness(now_ms);
+  if (gossip.reply) send(from, Gossip{membership_.rows(), /*reply=*/false});
+}
+
+void Node::rebuild_ring() { ring_ = Ring(membership_.node_ids(), config_.vnodes_per_node); }
+
+}  // namespace ringkv

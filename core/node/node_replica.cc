@@ -1,0 +1,45 @@
+// Replica side: apply writes as LWW merges and answer reads. Every answer is held until
+// the next commit() has synced the store, so nothing is acknowledged before it is durable.
+#include "core/node/node.h"
+
+namespace ringkv {
+
+Result<ApplyResult> Node::apply_entry(const Key& key, const Entry& entry) {
+  if (bug(InjectedBug::kCompareCounterOnly)) {
+    Result<std::optional<Entry>> current = store_.get(key);
+    if (!current.ok()) return current.status();
+    if (*current && (*current)->version.counter >= entry.version.counter) {
+      return ApplyResult{false, (*current)->version};
+    }
+  }
+  return store_.apply(key, entry);
+}
+
+void Node::handle_replica_write(const NodeId& from, const ReplicaWrite& write) {
+  Result<ApplyResult> result = apply_entry(write.key, write.entry);
+  if (!result.ok()) {
+    metrics_.storage_errors++;
+    return;  // no answer: the coordinator times out, a hint or anti-entropy retries later
+  }
+  ReplicaWriteAck ack{write.op, true, result->current};
+  const bool newer_held = !result->applied && write.entry.version < result->current;
+  // A fresh client write older than what we hold is refused (stale) so that the
+  // coordinator re-stamps it above our version. Repairs and hints only need "this or newer".
+  if (newer_held && write.fresh && !bug(InjectedBug::kNoStaleRetry)) ack.accepted = false;
+  hold(from, std::move(ack));
+}
+
+void Node::handle_replica_read(const NodeId& from, const ReplicaRead& read) {
+  Result<std::optional<Entry>> result = store_.get(read.key);
+  ReplicaReadReply answer;
+  answer.op = read.op;
+  if (result.ok()) {
+    answer.entry = std::move(*result);
+  } else {
+    metrics_.storage_errors++;
+    answer.ok = false;
+  }
+  hold(from, std::move(answer));
+}
+
+}  // namespace ringkv

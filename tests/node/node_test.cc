@@ -1,0 +1,260 @@
+// Node write/read paths over the in-test cluster harness.
+#include <gtest/gtest.h>
+
+#include "tests/node/cluster_harness.h"
+
+namespace ringkv::testing {
+namespace {
+
+std::optional<Entry> stored(TestCluster& cluster, const NodeId& id, const Key& key) {
+  auto result = cluster.store(id).get(key);
+  EXPECT_TRUE(result.ok());
+  return *result;
+}
+
+TEST(NodeWrite, SucceedsWithOneReplicaDown) {
+  TestCluster cluster(3);
+  cluster.crash("n3");
+  uint64_t put = cluster.put("n1", "k", "v1");
+  cluster.settle();
+  auto response = cluster.response(put);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->outcome, ClientOutcome::kOk) << response->error;
+  EXPECT_EQ(response->version.node_id, "n1");
+  EXPECT_EQ(stored(cluster, "n2", "k")->value, "v1");
+  EXPECT_FALSE(stored(cluster, "n3", "k").has_value());
+
+  uint64_t get = cluster.get("n2", "k");
+  cluster.settle();
+  ASSERT_TRUE(cluster.response(get).has_value());
+  EXPECT_EQ(cluster.response(get)->outcome, ClientOutcome::kOk);
+  EXPECT_EQ(cluster.response(get)->value, "v1");
+  EXPECT_EQ(cluster.response(get)->version, response->version);
+}
+
+TEST(NodeWrite, FailsWithTwoReplicasDownCarryingAcks) {
+  TestCluster cluster(3);
+  cluster.crash("n2");
+  cluster.crash("n3");
+  uint64_t put = cluster.put("n1", "k", "v1");
+  cluster.settle();
+  EXPECT_FALSE(cluster.response(put).has_value()) << "must wait for the deadline";
+  cluster.advance(600);
+  auto response = cluster.response(put);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->outcome, ClientOutcome::kQuorumFailed);
+  EXPECT_EQ(response->acks, 1u);
+  EXPECT_EQ(response->required, 2u);
+}
+
+TEST(NodeWrite, PerRequestQuorumOfOneSucceedsAlone) {
+  TestCluster cluster(3);
+  cluster.crash("n2");
+  cluster.crash("n3");
+  ClientRequest request{ClientOp::kPut, "k", "v", 1u, std::nullopt, std::nullopt, std::nullopt};
+  uint64_t put = cluster.submit("n1", request);
+  cluster.settle();
+  ASSERT_TRUE(cluster.response(put).has_value());
+  EXPECT_EQ(cluster.response(put)->outcome, ClientOutcome::kOk);
+}
+
+TEST(NodeWrite, DuplicatesAndReorderingChangeNothing) {
+  TestCluster cluster(3);
+  cluster.set_duplicate_all(true);
+  cluster.set_reorder(true);
+  uint64_t first = cluster.put("n1", "k", "a");
+  cluster.settle();
+  uint64_t second = cluster.put("n2", "k", "b");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(first)->outcome, ClientOutcome::kOk);
+  ASSERT_EQ(cluster.response(second)->outcome, ClientOutcome::kOk);
+  EXPECT_GT(cluster.response(second)->version, cluster.response(first)->version);
+  for (const NodeId& id : cluster.ids()) {
+    auto entry = stored(cluster, id, "k");
+    ASSERT_TRUE(entry.has_value()) << id;
+    EXPECT_EQ(entry->value, "b") << id;
+    EXPECT_EQ(entry->version, cluster.response(second)->version) << id;
+  }
+}
+
+TEST(NodeWrite, DuplicateAcksAreNotCountedTwice) {
+  // With only one replica reachable, a re-delivered ack must not make W=2.
+  TestCluster cluster(3);
+  cluster.set_duplicate_all(true);
+  cluster.crash("n2");
+  cluster.crash("n3");
+  uint64_t put = cluster.put("n1", "k", "v");
+  cluster.settle();
+  EXPECT_FALSE(cluster.response(put).has_value());
+}
+
+// Finds a key whose preference list (N=3) leaves out `outsider`.
+Key key_not_owned_by(TestCluster& cluster, const NodeId& outsider) {
+  for (int i = 0;; ++i) {
+    Key key = "key-" + std::to_string(i);
+    auto list = cluster.node(outsider).ring().preference_list(key, 3);
+    if (std::find(list.begin(), list.end(), outsider) == list.end()) return key;
+  }
+}
+
+TEST(NodeWrite, LaterWriteFromLaggingCoordinatorWinsViaStaleRetry) {
+  TestCluster cluster(5);
+  const Key key = key_not_owned_by(cluster, "n5");
+  // The replicas of `key` see 30 writes: their counters run far ahead of n5's.
+  uint64_t last = 0;
+  for (int i = 0; i < 30; ++i) {
+    last = cluster.put("n1", key, "old-" + std::to_string(i));
+    cluster.settle();
+  }
+  ASSERT_EQ(cluster.response(last)->outcome, ClientOutcome::kOk);
+  const Version completed = cluster.response(last)->version;
+  EXPECT_LT(cluster.node("n5").lamport(), completed.counter);
+
+  uint64_t late = cluster.put("n5", key, "new");
+  cluster.settle();
+  auto response = cluster.response(late);
+  ASSERT_TRUE(response.has_value());
+  ASSERT_EQ(response->outcome, ClientOutcome::kOk) << response->error;
+  EXPECT_GT(response->version, completed);
+  EXPECT_GE(cluster.node("n5").metrics().stale_retries, 1u);
+  uint64_t get = cluster.get("n1", key);
+  cluster.settle();
+  EXPECT_EQ(cluster.response(get)->value, "new");
+}
+
+TEST(NodeWrite, ContextOrdersWriteAfterIt) {
+  TestCluster cluster(3);
+  ClientRequest request{ClientOp::kPut, "k", "v", std::nullopt, std::nullopt, std::nullopt,
+                        Version{1000, "n9"}};
+  uint64_t put = cluster.submit("n1", request);
+  cluster.settle();
+  EXPECT_GT(cluster.response(put)->version.counter, 1000u);
+}
+
+TEST(NodeRead, ReadRepairLeavesAnsweringReplicasEqual) {
+  TestCluster cluster(3);
+  uint64_t first = cluster.put("n1", "k", "v1");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(first)->outcome, ClientOutcome::kOk);
+  cluster.isolate("n3");  // n3 misses v2
+  uint64_t second = cluster.put("n1", "k", "v2");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(second)->outcome, ClientOutcome::kOk);
+  EXPECT_EQ(stored(cluster, "n3", "k")->value, "v1");
+  cluster.heal();
+  cluster.isolate("n2");  // the read must be answered by n1 (v2) and n3 (v1)
+  uint64_t get = cluster.get("n1", "k");
+  cluster.settle();
+  auto response = cluster.response(get);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->outcome, ClientOutcome::kOk);
+  EXPECT_EQ(response->value, "v2");
+  EXPECT_EQ(stored(cluster, "n3", "k"), stored(cluster, "n1", "k"));
+  EXPECT_GE(cluster.node("n1").metrics().read_repairs_sent, 1u);
+}
+
+TEST(NodeRead, DeleteReadsAsNotFound) {
+  TestCluster cluster(3);
+  cluster.put("n1", "k", "v");
+  cluster.settle();
+  uint64_t del = cluster.del("n2", "k");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(del)->outcome, ClientOutcome::kOk);
+  uint64_t get = cluster.get("n3", "k");
+  cluster.settle();
+  EXPECT_EQ(cluster.response(get)->outcome, ClientOutcome::kNotFound);
+  EXPECT_EQ(cluster.response(get)->version, cluster.response(del)->version);
+  EXPECT_TRUE(stored(cluster, "n1", "k")->tombstone);
+  uint64_t missing = cluster.get("n1", "never-written");
+  cluster.settle();
+  EXPECT_EQ(cluster.response(missing)->outcome, ClientOutcome::kNotFound);
+}
+
+TEST(NodeRead, FailsWhenQuorumUnreachable) {
+  TestCluster cluster(3);
+  cluster.isolate("n1");
+  uint64_t get = cluster.get("n1", "k");
+  cluster.advance(600);
+  auto response = cluster.response(get);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->outcome, ClientOutcome::kQuorumFailed);
+  EXPECT_EQ(response->acks, 1u);
+  EXPECT_EQ(response->required, 2u);
+}
+
+TEST(NodeClient, BadRequestsNameTheProblem) {
+  TestCluster cluster(3);
+  struct Case {
+    ClientRequest request;
+    const char* expect;
+  };
+  std::vector<Case> cases = {
+      {ClientRequest{ClientOp::kPut, "", "v"}, "key must not be empty"},
+      {ClientRequest{ClientOp::kPut, std::string(1025, 'k'), "v"}, "max_key_bytes"},
+      {ClientRequest{ClientOp::kPut, "k", std::string((1 << 20) + 1, 'v')}, "max_value_bytes"},
+      {ClientRequest{ClientOp::kPut, "k", "v", 4u}, "w must be"},
+      {ClientRequest{ClientOp::kGet, "k", "", std::nullopt, 0u}, "r must be"},
+      {ClientRequest{ClientOp::kGet, "k", "", std::nullopt, std::nullopt, 0u}, "timeout_ms"},
+  };
+  for (const Case& c : cases) {
+    uint64_t id = cluster.submit("n1", c.request);
+    auto response = cluster.response(id);
+    ASSERT_TRUE(response.has_value()) << c.expect;
+    EXPECT_EQ(response->outcome, ClientOutcome::kBadRequest);
+    EXPECT_NE(response->error.find(c.expect), std::string::npos) << response->error;
+  }
+}
+
+TEST(NodeClient, OverloadIsRefusedWithItsLimitNamed) {
+  Config config = TestCluster::default_config();
+  config.max_inflight_requests = 2;
+  TestCluster cluster(3, config);
+  cluster.isolate("n1");
+  cluster.put("n1", "a", "1");
+  cluster.put("n1", "b", "1");
+  uint64_t third = cluster.put("n1", "c", "1");
+  ASSERT_TRUE(cluster.response(third).has_value());
+  EXPECT_EQ(cluster.response(third)->outcome, ClientOutcome::kOverloaded);
+  EXPECT_NE(cluster.response(third)->error.find("max_inflight_requests"), std::string::npos);
+}
+
+TEST(NodeCommit, ReplicaAnswersWaitForCommit) {
+  MemoryStore store;
+  Config config = TestCluster::default_config();
+  Node node(NodeIdentity{"n2", "n2:0", 0}, config, {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}},
+            store, Prng(1), 0);
+  Message write{"n1", 5, ReplicaWrite{77, "k", Entry{Version{5, "n1"}, false, "v"}, true}};
+  node.on_message(write, 0);
+  EXPECT_TRUE(node.take_messages().empty()) << "an ack left before the sync";
+  EXPECT_TRUE(node.has_uncommitted());
+  ASSERT_TRUE(node.commit(0).ok());
+  auto out = node.take_messages();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].to, "n1");
+  auto* ack = std::get_if<ReplicaWriteAck>(&out[0].message.body);
+  ASSERT_NE(ack, nullptr);
+  EXPECT_EQ(ack->op, 77u);
+  EXPECT_TRUE(ack->accepted);
+  EXPECT_GE(node.lamport(), 5u);
+}
+
+TEST(NodeCommit, StaleFreshWriteIsRefusedButRepairIsAccepted) {
+  MemoryStore store;
+  ASSERT_TRUE(store.apply("k", Entry{Version{9, "n3"}, false, "newer"}).ok());
+  Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
+            {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
+  node.on_message(Message{"n1", 4, ReplicaWrite{1, "k", Entry{Version{4, "n1"}, false, "x"}, true}}, 0);
+  node.on_message(Message{"n1", 4, ReplicaWrite{2, "k", Entry{Version{4, "n1"}, false, "x"}, false}}, 0);
+  ASSERT_TRUE(node.commit(0).ok());
+  auto out = node.take_messages();
+  ASSERT_EQ(out.size(), 2u);
+  auto fresh = std::get<ReplicaWriteAck>(out[0].message.body);
+  auto repair = std::get<ReplicaWriteAck>(out[1].message.body);
+  EXPECT_FALSE(fresh.accepted);
+  EXPECT_EQ(fresh.current, (Version{9, "n3"}));
+  EXPECT_TRUE(repair.accepted);
+  EXPECT_EQ((*store.get("k"))->value, "newer");
+}
+
+}  // namespace
+}  // namespace ringkv::testing
