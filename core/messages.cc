@@ -18,6 +18,9 @@ struct KindName {
   const char* operator()(const ReplicaRead&) const { return "read"; }
   const char* operator()(const ReplicaReadReply&) const { return "read-reply"; }
   const char* operator()(const Gossip&) const { return "gossip"; }
+  const char* operator()(const MerkleQuery&) const { return "ae-query"; }
+  const char* operator()(const MerkleHashes&) const { return "ae-hashes"; }
+  const char* operator()(const SyncEntries&) const { return "ae-entries"; }
 };
 }  // namespace
 

@@ -71,8 +71,44 @@ struct Gossip {
   friend bool operator==(const Gossip&, const Gossip&) = default;
 };
 
+// Anti-entropy (docs/anti-entropy.md). Initiator -> peer: "send me your hashes of these
+// nodes (at `level`) of your Merkle tree over the keys we both replicate".
+struct MerkleQuery {
+  uint64_t session = 0;
+  uint32_t level = 0;
+  std::vector<uint32_t> indices;
+  friend bool operator==(const MerkleQuery&, const MerkleQuery&) = default;
+};
+
+// Peer -> initiator: hashes[i] is the peer's hash of node indices[i] at `level`. Sent only
+// after the peer's store sync, so it describes durable state.
+struct MerkleHashes {
+  uint64_t session = 0;
+  uint32_t level = 0;
+  std::vector<uint32_t> indices;
+  std::vector<uint64_t> hashes;
+  friend bool operator==(const MerkleHashes&, const MerkleHashes&) = default;
+};
+
+struct KeyedEntry {
+  Key key;
+  Entry entry;
+  friend bool operator==(const KeyedEntry&, const KeyedEntry&) = default;
+};
+
+// The entries the sender holds in differing leaves (shared keys only, bounded count). The
+// receiver merges them (LWW) and, when `reply` is set, answers with its own entries in the
+// same leaves (reply=false).
+struct SyncEntries {
+  uint64_t session = 0;
+  std::vector<uint32_t> leaves;
+  std::vector<KeyedEntry> entries;
+  bool reply = false;
+  friend bool operator==(const SyncEntries&, const SyncEntries&) = default;
+};
+
 using MessageBody = std::variant<ReplicaWrite, ReplicaWriteAck, ReplicaRead, ReplicaReadReply,
-                                 Gossip>;
+                                 Gossip, MerkleQuery, MerkleHashes, SyncEntries>;
 
 struct Message {
   NodeId from;
@@ -82,7 +118,7 @@ struct Message {
 };
 
 // The path segment after /internal/ for each kind: "kv", "kv-ack", "read", "read-reply",
-// "gossip". Frozen: part of the wire contract.
+// "gossip", "ae-query", "ae-hashes", "ae-entries". Frozen: part of the wire contract.
 const char* message_kind_name(const MessageBody& body);
 
 }  // namespace ringkv

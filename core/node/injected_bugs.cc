@@ -12,7 +12,6 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
        "a re-delivered ack from the same replica counts again toward W"},
       {InjectedBug::kCompareCounterOnly, "compare-counter-only",
        "replicas order versions by counter only, ignoring the node id"},
-      {InjectedBug::kDropHints, "drop-hints", "coordinators never store hints"},
       {InjectedBug::kNoStaleRetry, "no-stale-retry",
        "replicas silently accept fresh writes older than what they hold"},
   };

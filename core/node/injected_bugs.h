@@ -14,7 +14,6 @@ enum class InjectedBug : uint32_t {
   kSkipReadRepair = 1u << 1,          // reads never repair stale replicas
   kCountDuplicateAcks = 1u << 2,      // the same replica's ack counts twice toward W
   kCompareCounterOnly = 1u << 3,      // replicas compare versions by counter only
-  kDropHints = 1u << 4,               // coordinators never keep hints
   kNoStaleRetry = 1u << 5,            // replicas accept stale fresh writes silently
 };
 

@@ -6,8 +6,10 @@
 
 namespace ringkv {
 namespace {
+// Status comes last: it is informational on the wire (receivers judge liveness locally),
+// so it may only break a tie between rows that agree on everything else.
 auto row_rank(const MemberRow& r) {
-  return std::tie(r.incarnation, r.heartbeat, r.status, r.address);
+  return std::tie(r.incarnation, r.heartbeat, r.address, r.status);
 }
 }  // namespace
 
@@ -46,7 +48,9 @@ bool Membership::merge(const std::vector<MemberRow>& rows, uint64_t now_ms) {
     auto it = others_.find(row.node_id);
     if (it == others_.end()) {
       if (size() >= max_nodes_) continue;  // named limit: max_cluster_nodes
-      others_.emplace(row.node_id, Tracked{row, now_ms});
+      MemberRow fresh = row;
+      fresh.status = MemberStatus::kAlive;  // judged locally from now on
+      others_.emplace(row.node_id, Tracked{fresh, now_ms});
       changed = true;
       continue;
     }

@@ -1,5 +1,5 @@
 // Membership: the gossip table of one node. Rows merge as a CRDT join (keep the row with
-// the higher (incarnation, heartbeat); ties broken by status then address), so tables
+// the higher (incarnation, heartbeat); ties broken by address then status), so tables
 // converge whatever order gossip arrives in. Liveness (alive/suspect/down) is judged on the
 // local clock: how long since a row's heartbeat last advanced here. Pure; owned by Node.
 #pragma once
@@ -14,7 +14,7 @@
 namespace ringkv {
 
 // The CRDT join of two rows for the same node: the larger by (incarnation, heartbeat,
-// status, address). Commutative, associative, idempotent.
+// address, status). Commutative, associative, idempotent.
 const MemberRow& merge_rows(const MemberRow& a, const MemberRow& b);
 
 class Membership {

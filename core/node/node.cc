@@ -7,6 +7,9 @@ namespace {
 // Bounds on internal loops: local message chains (write -> ack -> retry) are short.
 constexpr int kMaxCommitRounds = 8;
 constexpr size_t kMaxLocalMessagesPerDrain = 100000;
+// Counters stamped per durable lease extension (one store sync per this many writes).
+constexpr uint64_t kLamportLeaseStep = 1 << 16;
+const Key kLamportLeaseKey;  // the empty key: invalid for clients, never replicated
 }  // namespace
 
 Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
@@ -20,18 +23,58 @@ Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
                   config_.max_cluster_nodes, now_ms),
       // Op ids are unique across restarts: the incarnation is in the high bits.
       next_op_((self_.incarnation << 40) + 1),
-      next_gossip_ms_(now_ms) {
+      next_gossip_ms_(now_ms),
+      next_anti_entropy_ms_(now_ms + config_.anti_entropy_interval_ms),
+      next_hint_replay_ms_(now_ms + config_.hint_replay_interval_ms),
+      now_ms_(now_ms) {
   RINGKV_ASSERT_MSG(config_.validate().ok(), "Node built from an invalid Config");
   RINGKV_ASSERT(valid_node_id(self_.id));
   for (const Peer& peer : peers) {
     bool added = membership_.add_seed(peer.id, peer.address, now_ms);
     RINGKV_ASSERT_MSG(added, "more peers than max_cluster_nodes");
   }
+  load_lamport_lease();
   rebuild_ring();
+}
+
+void Node::load_lamport_lease() {
+  Result<std::optional<Entry>> lease = store_.get(kLamportLeaseKey);
+  if (!lease.ok()) {
+    metrics_.storage_errors++;  // writes will retry persisting a lease and fail until then
+    return;
+  }
+  if (*lease) {
+    lamport_lease_ = (*lease)->version.counter;
+    clock_.observe(lamport_lease_);  // every counter of earlier lives is <= the lease
+  }
+}
+
+std::optional<uint64_t> Node::stamp_counter() {
+  if (clock_.current() + 1 > lamport_lease_) {
+    const uint64_t lease = clock_.current() + 1 + kLamportLeaseStep;
+    Result<ApplyResult> applied =
+        store_.apply(kLamportLeaseKey, Entry{Version{lease, self_.id}, false, {}});
+    if (!applied.ok() || !store_.sync().ok()) {
+      metrics_.storage_errors++;
+      return std::nullopt;
+    }
+    lamport_lease_ = lease;
+  }
+  return clock_.tick();
+}
+
+void Node::rebuild_index() {
+  index_.reset(ring_, self_.id, config_.replication_factor);
+  Status scanned = store_.scan("", [&](std::string_view key, const Entry& entry) {
+    if (!key.empty()) index_.on_change(key, std::nullopt, entry, now_ms_);  // "": the lease
+    return true;
+  });
+  if (!scanned.ok()) metrics_.storage_errors++;
 }
 
 void Node::on_client_request(uint64_t request_id, const ClientRequest& request,
                              uint64_t now_ms) {
+  now_ms_ = now_ms;
   if (auto error = validate_request(request)) {
     metrics_.bad_requests++;
     reply(request_id, ClientResponse{ClientOutcome::kBadRequest, {}, {}, 0, 0, *error});
@@ -54,6 +97,7 @@ void Node::on_client_request(uint64_t request_id, const ClientRequest& request,
 }
 
 void Node::on_message(const Message& message, uint64_t now_ms) {
+  now_ms_ = now_ms;
   dispatch(message, now_ms);
   drain_local(now_ms);
 }
@@ -67,6 +111,7 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
         if constexpr (std::is_same_v<T, ReplicaWrite>) {
           handle_replica_write(from, body);
         } else if constexpr (std::is_same_v<T, ReplicaWriteAck>) {
+          if (handle_hint_ack(from, body)) return;
           if (reads_.count(body.op)) {
             handle_repair_ack(from, body);
           } else {
@@ -78,20 +123,38 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
           handle_read_reply(from, body);
         } else if constexpr (std::is_same_v<T, Gossip>) {
           handle_gossip(from, body, now_ms);
+        } else if constexpr (std::is_same_v<T, MerkleQuery>) {
+          handle_merkle_query(from, body);
+        } else if constexpr (std::is_same_v<T, MerkleHashes>) {
+          handle_merkle_hashes(from, body);
+        } else if constexpr (std::is_same_v<T, SyncEntries>) {
+          handle_sync_entries(from, body);
         }
       },
       message.body);
 }
 
 void Node::on_tick(uint64_t now_ms) {
+  now_ms_ = now_ms;
   if (now_ms >= next_gossip_ms_) gossip_round(now_ms);
   membership_.update_liveness(now_ms);
+  if (now_ms >= next_anti_entropy_ms_) anti_entropy_round(now_ms);
+  if (now_ms >= next_hint_replay_ms_) replay_hints(now_ms);
   expire_writes(now_ms);
   expire_reads(now_ms);
   drain_local(now_ms);
 }
 
 Status Node::commit(uint64_t now_ms) {
+  now_ms_ = now_ms;
+  if (hints_dirty_) {
+    Status synced = hints_->sync();
+    if (!synced.ok()) {
+      metrics_.storage_errors++;
+      return synced;
+    }
+    hints_dirty_ = false;
+  }
   for (int round = 0; round < kMaxCommitRounds && !held_.empty(); ++round) {
     metrics_.commits++;
     Status synced = store_.sync();
@@ -127,7 +190,7 @@ std::vector<Reply> Node::take_replies() {
 }
 
 uint64_t Node::next_tick_ms() const {
-  uint64_t next = next_gossip_ms_;
+  uint64_t next = std::min({next_gossip_ms_, next_anti_entropy_ms_, next_hint_replay_ms_});
   for (const auto& [op, write] : writes_) next = std::min(next, write.deadline_ms);
   for (const auto& [op, read] : reads_) next = std::min(next, read.deadline_ms);
   return next;

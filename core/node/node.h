@@ -27,6 +27,7 @@
 #include "core/node/client.h"
 #include "core/node/injected_bugs.h"
 #include "core/node/membership.h"
+#include "core/node/replica_index.h"
 #include "core/prng.h"
 #include "core/replica_store.h"
 #include "core/ring.h"
@@ -61,6 +62,10 @@ struct NodeMetrics {
   uint64_t stale_retries = 0, read_repairs_sent = 0;
   uint64_t storage_errors = 0, answers_dropped_sync_failed = 0;
   uint64_t commits = 0, gossip_rounds = 0;
+  uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0;
+  uint64_t anti_entropy_rounds = 0, anti_entropy_in_sync = 0;
+  uint64_t anti_entropy_entries_sent = 0, anti_entropy_entries_applied = 0;
+  uint64_t tombstones_purged = 0;
 };
 
 class Node {
@@ -81,7 +86,7 @@ class Node {
   std::vector<Envelope> take_messages();
   std::vector<Reply> take_replies();
   uint64_t next_tick_ms() const;
-  bool has_uncommitted() const { return !held_.empty(); }
+  bool has_uncommitted() const { return !held_.empty() || hints_dirty_; }
 
   // Getters.
   const NodeId& id() const { return self_.id; }
@@ -91,6 +96,12 @@ class Node {
   const NodeMetrics& metrics() const { return metrics_; }
   uint64_t lamport() const { return clock_.current(); }
   size_t inflight_requests() const { return writes_.size() + reads_.size(); }
+
+  // Durable hint storage for hinted handoff (a second store; the node keys it by
+  // target + '\0' + key). Without one, hints are counted as dropped.
+  void attach_hint_store(ReplicaStore& hints);
+  uint64_t hint_bytes(const NodeId& target) const;
+  const ReplicaIndex& replica_index() const { return index_; }
 
   // Simulation only (kvsim --inject-bug): never called by the runtime.
   void set_injected_bugs(uint32_t mask) { injected_bugs_ = mask; }
@@ -121,6 +132,13 @@ class Node {
     size_t holders_needed = 0;
   };
 
+  // Lamport counters must never repeat across restarts (a repeated {counter, node} would
+  // make two different writes look like one). The node persists an upper bound (a lease)
+  // in its store under the empty key, which no client can use, and syncs a new lease
+  // before stamping past it. Returns nullopt when the lease cannot be persisted.
+  std::optional<uint64_t> stamp_counter();
+  void load_lamport_lease();
+
   bool bug(InjectedBug b) const { return (injected_bugs_ & static_cast<uint32_t>(b)) != 0; }
   uint64_t new_op() { return next_op_++; }
   void send(const NodeId& to, MessageBody body);
@@ -149,6 +167,25 @@ class Node {
   void handle_replica_write(const NodeId& from, const ReplicaWrite& write);
   void handle_replica_read(const NodeId& from, const ReplicaRead& read);
   Result<ApplyResult> apply_entry(const Key& key, const Entry& entry);
+  // apply_entry plus the anti-entropy index; skips tombstones this node already purged.
+  Result<ApplyResult> apply_and_index(const Key& key, const Entry& entry);
+  void rebuild_index();
+
+  // Anti-entropy and tombstone purge (node_anti_entropy.cc).
+  void anti_entropy_round(uint64_t now_ms);
+  void handle_merkle_query(const NodeId& from, const MerkleQuery& query);
+  void handle_merkle_hashes(const NodeId& from, const MerkleHashes& hashes);
+  void handle_sync_entries(const NodeId& from, const SyncEntries& sync);
+  std::vector<KeyedEntry> entries_in_leaves(const NodeId& peer,
+                                            const std::vector<uint32_t>& leaves);
+  void confirm_tombstones(const NodeId& peer, uint32_t level,
+                          const std::vector<uint32_t>& indices);
+  void purge_tombstones(uint64_t now_ms);
+
+  // Hinted handoff (node_hints.cc).
+  void store_hint(const NodeId& target, const Key& key, const Entry& entry);
+  void replay_hints(uint64_t now_ms);
+  bool handle_hint_ack(const NodeId& from, const ReplicaWriteAck& ack);
 
   // Gossip (node_gossip.cc).
   void gossip_round(uint64_t now_ms);
@@ -164,7 +201,31 @@ class Node {
   Ring ring_;
   uint64_t next_op_;
   uint64_t next_gossip_ms_;
+  uint64_t next_anti_entropy_ms_;
+  uint64_t next_hint_replay_ms_;
+  uint64_t now_ms_;  // local time of the input being handled
+  uint64_t lamport_lease_ = 0;  // durable: no counter above it was ever stamped
   uint32_t injected_bugs_ = 0;
+
+  ReplicaIndex index_;
+  struct AntiEntropySession {
+    NodeId peer;
+    uint64_t started_ms = 0;
+  };
+  std::map<uint64_t, AntiEntropySession> anti_entropy_sessions_;
+  size_t anti_entropy_cursor_ = 0;
+  std::map<std::string, Version, std::less<>> purged_;  // tombstones purged here
+
+  ReplicaStore* hints_ = nullptr;
+  bool hints_dirty_ = false;
+  std::map<NodeId, uint64_t> hint_bytes_;
+  struct HintInFlight {
+    NodeId target;
+    std::string hint_key;
+    Version version;
+    uint64_t size_bytes = 0;
+  };
+  std::map<uint64_t, HintInFlight> hints_in_flight_;  // by op id
 
   std::map<uint64_t, PendingWrite> writes_;  // by op id
   std::map<uint64_t, PendingRead> reads_;    // by op id

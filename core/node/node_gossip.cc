@@ -29,6 +29,9 @@ void Node::handle_gossip(const NodeId& from, const Gossip& gossip, uint64_t now_
   if (gossip.reply) send(from, Gossip{membership_.rows(), /*reply=*/false});
 }
 
-void Node::rebuild_ring() { ring_ = Ring(membership_.node_ids(), config_.vnodes_per_node); }
+void Node::rebuild_ring() {
+  ring_ = Ring(membership_.node_ids(), config_.vnodes_per_node);
+  rebuild_index();  // placement changed: which peer shares which key changed too
+}
 
 }  // namespace ringkv

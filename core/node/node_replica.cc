@@ -15,8 +15,23 @@ Result<ApplyResult> Node::apply_entry(const Key& key, const Entry& entry) {
   return store_.apply(key, entry);
 }
 
+Result<ApplyResult> Node::apply_and_index(const Key& key, const Entry& entry) {
+  if (entry.tombstone) {
+    auto purged = purged_.find(key);
+    if (purged != purged_.end() && entry.version <= purged->second) {
+      return ApplyResult{false, purged->second};  // already purged here: do not bring it back
+    }
+  }
+  Result<std::optional<Entry>> before = store_.get(key);
+  if (!before.ok()) return before.status();
+  Result<ApplyResult> result = apply_entry(key, entry);
+  if (result.ok() && result->applied) index_.on_change(key, *before, entry, now_ms_);
+  return result;
+}
+
 void Node::handle_replica_write(const NodeId& from, const ReplicaWrite& write) {
-  Result<ApplyResult> result = apply_entry(write.key, write.entry);
+  if (write.key.empty() || write.key.size() > config_.max_key_bytes) return;  // not a client key
+  Result<ApplyResult> result = apply_and_index(write.key, write.entry);
   if (!result.ok()) {
     metrics_.storage_errors++;
     return;  // no answer: the coordinator times out, a hint or anti-entropy retries later

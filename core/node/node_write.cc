@@ -9,7 +9,6 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
   write.key = request.key;
   write.entry.tombstone = request.op == ClientOp::kDelete;
   if (!write.entry.tombstone) write.entry.value = request.value;
-  write.entry.version = Version{clock_.tick(), self_.id};
   write.replicas = ring_.preference_list(request.key, config_.replication_factor);
   write.required = request.write_quorum.value_or(config_.write_quorum);
   write.deadline_ms = now_ms + request.timeout_ms.value_or(config_.default_timeout_ms);
@@ -20,6 +19,14 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
                                          std::to_string(write.replicas.size()) + " nodes"});
     return;
   }
+  std::optional<uint64_t> counter = stamp_counter();
+  if (!counter) {
+    metrics_.writes_failed++;
+    reply(request_id, ClientResponse{ClientOutcome::kStorageError, {}, {}, 0, write.required,
+                                     "cannot persist the Lamport counter lease"});
+    return;
+  }
+  write.entry.version = Version{*counter, self_.id};
   uint64_t op = new_op();
   send_write(op, write);
   writes_.emplace(op, std::move(write));
@@ -71,11 +78,19 @@ void Node::retry_write(uint64_t op, uint64_t now_ms) {
     return;
   }
   (void)now_ms;
+  std::optional<uint64_t> counter = stamp_counter();
+  if (!counter) {
+    metrics_.writes_failed++;
+    reply(write.request_id, ClientResponse{ClientOutcome::kStorageError, {}, {}, 0,
+                                           write.required,
+                                           "cannot persist the Lamport counter lease"});
+    return;
+  }
   metrics_.stale_retries++;
   write.retries++;
   write.acked.clear();
   write.ack_count = 0;
-  write.entry.version = Version{clock_.tick(), self_.id};
+  write.entry.version = Version{*counter, self_.id};
   uint64_t new_op_id = new_op();
   send_write(new_op_id, write);
   writes_.emplace(new_op_id, std::move(write));
@@ -94,6 +109,9 @@ void Node::expire_writes(uint64_t now_ms) {
             ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, write.ack_count,
                            write.required,
                            "write quorum not reached before the deadline"});
+    }
+    for (const NodeId& replica : write.replicas) {
+      if (!write.acked.count(replica)) store_hint(replica, write.key, write.entry);
     }
     it = writes_.erase(it);
   }

@@ -59,8 +59,7 @@ bool Decoder::get_fixed64(uint64_t& value) {
 bool Decoder::get_varint64(uint64_t& value) {
   constexpr int kMaxVarintBytes = 10;
   value = 0;
-  for (int index = 0; index < kMaxVarintBytes && index < static_cast<int>(input_.size());
-       ++index) {
+  for (int index = 0; index < kMaxVarintBytes && index < static_cast<int>(input_.size()); ++index) {
     uint64_t byte = static_cast<uint8_t>(input_[index]);
     if (index == kMaxVarintBytes - 1 && byte > 1) return false;  // overflows 64 bits
     value |= (byte & 0x7f) << (7 * index);

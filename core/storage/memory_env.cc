@@ -89,7 +89,8 @@ MemoryEnv::~MemoryEnv() = default;
 Status MemoryEnv::check_mutation(const char* operation, const std::string& path) {
   std::string what = std::string(operation) + " " + path;
   if (faults_.fail_mutations_after) {
-    if (*faults_.fail_mutations_after == 0) return Status::io_error("injected crash point: " + what);
+    if (*faults_.fail_mutations_after == 0)
+      return Status::io_error("injected crash point: " + what);
     --*faults_.fail_mutations_after;
   }
   if (faults_.io_error_permille > 0 && fault_prng_.chance(faults_.io_error_permille)) {

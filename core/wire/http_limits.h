@@ -20,8 +20,9 @@ struct HttpLimits {
   size_t max_backlog_bytes = 256 * 1024;
 };
 
-// Limits for POST /internal/... traffic: the body carries a value base64-encoded (4/3 of
-// its size) plus a key of up to 64 KiB, so it needs more room than a client PUT.
+// Limits for connections carrying POST /internal/... requests: a body holds a value
+// base64-encoded (4/3 of its size) plus a key of up to kMaxWireKeyBytes (codec.h), so it
+// needs more room than a client PUT of the same value. Other limits are the defaults.
 HttpLimits internal_http_limits(size_t max_value_bytes);
 
 }  // namespace ringkv::wire

@@ -9,14 +9,6 @@ constexpr int kStatusBadRequest = 400;
 constexpr int kStatusUnavailable = 503;
 }  // namespace
 
-HttpLimits internal_http_limits(size_t max_value_bytes) {
-  constexpr size_t kMaxKeyBytes = 65535;
-  constexpr size_t kSlackBytes = 64 * 1024;  // JSON framing, version, node ids
-  HttpLimits limits;
-  limits.max_body_bytes = (max_value_bytes + kMaxKeyBytes + 2) / 3 * 4 + kSlackBytes;
-  return limits;
-}
-
 HttpParserCore::HttpParserCore(llhttp_type_t type, const HttpLimits& limits) : limits_(limits) {
   RINGKV_ASSERT(limits.max_pending_messages > 0);
   llhttp_settings_init(&settings_);
@@ -47,10 +39,10 @@ Status HttpParserCore::feed(std::string_view bytes) {
   }
   if (!backlog_.empty()) {
     if (backlog_.size() + bytes.size() > limits_.max_backlog_bytes) {
-      return fail(kStatusUnavailable,
-                  Status::limit_exceeded("too many pipelined bytes while " +
-                                         std::to_string(ready_.size()) +
-                                         " parsed messages wait (max_backlog_bytes)"));
+      return fail(
+          kStatusUnavailable,
+          Status::limit_exceeded("too many pipelined bytes while " + std::to_string(ready_.size()) +
+                                 " parsed messages wait (max_backlog_bytes)"));
     }
     backlog_.append(bytes);
     return Status::ok_status();
@@ -94,6 +86,7 @@ Status HttpParserCore::run(std::string_view bytes) {
     if (code == HPE_PAUSED) {
       const char* resume_at = llhttp_get_error_pos(&parser_);
       llhttp_resume(&parser_);
+      if (closed_) return Status::ok_status();  // the rest of the stream is not for us
       size -= static_cast<size_t>(resume_at - data);
       data = resume_at;
       continue;

@@ -3,12 +3,12 @@
 // (llhttp keeps a pointer to it); the public parsers hold it by unique_ptr.
 #pragma once
 
+#include <llhttp.h>
+
 #include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <llhttp.h>
 
 #include "core/status.h"
 #include "core/wire/http_limits.h"

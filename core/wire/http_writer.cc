@@ -16,8 +16,9 @@ bool writer_owned_header(std::string_view name) {
 void append_headers(const HttpHeaders& headers, std::string& out) {
   for (const auto& [name, value] : headers) {
     if (writer_owned_header(name)) continue;
-    RINGKV_ASSERT_MSG(!name.empty() && valid_header_text(name) && name.find(':') == std::string::npos,
-                      "bad HTTP header name");
+    RINGKV_ASSERT_MSG(
+        !name.empty() && valid_header_text(name) && name.find(':') == std::string::npos,
+        "bad HTTP header name");
     RINGKV_ASSERT_MSG(valid_header_text(value), "HTTP header value holds CR, LF or NUL");
     out.append(name).append(": ").append(value).append("\r\n");
   }
@@ -29,7 +30,9 @@ void append_framing(bool with_length, size_t body_bytes, bool keep_alive, std::s
   out.append("\r\n");
 }
 
-bool status_without_body(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+bool status_without_body(int status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
 
 }  // namespace
 
@@ -40,9 +43,11 @@ bool valid_header_text(std::string_view value) {
 std::string serialize(const HttpRequest& request) {
   RINGKV_ASSERT(!request.method.empty() && valid_header_text(request.method));
   std::string target = request.target;
-  if (target.empty()) target = request.query.empty() ? request.path : request.path + "?" + request.query;
-  RINGKV_ASSERT_MSG(!target.empty() && target.find(' ') == std::string::npos && valid_header_text(target),
-                    "bad HTTP request target");
+  if (target.empty())
+    target = request.query.empty() ? request.path : request.path + "?" + request.query;
+  RINGKV_ASSERT_MSG(
+      !target.empty() && target.find(' ') == std::string::npos && valid_header_text(target),
+      "bad HTTP request target");
   std::string out;
   out.reserve(128 + request.body.size());
   out.append(request.method).append(" ").append(target).append(" HTTP/1.1\r\n");
@@ -56,11 +61,16 @@ std::string serialize(const HttpResponse& response) {
   RINGKV_ASSERT(response.status >= 100 && response.status <= 999);
   bool bodyless = status_without_body(response.status);
   RINGKV_ASSERT_MSG(!bodyless || response.body.empty(), "1xx/204/304 response with a body");
-  std::string_view reason = response.reason.empty() ? reason_phrase(response.status) : response.reason;
+  std::string_view reason = response.reason;
+  if (reason.empty()) reason = reason_phrase(response.status);
   RINGKV_ASSERT(valid_header_text(reason));
   std::string out;
   out.reserve(128 + response.body.size());
-  out.append("HTTP/1.1 ").append(std::to_string(response.status)).append(" ").append(reason).append("\r\n");
+  out.append("HTTP/1.1 ")
+      .append(std::to_string(response.status))
+      .append(" ")
+      .append(reason)
+      .append("\r\n");
   append_headers(response.headers, out);
   append_framing(!bodyless, response.body.size(), response.keep_alive, out);
   out.append(response.body);
@@ -69,28 +79,50 @@ std::string serialize(const HttpResponse& response) {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Unknown";
   }
 }
 
@@ -112,7 +144,8 @@ HttpResponse make_response(int status, std::string body, std::string_view conten
   HttpResponse response;
   response.status = status;
   response.reason = reason_phrase(status);
-  if (!content_type.empty()) response.headers.emplace_back("Content-Type", std::string(content_type));
+  if (!content_type.empty())
+    response.headers.emplace_back("Content-Type", std::string(content_type));
   response.body = std::move(body);
   return response;
 }

@@ -21,12 +21,10 @@ std::string serialize(const HttpResponse& response);
 const char* reason_phrase(int status);
 
 // A request with Host set (and Content-Type when given and the body is not empty).
-HttpRequest make_request(std::string_view method, std::string_view target,
-                         std::string_view host, std::string body = {},
-                         std::string_view content_type = {});
+HttpRequest make_request(std::string_view method, std::string_view target, std::string_view host,
+                         std::string body = {}, std::string_view content_type = {});
 // A response with Content-Type set when given.
-HttpResponse make_response(int status, std::string body = {},
-                           std::string_view content_type = {});
+HttpResponse make_response(int status, std::string body = {}, std::string_view content_type = {});
 // `{"error":"<message>"}` with Content-Type: application/json (the API's error shape).
 HttpResponse make_error_response(int status, std::string_view message);
 

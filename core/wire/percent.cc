@@ -33,8 +33,9 @@ Result<std::string> percent_decode(std::string_view text) {
     int high = hex_digit_value(text[i + 1]);
     int low = hex_digit_value(text[i + 2]);
     if (high < 0 || low < 0) {
-      return Status::invalid_argument("bad percent-encoding: '%' not followed by two hex digits at offset " +
-                                      std::to_string(i));
+      return Status::invalid_argument(
+          "bad percent-encoding: '%' not followed by two hex digits at offset " +
+          std::to_string(i));
     }
     out.push_back(static_cast<char>(high << 4 | low));
     i += 2;
@@ -72,11 +73,14 @@ Result<QueryParameters> parse_query(std::string_view query) {
     }
     size_t equals = piece.find('=');
     Result<std::string> name = percent_decode(piece.substr(0, equals));
-    if (!name.ok()) return Status::invalid_argument("query parameter name: " + name.status().message());
-    std::string_view raw_value = equals == std::string_view::npos ? std::string_view() : piece.substr(equals + 1);
+    if (!name.ok())
+      return Status::invalid_argument("query parameter name: " + name.status().message());
+    std::string_view raw_value =
+        equals == std::string_view::npos ? std::string_view() : piece.substr(equals + 1);
     Result<std::string> value = percent_decode(raw_value);
     if (!value.ok()) {
-      return Status::invalid_argument("query parameter '" + *name + "': " + value.status().message());
+      return Status::invalid_argument("query parameter '" + *name +
+                                      "': " + value.status().message());
     }
     parameters.emplace_back(std::move(*name), std::move(*value));
   }

@@ -10,6 +10,8 @@ Config TestCluster::default_config() {
   config.suspect_after_ms = 400;
   config.dead_after_ms = 800;
   config.default_timeout_ms = 500;
+  config.anti_entropy_interval_ms = 200;
+  config.hint_replay_interval_ms = 100;
   return config;
 }
 
@@ -19,6 +21,7 @@ TestCluster::TestCluster(size_t node_count, Config config, uint64_t seed)
   for (size_t i = 0; i < node_count; ++i) {
     Member member;
     member.store = std::make_unique<MemoryStore>();
+    member.hints = std::make_unique<MemoryStore>();
     nodes_.emplace(name(i), std::move(member));
   }
   for (auto& [id, member] : nodes_) member.node = build_node(id, 0);
@@ -29,8 +32,10 @@ std::unique_ptr<Node> TestCluster::build_node(const NodeId& id, uint64_t incarna
   for (const auto& [other, member] : nodes_) {
     if (other != id) peers.push_back(Peer{other, other + ":0"});
   }
-  return std::make_unique<Node>(NodeIdentity{id, id + ":0", incarnation}, config_, peers,
-                                *nodes_.at(id).store, prng_.fork(), now_ms_);
+  auto node = std::make_unique<Node>(NodeIdentity{id, id + ":0", incarnation}, config_, peers,
+                                     *nodes_.at(id).store, prng_.fork(), now_ms_);
+  if (hints_enabled_) node->attach_hint_store(*nodes_.at(id).hints);
+  return node;
 }
 
 std::vector<NodeId> TestCluster::ids() const {
@@ -131,6 +136,7 @@ void TestCluster::settle() {
       int copies = duplicate_all_ ? 2 : 1;
       for (int c = 0; c < copies; ++c) {
         delivered_++;
+        by_kind_[message_kind_name(message.envelope.message.body)]++;
         node(to).on_message(message.envelope.message, now_ms_);
       }
     }

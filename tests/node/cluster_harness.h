@@ -24,6 +24,9 @@ class TestCluster {
 
   Node& node(const NodeId& id) { return *nodes_.at(id).node; }
   MemoryStore& store(const NodeId& id) { return *nodes_.at(id).store; }
+  MemoryStore& hint_store(const NodeId& id) { return *nodes_.at(id).hints; }
+  // Hint stores are attached to every node unless disabled before nodes restart.
+  void set_hints_enabled(bool on) { hints_enabled_ = on; }
   std::vector<NodeId> ids() const;
   uint64_t now_ms() const { return now_ms_; }
 
@@ -52,10 +55,14 @@ class TestCluster {
   void advance(uint64_t duration_ms, uint64_t step_ms = 10);
   size_t messages_delivered() const { return delivered_; }
   size_t messages_dropped() const { return dropped_; }
+  // Messages delivered per kind ("kv", "ae-query", ...) since the last reset.
+  const std::map<std::string, size_t>& delivered_by_kind() const { return by_kind_; }
+  void reset_counts() { by_kind_.clear(); }
 
  private:
   struct Member {
     std::unique_ptr<MemoryStore> store;
+    std::unique_ptr<MemoryStore> hints;
     std::unique_ptr<Node> node;
     uint64_t incarnation = 0;
   };
@@ -78,6 +85,8 @@ class TestCluster {
   std::map<uint64_t, ClientResponse> responses_;
   bool duplicate_all_ = false;
   bool reorder_ = false;
+  bool hints_enabled_ = true;
+  std::map<std::string, size_t> by_kind_;
   size_t delivered_ = 0;
   size_t dropped_ = 0;
 };

@@ -122,6 +122,27 @@ TEST(NodeWrite, LaterWriteFromLaggingCoordinatorWinsViaStaleRetry) {
   EXPECT_EQ(cluster.response(get)->value, "new");
 }
 
+// Regression (kvsim seeds 129, 182): a restarted coordinator restarted its Lamport counter
+// and stamped a second, different write with a version it had already used; replicas took
+// it for a duplicate. The durable counter lease prevents reuse.
+TEST(NodeWrite, RestartedCoordinatorNeverReusesAVersion) {
+  Config config = TestCluster::default_config();
+  config.replication_factor = 1;
+  config.write_quorum = 1;
+  config.read_quorum = 1;
+  TestCluster cluster(1, config);
+  uint64_t first = cluster.put("n1", "k", "a");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(first)->outcome, ClientOutcome::kOk);
+  cluster.crash("n1");
+  cluster.restart("n1");
+  uint64_t second = cluster.put("n1", "k", "b");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(second)->outcome, ClientOutcome::kOk);
+  EXPECT_GT(cluster.response(second)->version, cluster.response(first)->version);
+  EXPECT_EQ((*cluster.store("n1").get("k"))->value, "b");
+}
+
 TEST(NodeWrite, ContextOrdersWriteAfterIt) {
   TestCluster cluster(3);
   ClientRequest request{ClientOp::kPut, "k", "v", std::nullopt, std::nullopt, std::nullopt,

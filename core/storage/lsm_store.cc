@@ -1,0 +1,199 @@
+// LsmStore: reads, writes, sync and flush. Recovery is in lsm_store_recovery.cc and
+// compaction in lsm_store_compaction.cc.
+#include "core/storage/lsm_store.h"
+
+#include "core/storage/coding.h"
+#include "core/storage/file_names.h"
+#include "core/storage/lsm_store_internal.h"
+#include "core/storage/merging_iterator.h"
+#include "core/storage/sstable_builder.h"
+
+namespace ringkv {
+
+LsmStore::LsmStore(Env& env, std::string dir, LsmOptions options)
+    : env_(env), dir_(std::move(dir)), options_(std::move(options)) {}
+
+LsmStore::~LsmStore() = default;
+
+Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key) {
+  if (const StoredRecord* record = memtable_.find(key)) return std::optional<StoredRecord>(*record);
+  for (auto it = tables_.rbegin(); it != tables_.rend(); ++it) {  // newest first
+    auto found = (*it)->find(key);
+    if (!found.ok() || found->has_value()) return found;
+  }
+  return std::optional<StoredRecord>();
+}
+
+Result<std::optional<Entry>> LsmStore::get(std::string_view key) {
+  auto record = lookup(key);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return std::optional<Entry>();
+  return (*record)->visible_entry();
+}
+
+static Status check_entry_limits(std::string_view key, const Entry& entry) {
+  if (key.size() > storage_format::kMaxStoredKeyBytes ||
+      entry.value.size() > storage_format::kMaxStoredValueBytes ||
+      entry.version.node_id.size() > storage_format::kMaxStoredNodeIdBytes) {
+    return Status::invalid_argument("key, value or node id exceeds the storage limits");
+  }
+  return Status();
+}
+
+Result<ApplyResult> LsmStore::apply(std::string_view key, const Entry& entry) {
+  RINGKV_RETURN_IF_ERROR(fatal_error_);
+  RINGKV_RETURN_IF_ERROR(check_entry_limits(key, entry));
+  StoredRecord record{entry, false};
+  if (record.entry.tombstone) record.entry.value.clear();  // tombstones carry no value
+  auto current = lookup(key);
+  if (!current.ok()) return current.status();
+  if (current->has_value() && !(*current)->purged && !lww_wins(record.entry, (*current)->entry)) {
+    return ApplyResult{false, (*current)->entry.version};
+  }
+  RINGKV_RETURN_IF_ERROR(make_room());
+  RINGKV_RETURN_IF_ERROR(write_record(key, record));
+  if (memtable_.approximate_bytes() >= options_.memtable_max_bytes) {
+    Status flushed = flush();
+    if (!flushed.ok()) ++counters_.background_errors;  // retried on the next apply
+  }
+  return ApplyResult{true, record.entry.version};
+}
+
+Status LsmStore::purge_tombstone(std::string_view key, const Version& version) {
+  RINGKV_RETURN_IF_ERROR(fatal_error_);
+  auto current = lookup(key);
+  if (!current.ok()) return current.status();
+  const auto& record = *current;
+  if (!record || record->purged || !record->entry.tombstone || record->entry.version != version) {
+    return Status();
+  }
+  RINGKV_RETURN_IF_ERROR(make_room());
+  return write_record(key, StoredRecord::purge_marker(version));
+}
+
+Status LsmStore::write_record(std::string_view key, const StoredRecord& record) {
+  std::string payload;
+  encode_record(payload, key, record);
+  Status appended = wal_->add_record(payload);
+  if (!appended.ok()) return appended;  // nothing reached the memtable: the apply did not happen
+  memtable_.put(key, record);
+  return Status();
+}
+
+Status LsmStore::make_room() {
+  if (memtable_.approximate_bytes() < options_.memtable_max_bytes * kMemtableHardLimitFactor) {
+    return Status();
+  }
+  return flush();
+}
+
+Status LsmStore::scan(std::string_view start_key, const Visitor& visit) {
+  std::vector<std::unique_ptr<RecordIterator>> sources;
+  sources.push_back(memtable_iterator(memtable_, start_key));
+  for (auto it = tables_.rbegin(); it != tables_.rend(); ++it) {
+    auto source = (*it)->seek(start_key);
+    if (!source.ok()) return source.status();
+    sources.push_back(std::move(*source));
+  }
+  MergingIterator merged(std::move(sources));
+  while (merged.valid()) {
+    if (!merged.record().purged && !visit(merged.key(), merged.record().entry)) break;
+    RINGKV_RETURN_IF_ERROR(merged.next());
+  }
+  return Status();
+}
+
+Status LsmStore::sync() {
+  RINGKV_RETURN_IF_ERROR(fatal_error_);
+  if (!wal_->has_unsynced_records()) return Status();
+  Status synced = wal_->sync();
+  if (!synced.ok()) {
+    fatal_error_ = synced;
+    return synced;
+  }
+  ++counters_.wal_syncs;
+  return Status();
+}
+
+void LsmStore::remove_quietly(const std::string& name) {
+  (void)env_.remove(join_path(dir_, name));  // a leftover is removed at the next open
+}
+
+Result<std::shared_ptr<SstableReader>> LsmStore::write_memtable_table(uint64_t number) {
+  std::string path = join_path(dir_, table_file_name(number));
+  auto file = env_.create_file(path);
+  if (!file.ok()) return file.status();
+  SstableBuilder builder(std::move(*file), options_.bloom_bits_per_key);
+  Status status;
+  for (const auto& [key, record] : memtable_.records()) {
+    status = builder.add(key, record);
+    if (!status.ok()) break;
+  }
+  if (status.ok()) status = builder.finish();
+  if (!status.ok()) return status;
+  return SstableReader::open(env_, path);
+}
+
+Status LsmStore::install_manifest(const ManifestState& next) {
+  Status written = write_manifest_temp(env_, dir_, next);
+  if (!written.ok()) {
+    remove_quietly(std::string(kManifestTempFileName));  // MANIFEST itself is untouched
+    return written;
+  }
+  Status committed = commit_manifest_temp(env_, dir_);
+  if (!committed.ok()) {
+    // The rename may or may not be durable: the on-disk state is unknown, so stop writing
+    // until a reopen recovers from whatever the disk holds.
+    fatal_error_ = Status(committed.code(), "manifest update failed: " + committed.message());
+    return fatal_error_;
+  }
+  manifest_ = next;
+  return Status();
+}
+
+Status LsmStore::flush() {
+  RINGKV_RETURN_IF_ERROR(fatal_error_);
+  if (memtable_.empty()) return Status();
+  uint64_t table_number = manifest_.next_file_number++;
+  uint64_t wal_number = manifest_.next_file_number++;
+  auto table = write_memtable_table(table_number);
+  if (!table.ok()) {
+    remove_quietly(table_file_name(table_number));
+    return table.status();
+  }
+  auto wal = WalWriter::create(env_, dir_, wal_file_name(wal_number));
+  if (!wal.ok()) {
+    remove_quietly(table_file_name(table_number));
+    remove_quietly(wal_file_name(wal_number));
+    return wal.status();
+  }
+  ManifestState next = manifest_;
+  next.log_number = wal_number;
+  next.table_numbers.push_back(table_number);
+  Status installed = install_manifest(next);
+  if (!installed.ok()) {
+    if (!fatal_error_.ok()) return installed;  // the new MANIFEST may be live: keep its files
+    remove_quietly(table_file_name(table_number));
+    remove_quietly(wal_file_name(wal_number));
+    return installed;
+  }
+  tables_.push_back(std::move(*table));
+  memtable_.clear();
+  wal_ = std::move(*wal);
+  for (uint64_t old_number : wal_numbers_) remove_quietly(wal_file_name(old_number));
+  wal_numbers_ = {wal_number};
+  ++counters_.flushes;
+  return Status();
+}
+
+LsmStats LsmStore::stats() const {
+  LsmStats stats = counters_;
+  stats.table_count = tables_.size();
+  stats.table_bytes = 0;
+  for (const auto& table : tables_) stats.table_bytes += table->file_size_bytes();
+  stats.memtable_bytes = memtable_.approximate_bytes();
+  stats.wal_bytes = wal_ ? wal_->size_bytes() : 0;
+  return stats;
+}
+
+}  // namespace ringkv

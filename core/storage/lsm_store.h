@@ -1,0 +1,118 @@
+// LsmStore: the durable ReplicaStore. A WAL (group-committed by sync()), a sorted memtable
+// flushed to immutable SSTables, a manifest switched atomically, and size-tiered compaction
+// run in bounded steps by the driver (compact_step from its ticks). Files only through the
+// injected Env; single-threaded; never calls out otherwise. Formats: docs/storage.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/replica_store.h"
+#include "core/storage/compaction.h"
+#include "core/storage/env.h"
+#include "core/storage/manifest.h"
+#include "core/storage/memtable.h"
+#include "core/storage/storage_format.h"
+#include "core/storage/wal_writer.h"
+
+namespace ringkv {
+
+struct LsmOptions {
+  uint64_t memtable_max_bytes = 4ull << 20;  // flush once the memtable holds this much
+  // Open a store whose WAL is damaged in the middle by keeping what precedes the damage
+  // (reported in recovery_report()). Without it, such a store refuses to open.
+  bool repair = false;
+  TombstonePurgeRule tombstone_purgeable;  // empty: tombstones are never dropped
+  CompactionPolicy compaction;
+  size_t bloom_bits_per_key = storage_format::kDefaultBloomBitsPerKey;
+};
+
+// What open() found and did; the caller logs it.
+struct RecoveryReport {
+  uint64_t wal_segments_replayed = 0;
+  uint64_t wal_records_replayed = 0;
+  uint64_t torn_bytes_truncated = 0;   // torn tails cut off (unsynced writes lost in a crash)
+  uint64_t corrupt_bytes_dropped = 0;  // only with repair: damaged log dropped
+  uint64_t orphan_files_removed = 0;   // leftovers of interrupted flushes/compactions
+  std::vector<std::string> events;     // one line per notable thing, e.g. a torn tail
+};
+
+struct LsmStats {
+  uint64_t table_count = 0;
+  uint64_t table_bytes = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t wal_bytes = 0;
+  uint64_t flushes = 0;
+  uint64_t compactions = 0;
+  uint64_t compacted_entries = 0;
+  uint64_t tombstones_dropped = 0;
+  uint64_t wal_syncs = 0;
+  uint64_t background_errors = 0;  // flushes after apply that failed (retried later)
+};
+
+class LsmStore final : public ReplicaStore {
+ public:
+  // Writes are refused (with the flush error) once the memtable reaches this many times
+  // memtable_max_bytes because flushes keep failing.
+  static constexpr uint64_t kMemtableHardLimitFactor = 2;
+
+  // Opens (creating if needed) the store in `dir`, recovering from the manifest and WAL.
+  static Result<std::unique_ptr<LsmStore>> open(Env& env, std::string dir, LsmOptions options);
+  ~LsmStore() override;
+
+  Result<ApplyResult> apply(std::string_view key, const Entry& entry) override;
+  Result<std::optional<Entry>> get(std::string_view key) override;
+  // The visitor must not modify the store.
+  Status scan(std::string_view start_key, const Visitor& visit) override;
+  Status sync() override;
+  Status purge_tombstone(std::string_view key, const Version& version) override;
+
+  // Writes the memtable to a new SSTable now (no-op when empty).
+  Status flush();
+  bool compaction_pending() const;
+  // Advances the current compaction by at most max_entries keys (starting one if pending).
+  Status compact_step(size_t max_entries);
+  // The next compaction merges every table, so purgeable tombstones can be dropped.
+  void request_full_compaction() { full_compaction_requested_ = true; }
+
+  const RecoveryReport& recovery_report() const { return report_; }
+  LsmStats stats() const;
+  // ok, or the error that made the store refuse writes until it is reopened.
+  const Status& fatal_error() const { return fatal_error_; }
+
+ private:
+  struct ActiveCompaction;
+
+  LsmStore(Env& env, std::string dir, LsmOptions options);
+  Status recover();
+  Status load_or_create_manifest(const std::vector<std::string>& names);
+  Status remove_orphans(const std::vector<std::string>& names);
+  Status replay_wal_segment(uint64_t number);
+  Result<std::optional<StoredRecord>> lookup(std::string_view key);
+  Status write_record(std::string_view key, const StoredRecord& record);
+  Status make_room();
+  Result<std::shared_ptr<SstableReader>> write_memtable_table(uint64_t number);
+  Status install_manifest(const ManifestState& next);
+  Status start_compaction();
+  Status finish_compaction();
+  void abandon_compaction();
+  void remove_quietly(const std::string& name);
+
+  Env& env_;
+  std::string dir_;
+  LsmOptions options_;
+  ManifestState manifest_;
+  std::vector<std::shared_ptr<SstableReader>> tables_;  // parallel to manifest_.table_numbers
+  Memtable memtable_;
+  std::unique_ptr<WalWriter> wal_;
+  std::vector<uint64_t> wal_numbers_;  // live segments, ascending; the last one is wal_
+  std::unique_ptr<ActiveCompaction> compaction_;
+  bool full_compaction_requested_ = false;
+  RecoveryReport report_;
+  LsmStats counters_;
+  Status fatal_error_;
+};
+
+}  // namespace ringkv

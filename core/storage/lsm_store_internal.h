@@ -1,0 +1,20 @@
+// Private pieces of LsmStore shared by its .cc files (not part of the public API).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/storage/compaction.h"
+#include "core/storage/lsm_store.h"
+
+namespace ringkv {
+
+struct LsmStore::ActiveCompaction {
+  std::vector<uint64_t> input_numbers;  // oldest first, adjacent in the manifest
+  uint64_t output_number = 0;
+  bool full = false;  // every table was an input
+  std::unique_ptr<CompactionJob> job;
+};
+
+}  // namespace ringkv

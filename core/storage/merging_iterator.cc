@@ -1,0 +1,63 @@
+#include "core/storage/merging_iterator.h"
+
+#include <string>
+
+namespace ringkv {
+namespace {
+
+class MemtableIterator final : public RecordIterator {
+ public:
+  MemtableIterator(const Memtable& memtable, std::string_view start_key)
+      : it_(memtable.records().lower_bound(start_key)), end_(memtable.records().end()) {}
+
+  bool valid() const override { return it_ != end_; }
+  std::string_view key() const override { return it_->first; }
+  const StoredRecord& record() const override { return it_->second; }
+  Status next() override {
+    ++it_;
+    return Status();
+  }
+
+ private:
+  Memtable::RecordMap::const_iterator it_;
+  Memtable::RecordMap::const_iterator end_;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordIterator> memtable_iterator(const Memtable& memtable,
+                                                  std::string_view start_key) {
+  return std::make_unique<MemtableIterator>(memtable, start_key);
+}
+
+MergingIterator::MergingIterator(std::vector<std::unique_ptr<RecordIterator>> sources)
+    : sources_(std::move(sources)) {
+  pick_current();
+}
+
+void MergingIterator::pick_current() {
+  current_ = kNone;
+  for (size_t index = 0; index < sources_.size(); ++index) {
+    if (!sources_[index]->valid()) continue;
+    // Strictly smaller only: on equal keys the earlier (newer) source stays current.
+    if (current_ == kNone || sources_[index]->key() < sources_[current_]->key()) current_ = index;
+  }
+}
+
+Status MergingIterator::next() {
+  RINGKV_ASSERT(valid());
+  std::string key(sources_[current_]->key());
+  for (auto& source : sources_) {
+    if (source->valid() && source->key() == key) {
+      Status status = source->next();
+      if (!status.ok()) {
+        current_ = kNone;
+        return status;
+      }
+    }
+  }
+  pick_current();
+  return Status();
+}
+
+}  // namespace ringkv

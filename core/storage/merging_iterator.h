@@ -1,0 +1,38 @@
+// Iterators over the store's layers: one over a Memtable, and MergingIterator, which merges
+// sources given newest first into one ascending stream with one record per key, taken from
+// the newest source that holds the key (every accepted apply is newer than what it
+// replaced, so the newest record is the store's current record for that key).
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/storage/memtable.h"
+#include "core/storage/record_iterator.h"
+
+namespace ringkv {
+
+// Iterates `memtable` from the first key >= start_key. The memtable must not change.
+std::unique_ptr<RecordIterator> memtable_iterator(const Memtable& memtable,
+                                                  std::string_view start_key);
+
+class MergingIterator final : public RecordIterator {
+ public:
+  // `sources`: newest first, each already positioned.
+  explicit MergingIterator(std::vector<std::unique_ptr<RecordIterator>> sources);
+
+  bool valid() const override { return current_ != kNone; }
+  std::string_view key() const override { return sources_[current_]->key(); }
+  const StoredRecord& record() const override { return sources_[current_]->record(); }
+  Status next() override;
+
+ private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  void pick_current();
+
+  std::vector<std::unique_ptr<RecordIterator>> sources_;
+  size_t current_ = kNone;
+};
+
+}  // namespace ringkv

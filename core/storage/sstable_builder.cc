@@ -1,0 +1,65 @@
+#include "core/storage/sstable_builder.h"
+
+#include "core/storage/coding.h"
+#include "core/storage/crc32c.h"
+#include "core/storage/storage_format.h"
+
+namespace ringkv {
+
+SstableBuilder::SstableBuilder(std::unique_ptr<WritableFile> file, size_t bloom_bits_per_key)
+    : file_(std::move(file)), bloom_(bloom_bits_per_key) {}
+
+Status SstableBuilder::add(std::string_view key, const StoredRecord& record) {
+  RINGKV_ASSERT(!finished_);
+  RINGKV_ASSERT_MSG(entry_count_ == 0 || key > last_key_, "SSTable keys must ascend");
+  encode_record(data_block_, key, record);
+  bloom_.add_key(key);
+  last_key_.assign(key);
+  ++entry_count_;
+  if (data_block_.size() >= storage_format::kTargetDataBlockBytes) return flush_data_block();
+  return Status();
+}
+
+Status SstableBuilder::write_block(std::string_view contents, uint64_t& offset,
+                                   uint64_t& size_bytes) {
+  offset = file_->size_bytes();
+  size_bytes = contents.size();
+  std::string trailer;
+  put_fixed32(trailer, crc32c::mask(crc32c::value(contents)));
+  RINGKV_RETURN_IF_ERROR(file_->append(contents));
+  return file_->append(trailer);
+}
+
+Status SstableBuilder::flush_data_block() {
+  if (data_block_.empty()) return Status();
+  uint64_t offset = 0, size_bytes = 0;
+  RINGKV_RETURN_IF_ERROR(write_block(data_block_, offset, size_bytes));
+  put_length_prefixed(index_block_, last_key_);
+  put_varint64(index_block_, offset);
+  put_varint64(index_block_, size_bytes);
+  data_block_.clear();
+  return Status();
+}
+
+Status SstableBuilder::finish() {
+  RINGKV_ASSERT(!finished_);
+  finished_ = true;
+  RINGKV_RETURN_IF_ERROR(flush_data_block());
+  uint64_t filter_offset = 0, filter_size = 0, index_offset = 0, index_size = 0;
+  RINGKV_RETURN_IF_ERROR(write_block(bloom_.finish(), filter_offset, filter_size));
+  RINGKV_RETURN_IF_ERROR(write_block(index_block_, index_offset, index_size));
+  std::string footer;
+  put_fixed64(footer, filter_offset);
+  put_fixed64(footer, filter_size);
+  put_fixed64(footer, index_offset);
+  put_fixed64(footer, index_size);
+  put_fixed64(footer, entry_count_);
+  put_fixed32(footer, storage_format::kTableFormatVersion);
+  put_fixed32(footer, crc32c::mask(crc32c::value(footer)));
+  put_fixed64(footer, storage_format::kTableMagic);
+  RINGKV_ASSERT(footer.size() == storage_format::kTableFooterBytes);
+  RINGKV_RETURN_IF_ERROR(file_->append(footer));
+  return file_->sync();
+}
+
+}  // namespace ringkv

@@ -1,0 +1,41 @@
+// SstableBuilder: writes one immutable SSTable through a WritableFile: data blocks of about
+// kTargetDataBlockBytes, then the bloom filter, the index and the footer, each block
+// followed by its masked CRC32C. Keys must be added in strictly ascending order.
+// finish() syncs the file; the caller makes its name durable (sync_dir / manifest).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/storage/bloom_filter.h"
+#include "core/storage/env.h"
+#include "core/storage/stored_record.h"
+
+namespace ringkv {
+
+class SstableBuilder {
+ public:
+  SstableBuilder(std::unique_ptr<WritableFile> file, size_t bloom_bits_per_key);
+
+  Status add(std::string_view key, const StoredRecord& record);
+  Status finish();
+
+  uint64_t entry_count() const { return entry_count_; }
+  uint64_t file_size_bytes() const { return file_->size_bytes(); }
+
+ private:
+  Status flush_data_block();
+  // Appends contents + CRC trailer; reports where the contents start and their size.
+  Status write_block(std::string_view contents, uint64_t& offset, uint64_t& size_bytes);
+
+  std::unique_ptr<WritableFile> file_;
+  BloomFilterBuilder bloom_;
+  std::string data_block_;
+  std::string index_block_;
+  std::string last_key_;
+  uint64_t entry_count_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace ringkv

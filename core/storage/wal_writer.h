@@ -1,0 +1,42 @@
+// WalWriter: appends CRC32C-framed records to one WAL segment. add_record() writes through
+// to the file without syncing; sync() makes every record so far durable (group commit: many
+// adds, one sync). A failed append is cut back off the file; a failed sync or cut poisons
+// the writer (every later call fails) because the file's state is then unknown.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/storage/env.h"
+
+namespace ringkv {
+
+class WalWriter {
+ public:
+  // Creates the segment, writes its header and makes it durable (file sync + sync_dir).
+  static Result<std::unique_ptr<WalWriter>> create(Env& env, const std::string& dir,
+                                                   const std::string& name);
+
+  // Appends one frame holding `payload` (1..kMaxWalRecordBytes bytes).
+  Status add_record(std::string_view payload);
+  Status sync();
+
+  uint64_t size_bytes() const { return file_->size_bytes(); }
+  bool has_unsynced_records() const { return synced_bytes_ != file_->size_bytes(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  WalWriter(std::unique_ptr<WritableFile> file, std::string path);
+
+  std::unique_ptr<WritableFile> file_;
+  std::string path_;
+  uint64_t synced_bytes_ = 0;
+  Status poisoned_;  // ok until a failure left the file in an unknown state
+};
+
+// The frame bytes for `payload` (header + payload); exposed for tests and tools.
+std::string encode_wal_frame(std::string_view payload);
+std::string encode_wal_header();
+
+}  // namespace ringkv

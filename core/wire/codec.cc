@@ -1,0 +1,99 @@
+#include "core/wire/codec.h"
+
+#include <simdjson.h>
+
+#include "core/wire/codec_kinds.h"
+#include "core/wire/http_writer.h"
+
+namespace ringkv::wire {
+
+using codec_detail::FieldName;
+using codec_detail::MessageKind;
+
+bool is_internal_path(std::string_view path) { return path.starts_with(kInternalPathPrefix); }
+
+std::string encode_message_json(const Message& message) {
+  const MessageKind& kind = codec_detail::message_kinds()[message.body.index()];
+  JsonWriter json;
+  json.begin_object();
+  codec_detail::write_fields<Message>(codec_detail::common_fields(), message, json);
+  codec_detail::write_fields<Message>(kind.fields, message, json);
+  json.end_object();
+  return json.take();
+}
+
+HttpRequest encode_message(const Message& message) {
+  const MessageKind& kind = codec_detail::message_kinds()[message.body.index()];
+  HttpRequest request;
+  request.method = "POST";
+  request.target = std::string(kInternalPathPrefix) + std::string(kind.name);
+  request.path = request.target;
+  request.headers.emplace_back("Content-Type", std::string(kMessageContentType));
+  request.body = encode_message_json(message);
+  return request;
+}
+
+std::string encode_message_bytes(const Message& message, std::string_view host) {
+  HttpRequest request = encode_message(message);
+  request.headers.emplace(request.headers.begin(), "Host", std::string(host));
+  return serialize(request);
+}
+
+struct MessageDecoder::Parser {
+  simdjson::ondemand::parser json;
+};
+
+MessageDecoder::MessageDecoder() : parser_(std::make_unique<Parser>()) {}
+MessageDecoder::~MessageDecoder() = default;
+MessageDecoder::MessageDecoder(MessageDecoder&&) noexcept = default;
+MessageDecoder& MessageDecoder::operator=(MessageDecoder&&) noexcept = default;
+
+Result<Message> MessageDecoder::decode(const HttpRequest& request) {
+  if (request.method != "POST") {
+    return Status::invalid_argument("internal message: method must be POST, not " + request.method);
+  }
+  if (!is_internal_path(request.path)) {
+    return Status::invalid_argument("internal message: path must start with /internal/");
+  }
+  return decode_json(std::string_view(request.path).substr(kInternalPathPrefix.size()),
+                     request.body);
+}
+
+Result<Message> MessageDecoder::decode_json(std::string_view kind_name, std::string_view json) {
+  const MessageKind* kind = codec_detail::find_message_kind(kind_name);
+  if (kind == nullptr) {
+    std::string shown(kind_name.substr(0, 64));
+    return Status::invalid_argument("unknown message kind '" + json_quote(shown) + "'");
+  }
+  const FieldName body_name{"", "(body)"};
+  simdjson::padded_string padded(json);
+  simdjson::ondemand::document document;
+  if (auto code = parser_->json.iterate(padded).get(document)) {
+    return codec_detail::json_error(body_name, code);
+  }
+  simdjson::ondemand::object object;
+  if (auto code = document.get_object().get(object)) {
+    if (code == simdjson::INCORRECT_TYPE)
+      return codec_detail::field_error(body_name, "must be a JSON object");
+    return codec_detail::json_error(body_name, code);
+  }
+  Message message;
+  message.body = kind->make_body();
+  RINGKV_RETURN_IF_ERROR(codec_detail::read_fields<Message>(object, codec_detail::common_fields(),
+                                                            kind->fields, message, ""));
+  const char* trailing = nullptr;
+  if (document.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+    return codec_detail::field_error(body_name, "has content after the JSON object");
+  }
+  return message;
+}
+
+Result<Message> decode_message(const HttpRequest& request) {
+  return MessageDecoder().decode(request);
+}
+
+Result<Message> decode_message_json(std::string_view kind, std::string_view json) {
+  return MessageDecoder().decode_json(kind, json);
+}
+
+}  // namespace ringkv::wire

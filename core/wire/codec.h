@@ -1,0 +1,58 @@
+// The internal message codec: one ringkv::Message <-> one `POST /internal/<kind>` HTTP
+// request with a JSON body (keys and values base64, versions as "17.n1"). Decoding
+// validates every field and returns invalid_argument naming the field; it never crashes.
+// The JSON grammar per kind is in docs/wire.md; the names that reach the wire are frozen.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/messages.h"
+#include "core/status.h"
+#include "core/wire/http_message.h"
+
+namespace ringkv::wire {
+
+// Every internal request path starts with this. Frozen.
+inline constexpr std::string_view kInternalPathPrefix = "/internal/";
+inline constexpr std::string_view kMessageContentType = "application/json";
+
+// Decoding limits (frozen: a peer relies on them).
+inline constexpr size_t kMaxWireKeyBytes = 65535;  // decoded key bytes
+inline constexpr size_t kMaxMemberRows = 1024;     // rows in one Gossip
+inline constexpr size_t kMaxAddressBytes = 256;    // MemberRow::address
+
+bool is_internal_path(std::string_view path);
+
+// POST /internal/<kind>, Content-Type: application/json, body = encode_message_json().
+// No Host header (see encode_message_bytes).
+HttpRequest encode_message(const Message& message);
+// The serialized request, with `Host: <host>`, ready for a keep-alive connection.
+std::string encode_message_bytes(const Message& message, std::string_view host);
+// The JSON body alone.
+std::string encode_message_json(const Message& message);
+
+// Checks method, path (/internal/<known kind>) and the JSON body.
+Result<Message> decode_message(const HttpRequest& request);
+// Decodes the JSON body of a message of kind `kind` ("kv", "gossip", ...).
+Result<Message> decode_message_json(std::string_view kind, std::string_view json);
+
+// Reuses one JSON parser's buffers across messages (one per connection or per node);
+// decode_message() builds a fresh one each call. Not thread-safe.
+class MessageDecoder {
+ public:
+  MessageDecoder();
+  ~MessageDecoder();
+  MessageDecoder(MessageDecoder&&) noexcept;
+  MessageDecoder& operator=(MessageDecoder&&) noexcept;
+
+  Result<Message> decode(const HttpRequest& request);
+  Result<Message> decode_json(std::string_view kind, std::string_view json);
+
+ private:
+  struct Parser;
+  std::unique_ptr<Parser> parser_;
+};
+
+}  // namespace ringkv::wire

@@ -1,0 +1,118 @@
+#include "runtime/metrics.h"
+
+#include <cstdio>
+
+namespace ringkv::runtime {
+namespace {
+
+void counter(std::string& out, const char* name, const char* help, uint64_t value,
+             const char* type = "counter") {
+  out += std::string("# HELP ringkv_") + name + " " + help + "\n# TYPE ringkv_" + name + " " +
+         type + "\n" + "ringkv_" + name + " " + std::to_string(value) + "\n";
+}
+
+std::string format_double(double value) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.6g", value);
+  return text;
+}
+
+}  // namespace
+
+void RuntimeMetrics::record_request(const std::string& route, int status, double latency_ms) {
+  requests_[{route, status}]++;
+  Histogram& histogram = latency_[route];
+  for (size_t i = 0; i < kLatencyBucketBoundsMs.size(); ++i) {
+    if (latency_ms <= kLatencyBucketBoundsMs[i]) histogram.buckets[i]++;
+  }
+  histogram.count++;
+  histogram.sum_ms += latency_ms;
+}
+
+std::string RuntimeMetrics::render(const NodeMetrics& node, const LsmStats& store,
+                                   const RuntimeGauges& gauges) const {
+  std::string out;
+  render_requests(out);
+  render_counters(out, node, store, gauges);
+  return out;
+}
+
+void RuntimeMetrics::render_requests(std::string& out) const {
+  out +=
+      "# HELP ringkv_requests_total HTTP requests answered, by route and status\n"
+      "# TYPE ringkv_requests_total counter\n";
+  for (const auto& [key, count] : requests_) {
+    out += "ringkv_requests_total{route=\"" + key.first + "\",status=\"" +
+           std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
+  }
+  out +=
+      "# HELP ringkv_request_duration_ms HTTP request latency in milliseconds, by route\n"
+      "# TYPE ringkv_request_duration_ms histogram\n";
+  for (const auto& [route, histogram] : latency_) {
+    std::string label = "route=\"" + route + "\"";
+    for (size_t i = 0; i < kLatencyBucketBoundsMs.size(); ++i) {
+      out += "ringkv_request_duration_ms_bucket{" + label + ",le=\"" +
+             format_double(kLatencyBucketBoundsMs[i]) + "\"} " +
+             std::to_string(histogram.buckets[i]) + "\n";
+    }
+    out += "ringkv_request_duration_ms_bucket{" + label + ",le=\"+Inf\"} " +
+           std::to_string(histogram.count) + "\n";
+    out +=
+        "ringkv_request_duration_ms_sum{" + label + "} " + format_double(histogram.sum_ms) + "\n";
+    out +=
+        "ringkv_request_duration_ms_count{" + label + "} " + std::to_string(histogram.count) + "\n";
+  }
+}
+
+void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
+                                     const LsmStats& store, const RuntimeGauges& gauges) const {
+  counter(out, "quorum_failures_total", "client requests answered 503 for lack of a quorum",
+          transport_.quorum_failures);
+  counter(out, "read_repairs_total", "read repair writes sent", node.read_repairs_sent);
+  counter(out, "stale_retries_total", "writes retried after a stale answer", node.stale_retries);
+  counter(out, "storage_errors_total", "local store failures seen by the node",
+          node.storage_errors);
+  counter(out, "overloaded_total", "requests refused at max_inflight_requests", node.overloaded);
+  counter(out, "commits_total", "group commits (store syncs) done by the node", node.commits);
+  counter(out, "commit_failures_total", "failed group commits", transport_.commit_failures);
+  counter(out, "gossip_rounds_total", "gossip rounds started", node.gossip_rounds);
+  counter(out, "hints_stored_total", "hints stored for unreachable replicas", node.hints_stored);
+  counter(out, "hints_delivered_total", "hints replayed and acknowledged", node.hints_delivered);
+  counter(out, "hints_dropped_total", "hints dropped (limit or no hint store)", node.hints_dropped);
+  counter(out, "anti_entropy_rounds_total", "anti-entropy rounds started",
+          node.anti_entropy_rounds);
+  counter(out, "anti_entropy_entries_applied_total", "entries repaired by anti-entropy",
+          node.anti_entropy_entries_applied);
+  counter(out, "tombstones_purged_total", "tombstones purged after the grace period",
+          node.tombstones_purged);
+  counter(out, "wal_syncs_total", "WAL fsyncs", store.wal_syncs);
+  counter(out, "flushes_total", "memtable flushes to SSTables", store.flushes);
+  counter(out, "compactions_total", "finished compactions", store.compactions);
+  counter(out, "sstables", "live SSTables", store.table_count, "gauge");
+  counter(out, "sstable_bytes", "bytes in live SSTables", store.table_bytes, "gauge");
+  counter(out, "memtable_bytes", "bytes in the memtable", store.memtable_bytes, "gauge");
+  counter(out, "open_connections", "open inbound HTTP connections", gauges.open_connections,
+          "gauge");
+  counter(out, "connections_accepted_total", "inbound connections accepted",
+          transport_.connections_accepted);
+  counter(out, "connections_refused_total", "inbound connections refused (max connections)",
+          transport_.connections_refused);
+  counter(out, "unauthorized_requests_total", "internal requests without the cluster token",
+          transport_.unauthorized_requests);
+  counter(out, "internal_decode_errors_total", "internal requests that failed to decode",
+          transport_.internal_decode_errors);
+  counter(out, "peer_messages_sent_total", "messages written to peer connections",
+          transport_.peer_messages_sent);
+  counter(out, "peer_queue_drops_total", "messages dropped: peer queue full",
+          transport_.peer_queue_drops);
+  counter(out, "peer_unknown_drops_total", "messages dropped: no address for the node",
+          transport_.peer_unknown_drops);
+  counter(out, "peer_connect_failures_total", "failed peer connection attempts",
+          transport_.peer_connect_failures);
+  counter(out, "peer_queued_messages", "messages waiting in peer queues",
+          gauges.peer_queued_messages, "gauge");
+  counter(out, "client_requests_in_flight", "client requests waiting for the node's answer",
+          gauges.client_requests_in_flight, "gauge");
+}
+
+}  // namespace ringkv::runtime

@@ -1,0 +1,127 @@
+#include "runtime/node_storage.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+namespace ringkv::runtime {
+namespace {
+
+// --sync never: every call goes to the LsmStore except sync(), which does nothing.
+class UnsyncedStore final : public ReplicaStore {
+ public:
+  explicit UnsyncedStore(ReplicaStore& inner) : inner_(inner) {}
+  Result<ApplyResult> apply(std::string_view key, const Entry& entry) override {
+    return inner_.apply(key, entry);
+  }
+  Result<std::optional<Entry>> get(std::string_view key) override { return inner_.get(key); }
+  Status scan(std::string_view start_key, const Visitor& visit) override {
+    return inner_.scan(start_key, visit);
+  }
+  Status sync() override { return Status(); }
+  Status purge_tombstone(std::string_view key, const Version& version) override {
+    return inner_.purge_tombstone(key, version);
+  }
+
+ private:
+  ReplicaStore& inner_;
+};
+
+Result<int> lock_directory(const std::string& dir) {
+  std::string path = join_path(dir, kLockFileName);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::io_error("open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    ::close(fd);
+    return Status::io_error("data dir " + dir + " is in use by another kvnode (" +
+                            std::strerror(error) + ")");
+  }
+  return fd;
+}
+
+Result<std::unique_ptr<LsmStore>> open_store(Env& env, const std::string& data_dir,
+                                             const char* name, uint64_t memtable_max_bytes,
+                                             const Logger& logger) {
+  std::string dir = join_path(data_dir, name);
+  RINGKV_RETURN_IF_ERROR(env.create_dir(dir));
+  LsmOptions options;
+  options.memtable_max_bytes = memtable_max_bytes;
+  auto store = LsmStore::open(env, dir, options);
+  if (!store.ok()) return store.status();
+  for (const std::string& event : (*store)->recovery_report().events) {
+    logger.info(std::string(name) + " recovery: " + event);
+  }
+  return store;
+}
+
+}  // namespace
+
+Result<uint64_t> bump_incarnation(Env& env, const std::string& dir) {
+  std::string path = join_path(dir, kIncarnationFileName);
+  uint64_t previous = 0;
+  auto contents = read_whole_file(env, path);
+  if (contents.ok()) {
+    std::string_view text = *contents;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), previous);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+      return Status::corruption(path + " does not hold a number");
+    }
+  } else if (contents.status().code() != StatusCode::kNotFound) {
+    return contents.status();
+  }
+  uint64_t next = previous + 1;
+  std::string temporary = path + ".tmp";
+  auto file = env.create_file(temporary);
+  if (!file.ok()) return file.status();
+  RINGKV_RETURN_IF_ERROR((*file)->append(std::to_string(next) + "\n"));
+  RINGKV_RETURN_IF_ERROR((*file)->sync());
+  file->reset();
+  RINGKV_RETURN_IF_ERROR(env.rename(temporary, path));
+  RINGKV_RETURN_IF_ERROR(env.sync_dir(dir));
+  return next;
+}
+
+Result<std::unique_ptr<NodeStorage>> NodeStorage::open(const RuntimeOptions& options,
+                                                       const Logger& logger) {
+  std::unique_ptr<NodeStorage> storage(new NodeStorage());
+  RINGKV_RETURN_IF_ERROR(storage->env_.create_dir(options.data_dir));
+  auto lock = lock_directory(options.data_dir);
+  if (!lock.ok()) return lock.status();
+  storage->lock_fd_ = *lock;
+  auto incarnation = bump_incarnation(storage->env_, options.data_dir);
+  if (!incarnation.ok()) return incarnation.status();
+  storage->incarnation_ = *incarnation;
+  auto data = open_store(storage->env_, options.data_dir, kStoreDirectoryName,
+                         options.config.memtable_max_bytes, logger);
+  if (!data.ok()) return data.status();
+  storage->lsm_ = std::move(*data);
+  auto hints =
+      open_store(storage->env_, options.data_dir, kHintDirectoryName, kHintMemtableBytes, logger);
+  if (!hints.ok()) return hints.status();
+  storage->hint_lsm_ = std::move(*hints);
+  storage->replica_store_ = storage->lsm_.get();
+  storage->hint_store_ = storage->hint_lsm_.get();
+  if (options.sync == SyncPolicy::kNever) {
+    storage->unsynced_ = std::make_unique<UnsyncedStore>(*storage->lsm_);
+    storage->unsynced_hints_ = std::make_unique<UnsyncedStore>(*storage->hint_lsm_);
+    storage->replica_store_ = storage->unsynced_.get();
+    storage->hint_store_ = storage->unsynced_hints_.get();
+  }
+  return storage;
+}
+
+NodeStorage::~NodeStorage() {
+  unsynced_.reset();
+  unsynced_hints_.reset();
+  lsm_.reset();
+  hint_lsm_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+}  // namespace ringkv::runtime

@@ -1,0 +1,42 @@
+// RuntimeOptions: everything kvnode is configured with, after flags and KV_* environment
+// variables were parsed and validated (see flags.h). Plain value; the Config inside has
+// passed Config::validate().
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/node/node.h"
+#include "runtime/logger.h"
+
+namespace ringkv::runtime {
+
+// always: fsync in every commit; batch: at most one fsync per sync_batch_interval_ms
+// (answers wait for it); never: no fsync at all (tests and benchmarks only).
+enum class SyncPolicy { kAlways, kBatch, kNever };
+const char* sync_policy_name(SyncPolicy policy);
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::string to_string() const;
+};
+
+struct RuntimeOptions {
+  NodeId id;
+  HostPort listen;
+  HostPort advertise;  // defaults to listen
+  std::vector<Peer> peers;
+  std::string data_dir;
+  Config config;
+  std::string cluster_token;  // empty: internal requests are not authenticated
+  SyncPolicy sync = SyncPolicy::kAlways;
+  uint64_t sync_batch_interval_ms = 5;
+  uint32_t max_connections = 1024;
+  uint64_t shutdown_grace_ms = 2000;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+}  // namespace ringkv::runtime

@@ -1,0 +1,115 @@
+// Server: the kvnode process around one Node. One libuv loop: a TCP listener for client and
+// internal HTTP, the peer transport, a tick timer, a prepare handle that commits and drains
+// the Node after every loop iteration (node.h's order), and SIGTERM/SIGINT shutdown.
+// Built once by main(); run() returns the process exit code.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "core/node/node.h"
+#include "runtime/connection.h"
+#include "runtime/logger.h"
+#include "runtime/metrics.h"
+#include "runtime/node_storage.h"
+#include "runtime/options.h"
+#include "runtime/peer_pool.h"
+#include "runtime/router.h"
+
+namespace ringkv::runtime {
+
+inline constexpr int kListenBacklog = 511;
+// Connections answered 503 over --max-connections at once; more are closed without answer.
+inline constexpr size_t kMaxRefusingConnections = 64;
+// Keys merged per compaction step; one step per loop iteration while a compaction runs.
+inline constexpr size_t kCompactionStepEntries = 512;
+// After the shutdown grace, connections that still have not flushed are closed after this.
+inline constexpr uint64_t kShutdownFlushMs = 500;
+
+class Server final : public ConnectionHandler {
+ public:
+  Server(RuntimeOptions options, Logger& logger);
+  ~Server() override;
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Opens storage, builds the Node, binds the listener. A failure is logged by the caller.
+  Status start();
+  // Runs the loop until shutdown; returns the exit code (0 after a clean shutdown).
+  int run();
+
+  void on_request(Connection& connection, uint64_t slot, wire::HttpRequest request) override;
+  void on_closed(Connection& connection) override;
+
+ private:
+  struct PendingClient {
+    uint64_t connection_id = 0;
+    uint64_t slot = 0;
+    ClientOp op = ClientOp::kGet;
+    Route route = Route::kUnknown;
+    uint64_t started_ns = 0;
+  };
+
+  // server.cc: lifetime, listener, signals.
+  Status bind_listener();
+  static void on_connection(uv_stream_t* listener, int status);
+  static void on_signal(uv_signal_t* handle, int signal_number);
+  static void on_grace_timer(uv_timer_t* timer);
+  static void on_flush_timer(uv_timer_t* timer);
+  void begin_shutdown(int signal_number);
+  void fail_pending_clients(const std::string& reason);
+  void finish();
+
+  // server_requests.cc: answering HTTP requests.
+  void handle_internal(Connection& connection, uint64_t slot, const wire::HttpRequest& request,
+                       uint64_t started_ns);
+  void handle_admin(Connection& connection, uint64_t slot, Route route, uint64_t started_ns);
+  void answer(Connection& connection, uint64_t slot, Route route,
+              const wire::HttpResponse& response, uint64_t started_ns);
+  void deliver_reply(const Reply& reply);
+  Connection* find_connection(uint64_t id);
+  size_t open_connections() const { return connections_.size() - refusing_.size(); }
+
+  // server_drive.cc: driving the Node (commit, drain, tick, compaction).
+  static void on_prepare(uv_prepare_t* handle);
+  static void on_tick_timer(uv_timer_t* timer);
+  static void on_batch_timer(uv_timer_t* timer);
+  void drive();
+  bool commit_due(uint64_t now_ms);
+  void send_messages();
+  void compaction_step();
+  void arm_tick_timer(uint64_t now_ms);
+
+  RuntimeOptions options_;
+  Logger& logger_;
+  uv_loop_t loop_{};
+  bool loop_ready_ = false;
+  uv_tcp_t listener_{};
+  uv_prepare_t prepare_{};
+  uv_timer_t tick_timer_{};
+  uv_timer_t batch_timer_{};
+  uv_timer_t grace_timer_{};
+  uv_timer_t flush_timer_{};
+  uv_signal_t sigterm_{};
+  uv_signal_t sigint_{};
+  wire::HttpLimits http_limits_;
+  std::unique_ptr<NodeStorage> storage_;
+  std::unique_ptr<Node> node_;
+  RuntimeMetrics metrics_;
+  std::unique_ptr<PeerPool> peers_;
+  std::map<uint64_t, std::unique_ptr<Connection>> connections_;
+  std::set<uint64_t> refusing_;
+  std::map<uint64_t, PendingClient> pending_;  // by Node request id
+  uint64_t next_connection_id_ = 1;
+  uint64_t next_request_id_ = 1;
+  uint64_t last_commit_ms_ = 0;
+  bool shutting_down_ = false;
+  bool finished_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace ringkv::runtime

@@ -1,0 +1,86 @@
+// Server: driving the Node once per loop iteration, in node.h's order:
+//   1. commit(now) (one store sync for the batch; with --sync batch at most every few ms),
+//   2. send take_messages() to peers, 3. answer take_replies(), 4. arm the tick timer.
+// It runs in a prepare handle: after the timers and I/O callbacks of the previous poll (the
+// batch) and right before the next poll, whose timeout then already sees the tick timer.
+#include <unordered_map>
+
+#include "runtime/server.h"
+
+namespace ringkv::runtime {
+
+void Server::on_prepare(uv_prepare_t* handle) { static_cast<Server*>(handle->data)->drive(); }
+
+void Server::on_tick_timer(uv_timer_t* timer) {
+  auto* self = static_cast<Server*>(timer->data);
+  self->node_->on_tick(uv_now(&self->loop_));
+  // drive() runs in the prepare phase of this same iteration.
+}
+
+void Server::on_batch_timer(uv_timer_t*) {
+  // Only wakes the loop: drive() commits in the prepare phase that follows.
+}
+
+bool Server::commit_due(uint64_t now_ms) {
+  if (options_.sync != SyncPolicy::kBatch) return true;
+  uint64_t due_ms = last_commit_ms_ + options_.sync_batch_interval_ms;
+  if (now_ms >= due_ms) return true;
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&batch_timer_))) {
+    uv_timer_start(&batch_timer_, on_batch_timer, due_ms - now_ms, 0);
+  }
+  return false;
+}
+
+void Server::drive() {
+  if (finished_) return;
+  uint64_t now_ms = uv_now(&loop_);
+  if (node_->has_uncommitted() && commit_due(now_ms)) {
+    last_commit_ms_ = now_ms;
+    Status committed = node_->commit(now_ms);
+    if (!committed.ok()) {
+      metrics_.transport().commit_failures++;
+      logger_.error("commit failed, answers dropped: " + committed.to_string());
+    }
+  }
+  send_messages();
+  for (const Reply& reply : node_->take_replies()) deliver_reply(reply);
+  compaction_step();
+  arm_tick_timer(now_ms);
+  if (shutting_down_ && pending_.empty()) finish();
+}
+
+void Server::send_messages() {
+  std::vector<Envelope> envelopes = node_->take_messages();
+  if (envelopes.empty()) return;
+  // Addresses come from the membership table, so the transport follows gossip.
+  std::unordered_map<NodeId, std::string> addresses;
+  for (const MemberRow& row : node_->membership().rows()) addresses[row.node_id] = row.address;
+  for (const Envelope& envelope : envelopes) {
+    auto found = addresses.find(envelope.to);
+    if (found == addresses.end() || found->second.empty()) {
+      metrics_.transport().peer_unknown_drops++;
+      continue;
+    }
+    peers_->send(envelope.to, found->second, envelope.message);
+  }
+}
+
+void Server::compaction_step() {
+  for (LsmStore* store : {&storage_->lsm(), &storage_->hint_lsm()}) {
+    if (!store->compaction_pending()) continue;
+    Status stepped = store->compact_step(kCompactionStepEntries);
+    if (!stepped.ok()) logger_.error("compaction step failed: " + stepped.to_string());
+  }
+}
+
+void Server::arm_tick_timer(uint64_t now_ms) {
+  uint64_t next_ms = node_->next_tick_ms();
+  uint64_t delay_ms = next_ms > now_ms ? next_ms - now_ms : 0;
+  // While a compaction runs, wake up every millisecond to advance it one bounded step.
+  bool compacting =
+      storage_->lsm().compaction_pending() || storage_->hint_lsm().compaction_pending();
+  if (compacting) delay_ms = std::min<uint64_t>(delay_ms, 1);
+  uv_timer_start(&tick_timer_, on_tick_timer, delay_ms, 0);
+}
+
+}  // namespace ringkv::runtime

@@ -1,0 +1,216 @@
+// Simulator<M>: drives any state machine with core's input/output shape (the concept
+// SimulatedMachine) over virtual time, a simulated network and per-process clocks. It
+// knows nothing about keys and values: packets are opaque bytes, and the workload and
+// checkers plug in through step() and the after_step hook.
+//
+// Per process it (1) delivers packets and ticks at the right local time, (2) calls
+// commit() after a random disk latency once the machine has uncommitted work (group
+// commit: a crash in that window loses the unsynced state), (3) routes the packets the
+// machine emits after every step, and (4) crashes, restarts and pauses processes.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/hash.h"
+#include "core/prng.h"
+#include "sim/kit/event_queue.h"
+#include "sim/kit/network.h"
+#include "sim/kit/trace.h"
+
+namespace ringkv::sim {
+
+struct Packet {
+  size_t to = 0;
+  std::string bytes;
+};
+
+template <typename M>
+concept SimulatedMachine = requires(M m, size_t from, const std::string& bytes, uint64_t now) {
+  m.on_packet(from, bytes, now);
+  m.on_tick(now);
+  m.commit(now);
+  { m.needs_commit() } -> std::convertible_to<bool>;
+  { m.take_packets() } -> std::same_as<std::vector<Packet>>;
+  { m.next_tick_ms() } -> std::convertible_to<uint64_t>;
+};
+
+struct SimulatorOptions {
+  NetworkOptions network;
+  uint64_t disk_latency_min_ms = 0;
+  uint64_t disk_latency_max_ms = 4;
+};
+
+template <SimulatedMachine M>
+class Simulator {
+ public:
+  using Factory = std::function<std::unique_ptr<M>(size_t index, uint64_t local_now_ms)>;
+  using Step = std::function<void(M& machine, uint64_t local_now_ms)>;
+
+  Simulator(size_t count, SimulatorOptions options, Prng prng, Trace& trace, Factory factory)
+      : options_(options),
+        prng_(std::move(prng)),
+        network_(count, options.network, prng_.fork()),
+        trace_(trace),
+        factory_(std::move(factory)),
+        processes_(count) {}
+
+  void start() {
+    for (size_t i = 0; i < processes_.size(); ++i) restart(i);
+  }
+
+  EventQueue& events() { return events_; }
+  uint64_t now_ms() const { return events_.now_ms(); }
+  size_t size() const { return processes_.size(); }
+  SimulatedNetwork& network() { return network_; }
+  ClockModel& clock(size_t i) { return processes_[i].clock; }
+  uint64_t local_now_ms(size_t i) const { return processes_[i].clock.local_ms(now_ms()); }
+  bool up(size_t i) const { return processes_[i].machine != nullptr; }
+  bool paused(size_t i) const { return processes_[i].paused_until_ms > now_ms(); }
+  M* machine(size_t i) { return processes_[i].machine.get(); }
+
+  // Called after every step of process i (the workload drains its client replies here).
+  std::function<void(size_t)> after_step;
+
+  // Runs `step` on process i now; deferred while it is paused, skipped while it is down.
+  void step(size_t i, Step step) {
+    Process& p = processes_[i];
+    if (!p.machine) return;
+    if (p.paused_until_ms > now_ms()) {
+      events_.schedule(p.paused_until_ms, [this, i, step = std::move(step)]() mutable {
+        this->step(i, std::move(step));
+      });
+      return;
+    }
+    step(*p.machine, local_now_ms(i));
+    settle(i);
+  }
+
+  // Schedules a step at virtual time `time_ms`.
+  void schedule_step(uint64_t time_ms, size_t i, Step step) {
+    events_.schedule(time_ms, [this, i, step = std::move(step)]() mutable {
+      this->step(i, std::move(step));
+    });
+  }
+
+  void crash(size_t i) {
+    Process& p = processes_[i];
+    if (!p.machine) return;
+    p.machine.reset();
+    p.generation++;  // pending ticks and commits of the old life are void
+    p.tick_at_ms = UINT64_MAX;
+    p.commit_scheduled = false;
+    trace_.record(now_ms(), "crash", "\"process\":" + std::to_string(i));
+  }
+
+  void restart(size_t i) {
+    Process& p = processes_[i];
+    if (p.machine) return;
+    p.generation++;
+    p.machine = factory_(i, local_now_ms(i));
+    if (!p.machine) {  // the factory could not bring it up (e.g. recovery failed)
+      trace_.record(now_ms(), "restart-failed", "\"process\":" + std::to_string(i));
+      return;
+    }
+    trace_.record(now_ms(), "restart", "\"process\":" + std::to_string(i));
+    settle(i);
+  }
+
+  void pause(size_t i, uint64_t duration_ms) {
+    processes_[i].paused_until_ms = now_ms() + duration_ms;
+    trace_.record(now_ms(), "pause", "\"process\":" + std::to_string(i) +
+                                         ",\"ms\":" + std::to_string(duration_ms));
+  }
+
+  void resume(size_t i) { processes_[i].paused_until_ms = 0; }
+
+  // Runs events until virtual time `limit_ms` (inclusive), then moves the clock there.
+  void run_until(uint64_t limit_ms) {
+    while (events_.run_next(limit_ms)) {
+    }
+    events_.advance_to(limit_ms);
+  }
+
+ private:
+  struct Process {
+    std::unique_ptr<M> machine;
+    ClockModel clock;
+    uint64_t generation = 0;
+    uint64_t tick_at_ms = UINT64_MAX;  // virtual time of the armed tick
+    uint64_t paused_until_ms = 0;
+    bool commit_scheduled = false;
+  };
+
+  // After a step: route packets, arm the commit and the tick, run the hook.
+  void settle(size_t i) {
+    Process& p = processes_[i];
+    if (!p.machine) return;
+    for (Packet& packet : p.machine->take_packets()) send(i, std::move(packet));
+    if (p.machine->needs_commit() && !p.commit_scheduled) {
+      p.commit_scheduled = true;
+      uint64_t at = now_ms() + prng_.range(options_.disk_latency_min_ms,
+                                           options_.disk_latency_max_ms);
+      uint64_t generation = p.generation;
+      events_.schedule(at, [this, i, generation] { run_commit(i, generation); });
+    }
+    arm_tick(i);
+    if (after_step) after_step(i);
+  }
+
+  void run_commit(size_t i, uint64_t generation) {
+    Process& p = processes_[i];
+    if (!p.machine || p.generation != generation) return;
+    p.commit_scheduled = false;
+    trace_.record(now_ms(), "commit", "\"process\":" + std::to_string(i));
+    step(i, [](M& machine, uint64_t local_now_ms) { machine.commit(local_now_ms); });
+  }
+
+  void arm_tick(size_t i) {
+    Process& p = processes_[i];
+    uint64_t local = p.machine->next_tick_ms();
+    uint64_t at = p.clock.virtual_ms_for(local, now_ms());
+    if (at >= p.tick_at_ms && p.tick_at_ms >= now_ms()) return;  // an earlier tick is armed
+    p.tick_at_ms = at;
+    uint64_t generation = p.generation;
+    events_.schedule(at, [this, i, generation, at] {
+      Process& q = processes_[i];
+      if (!q.machine || q.generation != generation || q.tick_at_ms != at) return;
+      q.tick_at_ms = UINT64_MAX;
+      trace_.record(now_ms(), "tick", "\"process\":" + std::to_string(i));
+      step(i, [](M& machine, uint64_t local_now_ms) { machine.on_tick(local_now_ms); });
+    });
+  }
+
+  void send(size_t from, Packet packet) {
+    auto times = network_.route(from, packet.to, now_ms());
+    std::string fields = "\"from\":" + std::to_string(from) + ",\"to\":" +
+                         std::to_string(packet.to) + ",\"bytes\":" +
+                         std::to_string(packet.bytes.size()) + ",\"hash\":" +
+                         std::to_string(hash64(packet.bytes)) + ",\"copies\":" +
+                         std::to_string(times.size());
+    trace_.record(now_ms(), "send", fields);
+    for (uint64_t at : times) {
+      const size_t to = packet.to;
+      events_.schedule(at, [this, from, to, bytes = packet.bytes] {
+        if (!up(to)) return;
+        step(to, [from, bytes](M& machine, uint64_t local_now_ms) {
+          machine.on_packet(from, bytes, local_now_ms);
+        });
+      });
+    }
+  }
+
+  SimulatorOptions options_;
+  Prng prng_;
+  EventQueue events_;
+  SimulatedNetwork network_;
+  Trace& trace_;
+  Factory factory_;
+  std::vector<Process> processes_;
+};
+
+}  // namespace ringkv::sim

@@ -1,0 +1,42 @@
+// Trace: every simulator event as one line. The lines are folded into a 64-bit hash (the
+// run's fingerprint: same seed and flags, same hash) and optionally written to a file as
+// JSON lines (--trace FILE). The file is the one thing the simulator writes.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace ringkv::sim {
+
+class Trace {
+ public:
+  Trace() = default;
+  ~Trace();
+  Trace(const Trace&) = delete;
+  Trace& operator=(const Trace&) = delete;
+
+  // Starts writing JSON lines to `path`; false if the file cannot be opened.
+  bool open_file(const std::string& path);
+  // Records one event: `kind` (e.g. "deliver") and a JSON object body without braces.
+  void record(uint64_t time_ms, std::string_view kind, std::string_view fields);
+
+  uint64_t hash() const { return hash_; }
+  uint64_t events() const { return events_; }
+  // The last few lines, for failure reports.
+  const std::deque<std::string>& recent() const { return recent_; }
+
+ private:
+  static constexpr size_t kRecentLines = 40;
+  uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
+  uint64_t events_ = 0;
+  std::FILE* file_ = nullptr;
+  std::deque<std::string> recent_;
+};
+
+// JSON string escaping for trace fields (printable ASCII passes; the rest is \u00XX).
+std::string json_quote(std::string_view text);
+
+}  // namespace ringkv::sim

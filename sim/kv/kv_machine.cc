@@ -1,0 +1,90 @@
+#include "sim/kv/kv_machine.h"
+
+#include <algorithm>
+
+#include "core/wire/http_parser.h"
+
+namespace ringkv::sim {
+
+KvMachine::KvMachine(size_t index, const KvMachineSetup& setup, Prng prng)
+    : index_(index), setup_(setup), prng_(std::move(prng)) {}
+
+Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachineSetup& setup,
+                                                   MemoryEnv& env, uint64_t incarnation,
+                                                   Prng prng, uint64_t local_now_ms) {
+  std::unique_ptr<KvMachine> machine(new KvMachine(index, setup, std::move(prng)));
+  auto store = LsmStore::open(env, "data", setup.storage);
+  if (!store.ok()) return store.status();
+  machine->store_ = std::move(*store);
+  const NodeId& self = setup.names[index];
+  std::vector<Peer> peers;
+  for (const NodeId& name : setup.names) {
+    if (name != self) peers.push_back(Peer{name, name + ":8080"});
+  }
+  machine->node_ = std::make_unique<Node>(NodeIdentity{self, self + ":8080", incarnation},
+                                          setup.config, peers, *machine->store_,
+                                          machine->prng_.fork(), local_now_ms);
+  machine->node_->set_injected_bugs(setup.injected_bugs);
+  return machine;
+}
+
+void KvMachine::on_packet(size_t from, const std::string& bytes, uint64_t now_ms) {
+  (void)from;
+  // The same parser as production, fed in up to three random pieces.
+  wire::HttpRequestParser parser(wire::internal_http_limits(setup_.config.max_value_bytes));
+  size_t offset = 0;
+  for (int piece = 0; piece < 3 && offset < bytes.size(); ++piece) {
+    size_t length = piece == 2 ? bytes.size() - offset : prng_.range(0, bytes.size() - offset);
+    if (!parser.feed(std::string_view(bytes).substr(offset, length)).ok()) break;
+    offset += length;
+  }
+  std::optional<wire::HttpRequest> request = parser.next();
+  if (!request) {
+    codec_errors_++;
+    return;
+  }
+  Result<Message> message = decoder_.decode(*request);
+  if (!message.ok()) {
+    codec_errors_++;
+    return;
+  }
+  node_->on_message(*message, now_ms);
+}
+
+void KvMachine::on_tick(uint64_t now_ms) {
+  node_->on_tick(now_ms);
+  if (store_->compaction_pending()) {
+    Status status = store_->compact_step(setup_.compaction_step_entries);
+    (void)status;  // a failed step is retried; fatal errors surface through fatal_error()
+  }
+}
+
+void KvMachine::commit(uint64_t now_ms) {
+  const uint64_t syncs_before = node_->metrics().commits;
+  if (!node_->commit(now_ms).ok()) {
+    commit_failures_++;
+    return;
+  }
+  if (node_->metrics().commits == syncs_before) return;  // nothing was synced
+  for (const Key& key : setup_.watched_keys) {
+    auto entry = store_->get(key);
+    if (entry.ok() && *entry) synced_versions_[key] = (*entry)->version;
+  }
+}
+
+std::vector<Packet> KvMachine::take_packets() {
+  std::vector<Packet> packets;
+  for (Envelope& envelope : node_->take_messages()) {
+    auto it = std::find(setup_.names.begin(), setup_.names.end(), envelope.to);
+    if (it == setup_.names.end()) continue;  // unknown node: nowhere to send
+    size_t to = static_cast<size_t>(it - setup_.names.begin());
+    packets.push_back(Packet{to, wire::encode_message_bytes(envelope.message, envelope.to)});
+  }
+  return packets;
+}
+
+void KvMachine::submit(uint64_t request_id, const ClientRequest& request, uint64_t now_ms) {
+  node_->on_client_request(request_id, request, now_ms);
+}
+
+}  // namespace ringkv::sim

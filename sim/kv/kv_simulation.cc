@@ -1,0 +1,217 @@
+#include "sim/kv/kv_simulation.h"
+
+#include <algorithm>
+
+namespace ringkv::sim {
+namespace {
+constexpr uint64_t kClientLatencyMs = 1;
+constexpr uint64_t kThinkTimeMaxMs = 30;
+constexpr uint64_t kPauseMaxMs = 2000;
+constexpr uint64_t kRestartRetryMs = 100;
+
+std::string field(const char* name, uint64_t value) {
+  return std::string("\"") + name + "\":" + std::to_string(value);
+}
+}  // namespace
+
+KvSimulation::KvSimulation(SimOptions options)
+    : options_(std::move(options)),
+      prng_(options_.seed),
+      workload_prng_(prng_.fork()),
+      fault_prng_(prng_.fork()) {
+  for (size_t i = 0; i < options_.node_count; ++i) {
+    setup_.names.push_back("n" + std::to_string(i + 1));
+  }
+  for (size_t k = 0; k < options_.key_count; ++k) keys_.push_back("key-" + std::to_string(k));
+  setup_.config = options_.config;
+  setup_.storage.memtable_max_bytes = options_.config.memtable_max_bytes;
+  setup_.injected_bugs = options_.injected_bugs;
+  setup_.watched_keys = keys_;
+  for (size_t i = 0; i < options_.node_count; ++i) {
+    disks_.push_back(std::make_unique<MemoryEnv>(prng_.next_u64()));
+  }
+  incarnations_.assign(options_.node_count, 0);
+  last_seen_.resize(options_.node_count);
+  durable_.resize(options_.node_count);
+  clients_.resize(options_.client_count);
+  sim_ = std::make_unique<Simulator<KvMachine>>(
+      options_.node_count, options_.simulator, prng_.fork(), trace_,
+      [this](size_t index, uint64_t local_now_ms) { return make_machine(index, local_now_ms); });
+  sim_->after_step = [this](size_t index) { after_step(index); };
+  Prng clock_prng = prng_.fork();
+  for (size_t i = 0; i < options_.node_count; ++i) {
+    ClockModel& clock = sim_->clock(i);
+    const uint64_t offset_span = static_cast<uint64_t>(options_.clock_offset_max_ms);
+    const uint64_t drift_span = static_cast<uint64_t>(options_.clock_drift_max_ppm);
+    clock.offset_ms = static_cast<int64_t>(clock_prng.range(0, offset_span));
+    clock.drift_ppm =
+        static_cast<int64_t>(clock_prng.range(0, 2 * drift_span)) - options_.clock_drift_max_ppm;
+  }
+}
+
+std::unique_ptr<KvMachine> KvSimulation::make_machine(size_t index, uint64_t local_now_ms) {
+  MemoryEnv& disk = *disks_[index];
+  if (faults_active_) {
+    disk.set_faults(FaultOptions{options_.faults.read_bit_flip_permille,
+                                 options_.faults.io_error_permille, std::nullopt, std::nullopt});
+  }
+  auto machine = KvMachine::open(index, setup_, disk, incarnations_[index]++, prng_.fork(),
+                                 local_now_ms);
+  if (!machine.ok()) {
+    stats_.restart_failures++;
+    trace_.record(sim_->now_ms(), "open-failed",
+                  field("process", index) + ",\"error\":" +
+                      json_quote(machine.status().to_string()));
+    if (machine.status().code() == StatusCode::kCorruption && !faults_active_) {
+      // With faults off, a store that cannot recover is real damage: a durability bug.
+      fail(Violation{"recovery", "", {}, sim_->now_ms(),
+                     setup_.names[index] + " cannot reopen its store: " +
+                         machine.status().to_string()});
+    }
+    sim_->events().schedule(sim_->now_ms() + kRestartRetryMs, [this, index] {
+      restart_node(index);
+    });
+    return nullptr;
+  }
+  return std::move(*machine);
+}
+
+void KvSimulation::after_step(size_t index) {
+  KvMachine* machine = sim_->machine(index);
+  if (!machine) return;
+  for (Reply& reply : machine->take_replies()) complete_op(reply.request_id, reply.response);
+  for (const auto& [key, version] : machine->synced_versions()) {
+    Version& durable = durable_[index][key];
+    if (durable < version) durable = version;
+  }
+  check_replica_monotonic(index, false);
+  if (machine->codec_errors() > 0) {
+    fail(Violation{"codec", "", {}, sim_->now_ms(),
+                   setup_.names[index] + " could not parse a message the codec wrote"});
+  }
+  if (!machine->store().fatal_error().ok()) {
+    // A node whose disk failed for good stops and restarts, as the runtime would.
+    trace_.record(sim_->now_ms(), "fatal-store-error", field("process", index));
+    sim_->events().schedule(sim_->now_ms(), [this, index] {
+      crash_node(index);
+      restart_node(index);
+    });
+  }
+}
+
+// 4. Monotonic replicas: a replica's version of a key never goes down while it runs, and
+// a restart recovers at least what the last successful sync covered.
+void KvSimulation::check_replica_monotonic(size_t index, bool after_restart) {
+  KvMachine* machine = sim_->machine(index);
+  for (const Key& key : keys_) {
+    auto entry = machine->store().get(key);
+    if (!entry.ok()) continue;  // an injected read fault; CRCs turned it into an error
+    Version now = *entry ? (*entry)->version : Version{};
+    const Version& floor = after_restart ? durable_[index][key] : last_seen_[index][key];
+    if (now < floor) {
+      fail(Violation{"monotonic replicas", key, {}, sim_->now_ms(),
+                     setup_.names[index] + (after_restart ? " recovered " : " went down to ") +
+                         (now.is_zero() ? std::string("nothing") : now.to_string()) +
+                         " below " + floor.to_string()});
+      return;
+    }
+    last_seen_[index][key] = now;
+  }
+}
+
+void KvSimulation::crash_node(size_t index) {
+  if (!sim_->up(index)) return;
+  sim_->crash(index);
+  disks_[index]->crash(fault_prng_);
+  last_seen_[index] = durable_[index];  // the floor for the next life: what was synced
+  stats_.crashes++;
+}
+
+void KvSimulation::restart_node(size_t index) {
+  if (sim_->up(index)) return;
+  sim_->restart(index);
+  if (sim_->up(index)) check_replica_monotonic(index, true);
+}
+
+void KvSimulation::schedule_next_op(size_t client, uint64_t delay_ms) {
+  sim_->events().schedule(sim_->now_ms() + delay_ms, [this, client] { issue_op(client); });
+}
+
+void KvSimulation::issue_op(size_t client) {
+  if (!workload_active_ || violation_) return;
+  Client& c = clients_[client];
+  Op op;
+  op.id = history_.ops.size() + 1;
+  op.client = client;
+  uint64_t dice = workload_prng_.uniform(100);
+  op.kind = dice < 45 ? ClientOp::kPut : dice < 85 ? ClientOp::kGet : ClientOp::kDelete;
+  // After healing only the first half of the keys stays in use: the cold half must
+  // converge by anti-entropy and hints alone, with no reads or writes to repair it.
+  const size_t key_span = faults_active_ ? keys_.size() : (keys_.size() + 1) / 2;
+  op.key = keys_[workload_prng_.uniform(key_span)];
+  if (op.kind == ClientOp::kPut) {
+    op.value = "c" + std::to_string(client) + "." + std::to_string(++c.sequence);
+  }
+  op.coordinator = workload_prng_.uniform(options_.node_count);
+  op.invoke_ms = sim_->now_ms();
+  c.pending_op = op.id;
+  ClientRequest request;
+  request.op = op.kind;
+  request.key = op.key;
+  request.value = op.value;
+  trace_.record(op.invoke_ms, "invoke",
+                field("op", op.id) + ",\"what\":" + json_quote(op.describe()));
+  history_.ops.push_back(op);
+  stats_.ops++;
+  const uint64_t request_id = op.id;
+  sim_->schedule_step(sim_->now_ms() + kClientLatencyMs, op.coordinator,
+                      [request_id, request](KvMachine& machine, uint64_t local_now_ms) {
+                        machine.submit(request_id, request, local_now_ms);
+                      });
+  // The client gives up a little after the node's own deadline (clocks drift).
+  const uint64_t timeout = options_.config.default_timeout_ms;
+  const uint64_t give_up = timeout + timeout / 4 + kPauseMaxMs / 10 + 200;
+  sim_->events().schedule(sim_->now_ms() + give_up, [this, request_id] { expire_op(request_id); });
+}
+
+void KvSimulation::complete_op(uint64_t op_id, const ClientResponse& response) {
+  if (op_id == 0 || op_id > history_.ops.size()) return;
+  Op& op = history_.at(op_id);
+  if (op.result != OpResult::kPending) return;  // the client already gave up
+  op.complete_ms = sim_->now_ms();
+  op.version = response.version;
+  switch (response.outcome) {
+    case ClientOutcome::kOk:
+      op.result = OpResult::kOk;
+      if (!op.is_write()) op.value = response.value;
+      break;
+    case ClientOutcome::kNotFound: op.result = OpResult::kNotFound; break;
+    default:
+      op.result = OpResult::kFailed;
+      op.error = std::string(client_outcome_name(response.outcome)) + ": " + response.error;
+      break;
+  }
+  if (op.result == OpResult::kOk) (op.is_write() ? stats_.writes_acked : stats_.reads_ok)++;
+  if (op.result == OpResult::kNotFound) stats_.not_found++;
+  if (op.result == OpResult::kFailed) stats_.failed++;
+  trace_.record(op.complete_ms, "complete", field("op", op.id) + ",\"what\":" +
+                                                json_quote(op.describe()));
+  clients_[op.client].pending_op = 0;
+  schedule_next_op(op.client, workload_prng_.range(0, kThinkTimeMaxMs));
+}
+
+void KvSimulation::expire_op(uint64_t op_id) {
+  Op& op = history_.at(op_id);
+  if (op.result != OpResult::kPending) return;
+  op.result = OpResult::kIndeterminate;
+  stats_.indeterminate++;
+  trace_.record(sim_->now_ms(), "give-up", field("op", op.id));
+  clients_[op.client].pending_op = 0;
+  schedule_next_op(op.client, workload_prng_.range(0, kThinkTimeMaxMs));
+}
+
+void KvSimulation::fail(Violation violation) {
+  if (!violation_) violation_ = std::move(violation);
+}
+
+}  // namespace ringkv::sim

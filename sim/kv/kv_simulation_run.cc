@@ -1,0 +1,215 @@
+// KvSimulation: the phases, the fault scheduler and the final checks.
+#include <algorithm>
+#include <sstream>
+
+#include "sim/kv/kv_simulation.h"
+
+namespace ringkv::sim {
+namespace {
+constexpr uint64_t kConvergencePollMs = 250;
+}  // namespace
+
+SimResult KvSimulation::run() {
+  trace_.record(0, "options", "\"text\":" + json_quote(options_.describe()));
+  sim_->start();
+  for (size_t c = 0; c < clients_.size(); ++c) schedule_next_op(c, workload_prng_.range(1, 50));
+  schedule_fault();
+  const uint64_t safety_end = options_.safety_duration_ms;
+  sim_->events().schedule(safety_end, [this] { begin_liveness(); });
+  const uint64_t workload_end = safety_end + options_.liveness_duration_ms;
+  sim_->events().schedule(workload_end, [this] { workload_active_ = false; });
+  // Let the last requests finish (their clients give up after at most ~2x timeout).
+  const uint64_t drain_end = workload_end + 2 * options_.config.default_timeout_ms + 2000;
+  for (uint64_t t = 0; t < drain_end && !violation_; t += 100) sim_->run_until(t);
+  sim_->run_until(drain_end);
+
+  std::map<Key, ReplicaState> state;
+  uint64_t waited = 0;
+  while (!violation_ && !(converged(&state) && membership_converged()) &&
+         waited < options_.convergence_bound_ms) {
+    waited += kConvergencePollMs;
+    sim_->run_until(drain_end + waited);
+  }
+  stats_.converged_after_ms = waited;
+  const uint64_t now = sim_->now_ms();
+  if (!violation_) {
+    const bool intersect = 2 * options_.config.write_quorum > options_.config.replication_factor;
+    if (auto v = check_history(history_, intersect)) fail(*v);
+  }
+  if (!violation_) {
+    if (auto v = check_liveness(history_, liveness_start_ms_)) fail(*v);
+  }
+  if (!violation_) {
+    if (auto v = check_durability(history_, final_state(), now)) fail(*v);
+  }
+  if (!violation_) {
+    if (auto v = check_convergence(final_state(), now)) {
+      v->detail += " (after waiting " + std::to_string(waited) + " ms)";
+      fail(*v);
+    }
+  }
+  if (!violation_ && !membership_converged()) {
+    fail(Violation{"membership convergence", "", {}, now,
+                   "live nodes disagree on which nodes are alive"});
+  }
+  SimResult result;
+  result.violation = violation_;
+  result.trace_hash = trace_.hash();
+  result.end_time_ms = now;
+  stats_.events = sim_->events().events_run();
+  result.stats = stats_;
+  if (violation_) result.report = report(*violation_);
+  return result;
+}
+
+void KvSimulation::begin_liveness() {
+  faults_active_ = false;
+  liveness_start_ms_ = sim_->now_ms();
+  trace_.record(sim_->now_ms(), "liveness", "");
+  sim_->network().heal();
+  sim_->network().set_faults_enabled(false);
+  for (size_t i = 0; i < options_.node_count; ++i) {
+    disks_[i]->set_faults(FaultOptions{});
+    sim_->resume(i);
+    restart_node(i);
+  }
+}
+
+void KvSimulation::schedule_fault() {
+  const auto& f = options_.faults;
+  uint64_t at = sim_->now_ms() + fault_prng_.range(f.fault_interval_min_ms, f.fault_interval_max_ms);
+  sim_->events().schedule(at, [this] {
+    if (!faults_active_ || violation_) return;
+    inject_fault();
+    schedule_fault();
+  });
+}
+
+void KvSimulation::inject_fault() {
+  const auto& f = options_.faults;
+  const uint64_t now = sim_->now_ms();
+  const size_t node = fault_prng_.uniform(options_.node_count);
+  if (fault_prng_.chance(f.crash_permille)) {
+    crash_node(node);
+    sim_->events().schedule(now + fault_prng_.range(50, f.downtime_max_ms),
+                            [this, node] { if (faults_active_) restart_node(node); });
+  }
+  if (fault_prng_.chance(f.power_failure_permille)) {
+    stats_.power_failures++;
+    trace_.record(now, "power-failure", "");
+    for (size_t i = 0; i < options_.node_count; ++i) {
+      crash_node(i);
+      sim_->events().schedule(now + fault_prng_.range(50, f.downtime_max_ms),
+                              [this, i] { if (faults_active_) restart_node(i); });
+    }
+  }
+  if (fault_prng_.chance(f.partition_permille)) partition_network();
+  if (fault_prng_.chance(f.clog_permille)) {
+    stats_.clogs++;
+    size_t to = fault_prng_.uniform(options_.node_count);
+    uint64_t until = now + fault_prng_.range(100, 3000);
+    sim_->network().clog(node, to, until, fault_prng_.range(50, 1000));
+    trace_.record(now, "clog", "\"from\":" + std::to_string(node) + ",\"to\":" +
+                                   std::to_string(to));
+  }
+  if (fault_prng_.chance(f.pause_permille) && sim_->up(node)) {
+    stats_.pauses++;
+    sim_->pause(node, fault_prng_.range(50, 2000));
+  }
+}
+
+void KvSimulation::partition_network() {
+  stats_.partitions++;
+  SimulatedNetwork& network = sim_->network();
+  const size_t n = options_.node_count;
+  const uint64_t shape = fault_prng_.uniform(3);
+  std::string what;
+  if (shape == 0) {  // random halves
+    std::vector<size_t> a, b;
+    for (size_t i = 0; i < n; ++i) (fault_prng_.one_in(2) ? a : b).push_back(i);
+    network.partition(a, b);
+    what = "halves";
+  } else if (shape == 1) {  // one node isolated
+    network.isolate(fault_prng_.uniform(n));
+    what = "isolate";
+  } else {  // one-way: a node can send but not receive (or the reverse)
+    size_t victim = fault_prng_.uniform(n);
+    bool inbound = fault_prng_.one_in(2);
+    for (size_t i = 0; i < n; ++i) {
+      if (i == victim) continue;
+      inbound ? network.block(i, victim) : network.block(victim, i);
+    }
+    what = "one-way";
+  }
+  trace_.record(sim_->now_ms(), "partition", "\"shape\":" + json_quote(what));
+  const uint64_t heal_at = sim_->now_ms() + fault_prng_.range(100, options_.faults.partition_max_ms);
+  sim_->events().schedule(heal_at, [this] {
+    sim_->network().heal();
+    trace_.record(sim_->now_ms(), "heal", "");
+  });
+}
+
+std::map<Key, ReplicaState> KvSimulation::final_state() {
+  std::map<Key, ReplicaState> state;
+  converged(&state);
+  return state;
+}
+
+// Every replica of every key (by the ring of the first live node) and what it holds.
+bool KvSimulation::converged(std::map<Key, ReplicaState>* state) {
+  state->clear();
+  const Ring* ring = nullptr;
+  for (size_t i = 0; i < options_.node_count && !ring; ++i) {
+    if (sim_->up(i)) ring = &sim_->machine(i)->node().ring();
+  }
+  if (!ring) return false;
+  bool equal = true;
+  for (const Key& key : keys_) {
+    ReplicaState& replicas = (*state)[key];
+    for (const NodeId& id : ring->preference_list(key, options_.config.replication_factor)) {
+      size_t index = static_cast<size_t>(
+          std::find(setup_.names.begin(), setup_.names.end(), id) - setup_.names.begin());
+      if (index >= options_.node_count || !sim_->up(index)) return false;
+      auto entry = sim_->machine(index)->store().get(key);
+      if (!entry.ok()) return false;
+      replicas[id] = *entry;
+    }
+    for (const auto& [id, entry] : replicas) equal = equal && entry == replicas.begin()->second;
+  }
+  return equal;
+}
+
+// 7. Membership convergence: every live node sees every node alive.
+bool KvSimulation::membership_converged() const {
+  for (size_t i = 0; i < options_.node_count; ++i) {
+    if (!sim_->up(i)) return false;
+    const Membership& view = sim_->machine(i)->node().membership();
+    if (view.size() != options_.node_count) return false;
+    for (const MemberRow& row : view.rows()) {
+      if (row.status != MemberStatus::kAlive) return false;
+    }
+  }
+  return true;
+}
+
+std::string KvSimulation::report(const Violation& v) const {
+  std::ostringstream out;
+  out << "VIOLATION of " << v.invariant << " at " << v.time_ms << " ms";
+  if (!v.key.empty()) out << " on key " << json_quote(v.key);
+  out << ": " << v.detail << "\n";
+  for (uint64_t id : v.op_ids) out << "  " << history_.at(id).describe() << "\n";
+  if (!v.key.empty()) {
+    out << "history of this key around it (newest first):\n";
+    size_t shown = 0;
+    for (auto it = history_.ops.rbegin(); it != history_.ops.rend() && shown < 30; ++it) {
+      if (it->key != v.key || it->invoke_ms > v.time_ms + 1000) continue;
+      out << "  " << it->describe() << "\n";
+      shown++;
+    }
+  }
+  out << "last trace events:\n";
+  for (const std::string& line : trace_.recent()) out << "  " << line << "\n";
+  return out.str();
+}
+
+}  // namespace ringkv::sim

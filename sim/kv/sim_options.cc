@@ -1,0 +1,112 @@
+#include "sim/kv/sim_options.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/prng.h"
+
+namespace ringkv::sim {
+
+namespace {
+
+void draw_quorums(Prng& prng, SimOptions& o) {
+  Config& c = o.config;
+  const size_t max_n = std::min<size_t>(o.node_count, 5);
+  c.replication_factor = static_cast<uint32_t>(prng.one_in(3) ? prng.range(2, max_n) : 3);
+  const uint32_t n = c.replication_factor;
+  c.write_quorum = static_cast<uint32_t>(prng.range(1, n));
+  // R is the smallest that overlaps W, or a bit more: W + R > N always.
+  const uint32_t min_r = n - c.write_quorum + 1;
+  c.read_quorum = static_cast<uint32_t>(prng.range(min_r, n));
+}
+
+void draw_timing(Prng& prng, SimOptions& o) {
+  Config& c = o.config;
+  c.gossip_interval_ms = prng.range(100, 600);
+  c.suspect_after_ms = c.gossip_interval_ms * prng.range(3, 6);
+  c.dead_after_ms = c.suspect_after_ms * 2;
+  c.default_timeout_ms = prng.range(200, 1500);
+  c.max_timeout_ms = std::max<uint64_t>(c.max_timeout_ms, c.default_timeout_ms);
+  c.hint_replay_interval_ms = prng.range(100, 1000);
+  c.anti_entropy_interval_ms = prng.range(300, 3000);
+  c.max_stale_retries = static_cast<uint32_t>(prng.range(2, 5));
+  // Buggify: tiny memtables make flushes and compactions happen all the time.
+  c.memtable_max_bytes = prng.one_in(2) ? prng.range(4096, 8192) : prng.range(16384, 262144);
+  c.max_value_bytes = 4096;
+}
+
+void draw_faults(Prng& prng, SimOptions& o) {
+  NetworkOptions& net = o.simulator.network;
+  net.latency_min_ms = prng.range(0, 3);
+  net.latency_max_ms = net.latency_min_ms + prng.range(1, 30);
+  net.spike_permille = static_cast<uint32_t>(prng.range(0, 30));
+  net.latency_spike_ms = prng.range(50, 500);
+  net.loss_permille = static_cast<uint32_t>(prng.one_in(3) ? 0 : prng.range(0, 80));
+  net.duplicate_permille = static_cast<uint32_t>(prng.one_in(3) ? 0 : prng.range(0, 80));
+  o.simulator.disk_latency_min_ms = 0;
+  o.simulator.disk_latency_max_ms = prng.range(1, 10);
+  FaultRates& f = o.faults;
+  f.fault_interval_min_ms = prng.range(100, 1000);
+  f.fault_interval_max_ms = f.fault_interval_min_ms + prng.range(100, 3000);
+  f.crash_permille = static_cast<uint32_t>(prng.range(0, 400));
+  f.power_failure_permille = static_cast<uint32_t>(prng.range(0, 80));
+  f.partition_permille = static_cast<uint32_t>(prng.range(0, 400));
+  f.clog_permille = static_cast<uint32_t>(prng.range(0, 200));
+  f.pause_permille = static_cast<uint32_t>(prng.range(0, 150));
+  f.downtime_max_ms = prng.range(200, 6000);
+  f.partition_max_ms = prng.range(200, 8000);
+  f.read_bit_flip_permille = static_cast<uint32_t>(prng.one_in(4) ? prng.range(1, 5) : 0);
+  f.io_error_permille = static_cast<uint32_t>(prng.one_in(5) ? prng.range(1, 3) : 0);
+  o.clock_offset_max_ms = static_cast<int64_t>(prng.range(0, 3000));
+  o.clock_drift_max_ppm = static_cast<int64_t>(prng.range(0, 50000));  // up to 5%
+}
+
+}  // namespace
+
+SimOptions SimOptions::draw(uint64_t seed) {
+  Prng prng(seed ^ 0x5eed0f5a4a2dULL);
+  SimOptions o;
+  o.seed = seed;
+  o.node_count = prng.range(3, 7);
+  draw_quorums(prng, o);
+  draw_timing(prng, o);
+  draw_faults(prng, o);
+  o.key_count = prng.range(1, 8);
+  o.client_count = prng.range(1, 6);
+  o.safety_duration_ms = prng.range(10000, 40000);
+  o.liveness_duration_ms = 5000;
+  o.convergence_bound_ms = 60000;
+  return o;
+}
+
+std::string SimOptions::describe() const {
+  const Config& c = config;
+  const NetworkOptions& net = simulator.network;
+  std::ostringstream out;
+  out << "seed=" << seed << " nodes=" << node_count << " N=" << c.replication_factor
+      << " W=" << c.write_quorum << " R=" << c.read_quorum << " keys=" << key_count
+      << " clients=" << client_count << "\n  timing: gossip_interval_ms=" << c.gossip_interval_ms
+      << " suspect_after_ms=" << c.suspect_after_ms << " dead_after_ms=" << c.dead_after_ms
+      << " timeout_ms=" << c.default_timeout_ms << " hint_replay_interval_ms="
+      << c.hint_replay_interval_ms << " anti_entropy_interval_ms=" << c.anti_entropy_interval_ms
+      << " max_stale_retries=" << c.max_stale_retries
+      << " memtable_max_bytes=" << c.memtable_max_bytes
+      << "\n  network: latency_ms=" << net.latency_min_ms << ".." << net.latency_max_ms
+      << " spike=" << net.spike_permille << "‰+" << net.latency_spike_ms
+      << "ms loss=" << net.loss_permille << "‰ duplicate=" << net.duplicate_permille
+      << "‰ disk_latency_ms=" << simulator.disk_latency_min_ms << ".."
+      << simulator.disk_latency_max_ms << "\n  faults: every " << faults.fault_interval_min_ms
+      << ".." << faults.fault_interval_max_ms << "ms crash=" << faults.crash_permille
+      << "‰ power_failure=" << faults.power_failure_permille
+      << "‰ partition=" << faults.partition_permille << "‰ clog=" << faults.clog_permille
+      << "‰ pause=" << faults.pause_permille << "‰ downtime_max_ms=" << faults.downtime_max_ms
+      << " partition_max_ms=" << faults.partition_max_ms
+      << " read_bit_flip=" << faults.read_bit_flip_permille
+      << "‰ io_error=" << faults.io_error_permille << "‰\n  clocks: offset_max_ms="
+      << clock_offset_max_ms << " drift_max_ppm=" << clock_drift_max_ppm
+      << "\n  phases: safety_ms=" << safety_duration_ms << " liveness_ms="
+      << liveness_duration_ms << " convergence_bound_ms=" << convergence_bound_ms;
+  return out.str();
+}
+
+}  // namespace ringkv::sim

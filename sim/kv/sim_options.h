@@ -1,0 +1,48 @@
+// SimOptions: everything one simulation run depends on. Swarm testing: draw() derives a
+// whole configuration from the seed (cluster shape, quorums, fault rates, storage and
+// timing), so a sweep covers many shapes of cluster. describe() prints every drawn value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/config.h"
+#include "sim/kit/simulator.h"
+
+namespace ringkv::sim {
+
+struct FaultRates {
+  uint64_t fault_interval_min_ms = 300;  // time between fault decisions
+  uint64_t fault_interval_max_ms = 2000;
+  uint32_t crash_permille = 200;          // per decision: crash one node
+  uint32_t power_failure_permille = 30;   // per decision: crash every node at once
+  uint32_t partition_permille = 200;      // per decision: cut the network
+  uint32_t clog_permille = 100;           // per decision: slow one link down
+  uint32_t pause_permille = 80;           // per decision: freeze one node
+  uint64_t downtime_max_ms = 4000;        // crashed nodes restart within this
+  uint64_t partition_max_ms = 5000;       // partitions heal within this
+  uint32_t read_bit_flip_permille = 0;    // per disk read (CRCs must catch it)
+  uint32_t io_error_permille = 0;         // per disk operation
+};
+
+struct SimOptions {
+  uint64_t seed = 0;
+  size_t node_count = 3;
+  Config config;
+  size_t key_count = 4;
+  size_t client_count = 3;
+  SimulatorOptions simulator;
+  FaultRates faults;
+  int64_t clock_offset_max_ms = 0;
+  int64_t clock_drift_max_ppm = 0;
+  uint64_t safety_duration_ms = 30000;
+  uint64_t liveness_duration_ms = 10000;    // workload keeps running after healing
+  uint64_t convergence_bound_ms = 60000;    // replicas must agree within this after that
+  uint32_t injected_bugs = 0;
+
+  // Draws every option from `seed` (the default sweep configuration).
+  static SimOptions draw(uint64_t seed);
+  std::string describe() const;
+};
+
+}  // namespace ringkv::sim

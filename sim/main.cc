@@ -1,0 +1,241 @@
+// kvsim: runs seeded deterministic simulations of a ringkv cluster.
+//   kvsim --seed S                 one run; prints its options, a summary and the trace hash
+//   kvsim --sweep A..B [--jobs J]  many seeds, a progress line, the failing seeds at the end
+//   kvsim --list-bugs | --inject-bug NAME | --fail-fast | --check-determinism | --trace FILE
+// Exit status: 0 all passed, 1 a violation (or nondeterminism), 2 usage error.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/node/injected_bugs.h"
+#include "sim/kv/kv_simulation.h"
+
+namespace {
+
+using ringkv::sim::KvSimulation;
+using ringkv::sim::SimOptions;
+using ringkv::sim::SimResult;
+
+struct Args {
+  uint64_t seed_first = 1;
+  uint64_t seed_last = 1;
+  bool sweep = false;
+  unsigned jobs = 1;
+  bool fail_fast = false;
+  bool check_determinism = false;
+  bool verbose = false;
+  std::string trace_path;
+  uint32_t bugs = 0;
+  std::vector<std::string> bug_names;
+};
+
+[[noreturn]] void usage(const std::string& error) {
+  std::fprintf(stderr,
+               "kvsim: %s\n"
+               "usage: kvsim --seed S [--trace FILE] [--verbose]\n"
+               "       kvsim --sweep A..B [--jobs J] [--fail-fast]\n"
+               "  common: [--inject-bug NAME]... [--check-determinism]; kvsim --list-bugs\n",
+               error.c_str());
+  std::exit(2);
+}
+
+uint64_t parse_number(const std::string& text, const char* flag) {
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
+    usage(std::string(flag) + " needs a non-negative integer, got '" + text + "'");
+  }
+  return std::stoull(text);
+}
+
+Args parse_args(int argc, char** argv) {
+  Args args;
+  bool have_seed = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(flag + " needs a value");
+      return argv[++i];
+    };
+    if (flag == "--seed") {
+      args.seed_first = args.seed_last = parse_number(value(), "--seed");
+      have_seed = true;
+    } else if (flag == "--sweep") {
+      std::string range = value();
+      size_t dots = range.find("..");
+      if (dots == std::string::npos) usage("--sweep needs A..B, got '" + range + "'");
+      args.seed_first = parse_number(range.substr(0, dots), "--sweep");
+      args.seed_last = parse_number(range.substr(dots + 2), "--sweep");
+      if (args.seed_last < args.seed_first) usage("--sweep A..B needs A <= B");
+      args.sweep = have_seed = true;
+    } else if (flag == "--jobs") {
+      args.jobs = static_cast<unsigned>(parse_number(value(), "--jobs"));
+      if (args.jobs == 0 || args.jobs > 256) usage("--jobs must be in 1..256");
+    } else if (flag == "--trace") {
+      args.trace_path = value();
+    } else if (flag == "--inject-bug") {
+      std::string name = value();
+      auto bug = ringkv::injected_bug_by_name(name);
+      if (!bug) usage("unknown bug '" + name + "' (see --list-bugs)");
+      args.bugs |= static_cast<uint32_t>(*bug);
+      args.bug_names.push_back(name);
+    } else if (flag == "--fail-fast") {
+      args.fail_fast = true;
+    } else if (flag == "--check-determinism") {
+      args.check_determinism = true;
+    } else if (flag == "--verbose") {
+      args.verbose = true;
+    } else if (flag == "--list-bugs") {
+      for (const auto& info : ringkv::injected_bug_catalog()) {
+        std::printf("%-22s %s\n", std::string(info.name).c_str(),
+                    std::string(info.description).c_str());
+      }
+      std::exit(0);
+    } else if (flag == "--help" || flag == "-h") {
+      usage("help");
+    } else {
+      usage("unknown flag '" + flag + "'");
+    }
+  }
+  if (!have_seed) usage("give --seed S or --sweep A..B");
+  if (args.sweep && !args.trace_path.empty()) usage("--trace works with --seed only");
+  return args;
+}
+
+std::string reproduce_command(const Args& args, uint64_t seed) {
+  std::string command = "kvsim --seed " + std::to_string(seed);
+  for (const auto& name : args.bug_names) command += " --inject-bug " + name;
+  return command;
+}
+
+std::string summary(uint64_t seed, const SimResult& r) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "seed=%llu %s trace_hash=%016llx sim_ms=%llu events=%llu ops=%llu acked=%llu "
+                "reads=%llu failed=%llu indeterminate=%llu crashes=%llu partitions=%llu "
+                "converged_after_ms=%llu",
+                static_cast<unsigned long long>(seed), r.ok() ? "ok" : "FAILED",
+                static_cast<unsigned long long>(r.trace_hash),
+                static_cast<unsigned long long>(r.end_time_ms),
+                static_cast<unsigned long long>(r.stats.events),
+                static_cast<unsigned long long>(r.stats.ops),
+                static_cast<unsigned long long>(r.stats.writes_acked),
+                static_cast<unsigned long long>(r.stats.reads_ok + r.stats.not_found),
+                static_cast<unsigned long long>(r.stats.failed),
+                static_cast<unsigned long long>(r.stats.indeterminate),
+                static_cast<unsigned long long>(r.stats.crashes),
+                static_cast<unsigned long long>(r.stats.partitions),
+                static_cast<unsigned long long>(r.stats.converged_after_ms));
+  return line;
+}
+
+SimOptions options_for(const Args& args, uint64_t seed) {
+  SimOptions options = SimOptions::draw(seed);
+  options.injected_bugs = args.bugs;
+  return options;
+}
+
+// Runs one seed; writes its output to `out`. Returns true when it passed.
+bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_options) {
+  SimOptions options = options_for(args, seed);
+  if (print_options) std::fprintf(out, "%s\n", options.describe().c_str());
+  KvSimulation simulation(options);
+  if (!args.trace_path.empty() && !simulation.trace_to(args.trace_path)) {
+    std::fprintf(stderr, "kvsim: cannot write trace file %s\n", args.trace_path.c_str());
+    std::exit(2);
+  }
+  SimResult result = simulation.run();
+  bool passed = result.ok();
+  if (args.check_determinism) {
+    SimResult again = KvSimulation(options_for(args, seed)).run();
+    if (again.trace_hash != result.trace_hash) {
+      std::fprintf(out, "seed=%llu NONDETERMINISTIC: trace hash %016llx then %016llx\n",
+                   static_cast<unsigned long long>(seed),
+                   static_cast<unsigned long long>(result.trace_hash),
+                   static_cast<unsigned long long>(again.trace_hash));
+      passed = false;
+    }
+  }
+  std::fprintf(out, "%s\n", summary(seed, result).c_str());
+  if (!result.ok()) {
+    if (!print_options) std::fprintf(out, "%s\n", options.describe().c_str());
+    std::fprintf(out, "%s", result.report.c_str());
+  }
+  if (!passed) std::fprintf(out, "reproduce: %s\n", reproduce_command(args, seed).c_str());
+  std::fflush(out);
+  return passed;
+}
+
+int sweep(const Args& args) {
+  const uint64_t total = args.seed_last - args.seed_first + 1;
+  std::map<pid_t, std::pair<uint64_t, std::FILE*>> running;
+  std::vector<uint64_t> failing;
+  uint64_t next = args.seed_first, done = 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto reap_one = [&]() {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    auto it = running.find(pid);
+    if (it == running.end()) return;
+    auto [seed, file] = it->second;
+    running.erase(it);
+    done++;
+    bool passed = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    std::rewind(file);
+    char buffer[4096];
+    size_t n;
+    std::string output;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) output.append(buffer, n);
+    std::fclose(file);
+    if (!passed) {
+      failing.push_back(seed);
+      std::printf("%s", output.empty() ? ("seed=" + std::to_string(seed) + " crashed\n").c_str()
+                                       : output.c_str());
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "\rkvsim sweep: %llu/%llu seeds, %zu failed, %.0fs ",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                 failing.size(), seconds);
+    std::fflush(stdout);
+  };
+  while (next <= args.seed_last && !(args.fail_fast && !failing.empty())) {
+    if (running.size() >= args.jobs) {
+      reap_one();
+      continue;
+    }
+    std::FILE* file = std::tmpfile();
+    if (!file) usage("cannot create a temporary file");
+    pid_t pid = fork();
+    if (pid == 0) {
+      bool passed = run_seed(args, next, file, false);
+      std::_Exit(passed ? 0 : 1);
+    }
+    running[pid] = {next, file};
+    next++;
+  }
+  while (!running.empty()) reap_one();
+  std::fprintf(stderr, "\n");
+  std::printf("kvsim sweep %llu..%llu: %llu seeds run, %zu failed\n",
+              static_cast<unsigned long long>(args.seed_first),
+              static_cast<unsigned long long>(args.seed_last),
+              static_cast<unsigned long long>(done), failing.size());
+  if (!failing.empty()) {
+    std::printf("failing seeds:");
+    for (uint64_t seed : failing) std::printf(" %llu", static_cast<unsigned long long>(seed));
+    std::printf("\n");
+  }
+  return failing.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args = parse_args(argc, argv);
+  if (args.sweep) return sweep(args);
+  return run_seed(args, args.seed_first, stdout, true) ? 0 : 1;
+}

@@ -1,0 +1,125 @@
+// A real 3-node cluster on 127.0.0.1: replication, deletes, quorum loss and restart.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "local_cluster.h"
+
+namespace ringkv::integration {
+namespace {
+
+const std::string* version_of(const wire::HttpResponse& response) {
+  return response.header("X-Version");
+}
+
+TEST(ClusterTest, WriteOnOneNodeIsReadOnTheOthersWithTheSameVersion) {
+  LocalCluster cluster(3, {"--cluster-token", "t0ken"});  // peers must send it to be heard
+  ASSERT_TRUE(cluster.start_all()) << cluster.log(0) << cluster.log(1) << cluster.log(2);
+
+  auto put = cluster.client(0)->request("PUT", "/kv/greeting%2Fone", "hello world");
+  ASSERT_TRUE(put.ok()) << put.status().to_string();
+  ASSERT_EQ(put->status, 204) << put->body;
+  ASSERT_NE(version_of(*put), nullptr);
+  std::string version = *version_of(*put);
+
+  for (size_t reader : {1u, 2u}) {
+    auto get = cluster.client(reader)->request("GET", "/kv/greeting%2Fone");
+    ASSERT_TRUE(get.ok()) << get.status().to_string();
+    EXPECT_EQ(get->status, 200) << "node " << reader;
+    EXPECT_EQ(get->body, "hello world");
+    ASSERT_NE(version_of(*get), nullptr);
+    EXPECT_EQ(*version_of(*get), version);
+  }
+
+  auto removed = cluster.client(1)->request("DELETE", "/kv/greeting%2Fone");
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->status, 204);
+  auto gone = cluster.client(2)->request("GET", "/kv/greeting%2Fone");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone->status, 404);
+  EXPECT_NE(gone->body.find("not found"), std::string::npos);
+
+  auto cluster_page = cluster.client(2)->request("GET", "/cluster");
+  ASSERT_TRUE(cluster_page.ok());
+  EXPECT_EQ(cluster_page->status, 200);
+  for (const char* id : {"\"n1\"", "\"n2\"", "\"n3\""}) {
+    EXPECT_NE(cluster_page->body.find(id), std::string::npos) << cluster_page->body;
+  }
+  auto ring_page = cluster.client(0)->request("GET", "/ring");
+  ASSERT_TRUE(ring_page.ok());
+  EXPECT_NE(ring_page->body.find("primary_share"), std::string::npos);
+}
+
+TEST(ClusterTest, QuorumHoldsWithOneNodeDownFailsWithTwoAndDataSurvivesRestart) {
+  LocalCluster cluster(3, {});
+  ASSERT_TRUE(cluster.start_all());
+  auto before = cluster.client(0)->request("PUT", "/kv/before", "written-with-all-up");
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->status, 204);
+
+  EXPECT_EQ(cluster.stop(2, SIGTERM), std::optional<int>(0)) << cluster.log(2);
+  auto degraded = cluster.client(0)->request("PUT", "/kv/degraded", "written-with-two");
+  ASSERT_TRUE(degraded.ok()) << degraded.status().to_string() << cluster.log(0);
+  EXPECT_EQ(degraded->status, 204) << degraded->body;
+
+  EXPECT_EQ(cluster.stop(1, SIGTERM), std::optional<int>(0)) << cluster.log(1);
+  auto failed = cluster.client(0)->request("PUT", "/kv/lonely?timeout_ms=300", "x");
+  ASSERT_TRUE(failed.ok()) << failed.status().to_string() << cluster.log(0);
+  EXPECT_EQ(failed->status, 503);
+  EXPECT_NE(failed->body.find("\"acks\":1"), std::string::npos) << failed->body;
+  EXPECT_NE(failed->body.find("\"required\":2"), std::string::npos) << failed->body;
+
+  ASSERT_TRUE(cluster.start(1)) << cluster.log(1);
+  ASSERT_TRUE(cluster.start(2)) << cluster.log(2);
+  auto restarted = cluster.client(2)->request("GET", "/kv/before");
+  ASSERT_TRUE(restarted.ok());
+  EXPECT_EQ(restarted->status, 200);
+  EXPECT_EQ(restarted->body, "written-with-all-up");
+  auto survived = cluster.client(1)->request("GET", "/kv/degraded");
+  ASSERT_TRUE(survived.ok());
+  EXPECT_EQ(survived->status, 200);
+  EXPECT_EQ(survived->body, "written-with-two");
+  EXPECT_NE(cluster.log(2).find("incarnation=2"), std::string::npos) << cluster.log(2);
+}
+
+}  // namespace
+}  // namespace ringkv::integration
+
+namespace ringkv::integration {
+namespace {
+
+// Polls /metrics until `needle` appears; false after kStartupTimeoutMs worth of attempts.
+bool wait_for_metric(const LocalCluster& cluster, size_t index, const std::string& needle) {
+  constexpr int kAttempts = 500;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto metrics = cluster.client(index)->request("GET", "/metrics");
+    if (metrics.ok() && metrics->body.find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling interval
+  }
+  return false;
+}
+
+TEST(ShutdownTest, SigtermFailsStuckRequestsAfterTheGraceAndExitsZero) {
+  LocalCluster cluster(3, {"--shutdown-grace-ms", "300"});
+  ASSERT_TRUE(cluster.start_all());
+  EXPECT_EQ(cluster.stop(1, SIGKILL), std::optional<int>(128 + SIGKILL));
+  EXPECT_EQ(cluster.stop(2, SIGKILL), std::optional<int>(128 + SIGKILL));
+
+  // A write that cannot reach W=2 within its 30 s timeout: still in flight at SIGTERM.
+  auto stuck = cluster.client(0);
+  ASSERT_TRUE(stuck
+                  ->send_raw("PUT /kv/stuck?timeout_ms=30000 HTTP/1.1\r\nHost: x\r\n"
+                             "Content-Length: 1\r\n\r\nv")
+                  .ok());
+  ASSERT_TRUE(wait_for_metric(cluster, 0, "ringkv_client_requests_in_flight 1"));
+  EXPECT_EQ(cluster.stop(0, SIGTERM), std::optional<int>(0)) << cluster.log(0);
+  auto answer = stuck->read_response();
+  ASSERT_TRUE(answer.ok()) << answer.status().to_string();
+  EXPECT_EQ(answer->status, 503);
+  EXPECT_NE(answer->body.find("shutting down"), std::string::npos) << answer->body;
+}
+
+}  // namespace
+}  // namespace ringkv::integration

@@ -1,0 +1,174 @@
+// The HTTP surface of one kvnode: status mapping of bad input, pipelining order, the
+// cluster token on /internal/, and the connection limit.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "local_cluster.h"
+
+namespace ringkv::integration {
+namespace {
+
+std::vector<std::string> single_node(std::vector<std::string> extra = {}) {
+  std::vector<std::string> arguments = {
+      "--n", "1", "--w", "1", "--r", "1", "--max-value-bytes", "1024", "--cluster-token", "s3cret"};
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  return arguments;
+}
+
+class HttpApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(cluster_.start(0)) << cluster_.log(0); }
+  int status_of(std::string_view method, std::string_view target, std::string body = {},
+                const wire::HttpHeaders& headers = {}) {
+    auto response = cluster_.client(0)->request(method, target, std::move(body), headers);
+    EXPECT_TRUE(response.ok()) << response.status().to_string();
+    last_body_ = response.ok() ? response->body : "";
+    return response.ok() ? response->status : -1;
+  }
+  LocalCluster cluster_{1, single_node()};
+  std::string last_body_;
+};
+
+TEST_F(HttpApiTest, BadInputGetsTheDocumentedStatus) {
+  EXPECT_EQ(status_of("GET", "/kv/a?w=two"), 400);
+  EXPECT_NE(last_body_.find("w must"), std::string::npos) << last_body_;
+  EXPECT_EQ(status_of("GET", "/kv/a?timeout_ms=-1"), 400);
+  EXPECT_NE(last_body_.find("timeout_ms"), std::string::npos) << last_body_;
+  EXPECT_EQ(status_of("PUT", "/kv/a?w=9", "v"), 400);
+  EXPECT_EQ(status_of("GET", "/kv/"), 400);
+  EXPECT_EQ(status_of("GET", "/kv/bad%zzescape"), 400);
+  EXPECT_EQ(status_of("GET", "/kv/a", {}, {{"X-Context", "not-a-version"}}), 400);
+  EXPECT_EQ(status_of("PUT", "/kv/big", std::string(2048, 'v')), 413);
+  EXPECT_EQ(status_of("GET", "/no/such/route"), 404);
+  EXPECT_EQ(status_of("GET", "/kv/missing"), 404);
+  EXPECT_EQ(last_body_, "{\"error\":\"not found\"}");
+
+  auto wrong_method = cluster_.client(0)->request("POST", "/kv/a", "v");
+  ASSERT_TRUE(wrong_method.ok());
+  EXPECT_EQ(wrong_method->status, 405);
+  ASSERT_NE(wrong_method->header("Allow"), nullptr);
+  EXPECT_EQ(*wrong_method->header("Allow"), "GET, PUT, DELETE");
+  EXPECT_EQ(status_of("DELETE", "/health"), 405);
+}
+
+TEST_F(HttpApiTest, HugeHeadersGet431AndTheConnectionCloses) {
+  auto client = cluster_.client(0);
+  std::string request =
+      "GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(20 * 1024, 'a') + "\r\n\r\n";
+  ASSERT_TRUE(client->send_raw(request).ok());
+  auto response = client->read_response();
+  ASSERT_TRUE(response.ok()) << response.status().to_string();
+  EXPECT_EQ(response->status, 431);
+  EXPECT_FALSE(response->keep_alive);
+  EXPECT_TRUE(client->wait_closed());
+}
+
+TEST_F(HttpApiTest, PipelinedRequestsAreAnsweredInOrder) {
+  // The PUT waits for a commit; /health and the 404 are ready at once, yet must come after.
+  auto client = cluster_.client(0);
+  std::string pipeline =
+      "PUT /kv/pipelined HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
+      "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /kv/pipelined HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+      "DELETE /kv/pipelined HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /kv/pipelined HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(client->send_raw(pipeline).ok());
+  std::vector<int> statuses;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 6; ++i) {
+    auto response = client->read_response();
+    ASSERT_TRUE(response.ok()) << i << ": " << response.status().to_string();
+    statuses.push_back(response->status);
+    bodies.push_back(response->body);
+  }
+  EXPECT_EQ(statuses, (std::vector<int>{204, 200, 200, 404, 204, 404}));
+  EXPECT_NE(bodies[1].find("\"status\":\"ok\""), std::string::npos);
+  EXPECT_EQ(bodies[2], "one");
+}
+
+TEST_F(HttpApiTest, LongPipelinesPauseAndResumeInOrder) {
+  // More requests than kMaxResponseSlotsPerConnection (64): reading pauses and resumes.
+  constexpr int kPairs = 100;
+  std::string pipeline;
+  for (int i = 0; i < kPairs; ++i) {
+    std::string value = std::to_string(i);
+    pipeline += "PUT /kv/p" + value +
+                " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(value.size()) +
+                "\r\n\r\n" + value;
+    pipeline += "GET /kv/p" + value + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  auto client = cluster_.client(0);
+  ASSERT_TRUE(client->send_raw(pipeline).ok());
+  for (int i = 0; i < kPairs; ++i) {
+    auto put = client->read_response();
+    ASSERT_TRUE(put.ok()) << i << ": " << put.status().to_string();
+    EXPECT_EQ(put->status, 204);
+    auto get = client->read_response();
+    ASSERT_TRUE(get.ok()) << i << ": " << get.status().to_string();
+    EXPECT_EQ(get->status, 200);
+    EXPECT_EQ(get->body, std::to_string(i));
+  }
+}
+
+TEST_F(HttpApiTest, BodyOverTheParserLimitGets413AndTheConnectionCloses) {
+  auto client = cluster_.client(0);
+  ASSERT_TRUE(client
+                  ->send_raw("PUT /kv/huge HTTP/1.1\r\nHost: x\r\n"
+                             "Content-Length: 100000000\r\n\r\nsome bytes")
+                  .ok());
+  auto response = client->read_response();
+  ASSERT_TRUE(response.ok()) << response.status().to_string();
+  EXPECT_EQ(response->status, 413);
+  EXPECT_NE(response->body.find("\"error\""), std::string::npos);
+  EXPECT_TRUE(client->wait_closed());
+}
+
+TEST_F(HttpApiTest, HalfClosedClientStillGetsEveryAnswer) {
+  auto client = cluster_.client(0);
+  ASSERT_TRUE(client
+                  ->send_raw("PUT /kv/half HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhc"
+                             "GET /kv/half HTTP/1.1\r\nHost: x\r\n\r\n")
+                  .ok());
+  ASSERT_TRUE(client->shutdown_write().ok());
+  auto put = client->read_response();
+  ASSERT_TRUE(put.ok()) << put.status().to_string();
+  EXPECT_EQ(put->status, 204);
+  auto get = client->read_response();
+  ASSERT_TRUE(get.ok()) << get.status().to_string();
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(get->body, "hc");
+  EXPECT_TRUE(client->wait_closed());
+}
+
+TEST_F(HttpApiTest, InternalRequestsNeedTheClusterToken) {
+  EXPECT_EQ(status_of("POST", "/internal/gossip", "{}"), 401);
+  EXPECT_EQ(status_of("POST", "/internal/gossip", "{}", {{"X-Cluster-Token", "wrong"}}), 401);
+  // With the token the request reaches the codec, which rejects the empty message.
+  EXPECT_EQ(status_of("POST", "/internal/gossip", "{}", {{"X-Cluster-Token", "s3cret"}}), 400);
+  auto metrics = cluster_.client(0)->request("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("ringkv_unauthorized_requests_total 2"), std::string::npos);
+  EXPECT_NE(metrics->body.find("ringkv_requests_total{route=\"internal\",status=\"401\"} 2"),
+            std::string::npos);
+}
+
+TEST(ConnectionLimitTest, ConnectionsOverTheLimitGet503) {
+  LocalCluster cluster(1, single_node({"--max-connections", "2"}));
+  ASSERT_TRUE(cluster.start(0));
+  auto first = cluster.client(0);
+  auto second = cluster.client(0);
+  ASSERT_TRUE(first->request("GET", "/health").ok());
+  ASSERT_TRUE(second->request("GET", "/health").ok());
+  auto third = cluster.client(0);
+  auto refused = third->request("GET", "/health");
+  ASSERT_TRUE(refused.ok()) << refused.status().to_string();
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_TRUE(third->wait_closed());
+  auto still_served = first->request("GET", "/health");
+  ASSERT_TRUE(still_served.ok());
+  EXPECT_EQ(still_served->status, 200);
+}
+
+}  // namespace
+}  // namespace ringkv::integration

@@ -1,0 +1,140 @@
+#include "kvnode_process.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#ifndef KVNODE_PATH
+#error "KVNODE_PATH must name the kvnode binary"
+#endif
+
+namespace ringkv::integration {
+namespace {
+
+inline constexpr auto kPollInterval = std::chrono::milliseconds(20);
+
+uint64_t monotonic_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ringkv-it-XXXXXX").string();
+  char* made = ::mkdtemp(pattern.data());
+  if (made == nullptr) std::abort();
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    std::abort();
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+KvnodeProcess::~KvnodeProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+void KvnodeProcess::start(const std::vector<std::string>& arguments, const std::string& log_path,
+                          const std::vector<std::string>& environment) {
+  std::vector<std::string> argv_strings = {KVNODE_PATH};
+  argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (std::string& argument : argv_strings) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> environment_strings = environment;
+  pid_t pid = ::fork();
+  if (pid < 0) std::abort();
+  if (pid == 0) {
+    int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (log >= 0) {
+      ::dup2(log, STDOUT_FILENO);
+      ::dup2(log, STDERR_FILENO);
+    }
+    for (std::string& entry : environment_strings) ::putenv(entry.data());
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+}
+
+bool KvnodeProcess::wait_healthy(uint16_t port) {
+  uint64_t deadline_ms = monotonic_ms() + kStartupTimeoutMs;
+  while (monotonic_ms() < deadline_ms) {
+    int status = 0;
+    if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    runtime::HttpClient client("127.0.0.1", port, 1000);
+    auto response = client.request("GET", "/health");
+    if (response.ok() && response->status == 200) return true;
+    std::this_thread::sleep_for(kPollInterval);  // polling interval, not synchronisation
+  }
+  return false;
+}
+
+std::optional<int> KvnodeProcess::stop(int signal_number) {
+  if (pid_ <= 0) return std::nullopt;
+  ::kill(pid_, signal_number);
+  return wait_exit();
+}
+
+std::optional<int> KvnodeProcess::wait_exit() {
+  if (pid_ <= 0) return std::nullopt;
+  uint64_t deadline_ms = monotonic_ms() + kExitTimeoutMs;
+  while (monotonic_ms() < deadline_ms) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return exit_code_of(status);
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return std::nullopt;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+}  // namespace ringkv::integration

@@ -1,0 +1,69 @@
+#include "local_cluster.h"
+
+namespace ringkv::integration {
+
+LocalCluster::LocalCluster(size_t node_count, std::vector<std::string> extra_arguments)
+    : extra_arguments_(std::move(extra_arguments)) {
+  for (size_t i = 0; i < node_count; ++i) {
+    NodeSlot slot;
+    slot.port = free_port();
+    slot.data_dir = directory_.path() + "/data-n" + std::to_string(i + 1);
+    slot.log_path = directory_.path() + "/n" + std::to_string(i + 1) + ".log";
+    nodes_.push_back(std::move(slot));
+  }
+}
+
+std::vector<std::string> LocalCluster::arguments(size_t index) const {
+  std::string peers;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (i == index) continue;
+    if (!peers.empty()) peers += ",";
+    peers += id(i) + "=127.0.0.1:" + std::to_string(nodes_[i].port);
+  }
+  std::vector<std::string> arguments = {"--id",
+                                        id(index),
+                                        "--listen",
+                                        "127.0.0.1:" + std::to_string(nodes_[index].port),
+                                        "--data-dir",
+                                        nodes_[index].data_dir,
+                                        "--gossip-interval-ms",
+                                        "200",
+                                        "--log-level",
+                                        "debug"};
+  if (!peers.empty()) {
+    arguments.push_back("--peers");
+    arguments.push_back(peers);
+  }
+  arguments.insert(arguments.end(), extra_arguments_.begin(), extra_arguments_.end());
+  return arguments;
+}
+
+bool LocalCluster::start(size_t index) {
+  NodeSlot& slot = nodes_[index];
+  slot.process = std::make_unique<KvnodeProcess>();
+  slot.process->start(arguments(index), slot.log_path);
+  return slot.process->wait_healthy(slot.port);
+}
+
+bool LocalCluster::start_all() {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    NodeSlot& slot = nodes_[i];
+    slot.process = std::make_unique<KvnodeProcess>();
+    slot.process->start(arguments(i), slot.log_path);
+  }
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!nodes_[i].process->wait_healthy(nodes_[i].port)) return false;
+  }
+  return true;
+}
+
+std::optional<int> LocalCluster::stop(size_t index, int signal_number) {
+  if (!nodes_[index].process) return std::nullopt;
+  return nodes_[index].process->stop(signal_number);
+}
+
+std::unique_ptr<runtime::HttpClient> LocalCluster::client(size_t index, uint64_t timeout_ms) const {
+  return std::make_unique<runtime::HttpClient>("127.0.0.1", nodes_[index].port, timeout_ms);
+}
+
+}  // namespace ringkv::integration

@@ -1,0 +1,227 @@
+// Hinted handoff, Merkle anti-entropy and tombstone purge over the in-test cluster.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "core/node/merkle_tree.h"
+#include "tests/node/cluster_harness.h"
+
+namespace ringkv::testing {
+namespace {
+
+std::optional<Entry> stored(TestCluster& cluster, const NodeId& id, const Key& key) {
+  auto result = cluster.store(id).get(key);
+  EXPECT_TRUE(result.ok());
+  return *result;
+}
+
+size_t reads_delivered(const TestCluster& cluster) {
+  auto it = cluster.delivered_by_kind().find("read");
+  return it == cluster.delivered_by_kind().end() ? 0 : it->second;
+}
+
+Config no_hints_slow_anti_entropy(bool anti_entropy) {
+  Config config = TestCluster::default_config();
+  if (!anti_entropy) config.anti_entropy_interval_ms = 1000000;
+  return config;
+}
+
+TEST(MerkleTree, XorMakesAddRemoveSymmetric) {
+  MerkleTree tree;
+  Entry a{Version{1, "n1"}, false, "x"};
+  uint64_t d = MerkleTree::digest("k", a);
+  tree.toggle(MerkleTree::leaf_of("k"), d);
+  EXPECT_NE(tree.root(), 0u);
+  tree.toggle(MerkleTree::leaf_of("k"), d);
+  EXPECT_EQ(tree.root(), 0u);
+  EXPECT_EQ(MerkleTree::width(3), MerkleTree::kLeaves);
+  EXPECT_EQ(MerkleTree::end_leaf(1, 2) - MerkleTree::first_leaf(1, 2), 256u);
+}
+
+RC_GTEST_PROP(MerkleTreeProperty, RootDependsOnlyOnTheSet, (std::vector<std::string> keys)) {
+  MerkleTree forward, backward;
+  for (const auto& key : keys) {
+    forward.toggle(MerkleTree::leaf_of(key), MerkleTree::digest(key, Entry{Version{1, "n"}}));
+  }
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
+    backward.toggle(MerkleTree::leaf_of(*it), MerkleTree::digest(*it, Entry{Version{1, "n"}}));
+  }
+  RC_ASSERT(forward.root() == backward.root());
+}
+
+TEST(AntiEntropy, PartitionedReplicaCatchesUpWithZeroReads) {
+  TestCluster cluster(3, no_hints_slow_anti_entropy(true));
+  cluster.set_hints_enabled(false);
+  cluster.crash("n1");
+  cluster.restart("n1");  // now without a hint store: only anti-entropy can help
+  cluster.isolate("n3");
+  for (int i = 0; i < 50; ++i) cluster.put("n1", "key-" + std::to_string(i), "v");
+  cluster.settle();
+  ASSERT_FALSE(stored(cluster, "n3", "key-0").has_value());
+  cluster.heal();
+  cluster.reset_counts();
+  cluster.advance(3000);
+  EXPECT_EQ(reads_delivered(cluster), 0u);
+  for (int i = 0; i < 50; ++i) {
+    const Key key = "key-" + std::to_string(i);
+    ASSERT_EQ(stored(cluster, "n3", key), stored(cluster, "n1", key)) << key;
+  }
+  EXPECT_GT(cluster.node("n3").metrics().anti_entropy_entries_applied +
+                cluster.node("n1").metrics().anti_entropy_entries_applied +
+                cluster.node("n2").metrics().anti_entropy_entries_applied,
+            0u);
+}
+
+TEST(HintedHandoff, CoordinatorCrashAfterAckStillDeliversItsDurableHint) {
+  // Anti-entropy is off: only the hint can bring n3 the write.
+  TestCluster cluster(3, no_hints_slow_anti_entropy(false));
+  cluster.crash("n3");
+  uint64_t put = cluster.put("n1", "k", "v");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(put)->outcome, ClientOutcome::kOk);
+  cluster.advance(600);  // past the write deadline: the hint is stored
+  EXPECT_GT(cluster.node("n1").hint_bytes("n3"), 0u);
+  EXPECT_EQ(cluster.node("n1").metrics().hints_stored, 1u);
+  cluster.crash("n1");
+  cluster.restart("n1");  // a new life: the hint comes back from its store
+  EXPECT_GT(cluster.node("n1").hint_bytes("n3"), 0u);
+  cluster.restart("n3");
+  cluster.advance(2000);
+  ASSERT_TRUE(stored(cluster, "n3", "k").has_value());
+  EXPECT_EQ(stored(cluster, "n3", "k")->value, "v");
+  EXPECT_EQ(cluster.node("n1").hint_bytes("n3"), 0u);
+  EXPECT_EQ(cluster.node("n1").metrics().hints_delivered, 1u);
+  EXPECT_EQ(cluster.hint_store("n1").size(), 0u) << "a delivered hint is deleted";
+}
+
+TEST(HintedHandoff, HintsAreBoundedPerTarget) {
+  Config config = no_hints_slow_anti_entropy(false);
+  config.max_hint_bytes_per_target = 200;
+  TestCluster cluster(3, config);
+  cluster.crash("n3");
+  for (int i = 0; i < 5; ++i) cluster.put("n1", "key-" + std::to_string(i), "value");
+  cluster.advance(600);
+  EXPECT_LE(cluster.node("n1").hint_bytes("n3"), 200u);
+  EXPECT_GT(cluster.node("n1").metrics().hints_dropped, 0u);
+}
+
+TEST(AntiEntropy, KeyWrittenWhileReplicaDownConvergesByAntiEntropyAlone) {
+  TestCluster cluster(3, no_hints_slow_anti_entropy(true));
+  cluster.set_hints_enabled(false);
+  for (const NodeId& id : cluster.ids()) {
+    cluster.crash(id);
+    cluster.restart(id);
+  }
+  cluster.crash("n3");
+  cluster.put("n1", "lonely", "v");
+  cluster.advance(600);
+  EXPECT_EQ(cluster.node("n1").metrics().hints_stored, 0u);
+  cluster.restart("n3");
+  cluster.reset_counts();
+  cluster.advance(3000);
+  EXPECT_EQ(reads_delivered(cluster), 0u);
+  ASSERT_TRUE(stored(cluster, "n3", "lonely").has_value());
+  EXPECT_EQ(stored(cluster, "n3", "lonely")->value, "v");
+}
+
+TEST(TombstonePurge, RefusedUntilEveryReplicaConfirmedAndNeverResurrects) {
+  Config config = TestCluster::default_config();
+  config.tombstone_grace_ms = 500;
+  TestCluster cluster(3, config);
+  cluster.set_hints_enabled(false);
+  for (const NodeId& id : cluster.ids()) {
+    cluster.crash(id);
+    cluster.restart(id);
+  }
+  cluster.put("n1", "k", "old");
+  cluster.settle();
+  cluster.crash("n3");  // n3 keeps "old" and misses the delete
+  uint64_t del = cluster.del("n1", "k");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(del)->outcome, ClientOutcome::kOk);
+  cluster.advance(3000);  // far past the grace period
+  ASSERT_TRUE(stored(cluster, "n1", "k").has_value()) << "purged without n3's confirmation";
+  EXPECT_TRUE(stored(cluster, "n1", "k")->tombstone);
+  EXPECT_EQ(cluster.node("n1").metrics().tombstones_purged, 0u);
+
+  cluster.restart("n3");
+  cluster.advance(5000);
+  for (const NodeId& id : cluster.ids()) {
+    EXPECT_FALSE(stored(cluster, id, "k").has_value()) << id << " still holds the key";
+  }
+  EXPECT_GT(cluster.node("n1").metrics().tombstones_purged, 0u);
+  uint64_t get = cluster.get("n2", "k");
+  cluster.settle();
+  EXPECT_EQ(cluster.response(get)->outcome, ClientOutcome::kNotFound);
+}
+
+// Populates every replica with the same `count` keys directly, then restarts the nodes
+// so that their anti-entropy indexes are rebuilt from the stores.
+void populate_in_sync(TestCluster& cluster, int count) {
+  const Ring ring(cluster.ids());
+  for (int i = 0; i < count; ++i) {
+    const Key key = "key-" + std::to_string(i);
+    for (const NodeId& id : ring.preference_list(key, 3)) {
+      ASSERT_TRUE(cluster.store(id).apply(key, Entry{Version{1, "n1"}, false, "v"}).ok());
+    }
+  }
+  for (const NodeId& id : cluster.ids()) {
+    cluster.crash(id);
+    cluster.restart(id);
+  }
+}
+
+size_t anti_entropy_messages(const TestCluster& cluster) {
+  size_t total = 0;
+  for (const auto& [kind, count] : cluster.delivered_by_kind()) {
+    if (kind.rfind("ae-", 0) == 0) total += count;
+  }
+  return total;
+}
+
+TEST(AntiEntropyCost, InSyncReplicasWith100kKeysExchangeOnlyRootHashes) {
+  Config config = TestCluster::default_config();
+  config.gossip_interval_ms = 1000000;  // keep gossip out of the count
+  config.suspect_after_ms = 2000000;
+  config.dead_after_ms = 4000000;
+  TestCluster cluster(3, config);
+  populate_in_sync(cluster, 100000);
+  cluster.reset_counts();
+  cluster.node("n1");  // one round of n1: query + hashes
+  cluster.advance(200, 200);
+  const auto& kinds = cluster.delivered_by_kind();
+  EXPECT_EQ(kinds.count("ae-entries"), 0u);
+  // Each node ran one round: one root query and one root answer per round.
+  EXPECT_EQ(kinds.at("ae-query"), 3u);
+  EXPECT_EQ(kinds.at("ae-hashes"), 3u);
+  EXPECT_EQ(cluster.node("n1").metrics().anti_entropy_in_sync, 1u);
+}
+
+TEST(AntiEntropyCost, OneDifferingKeyCostsTreeDepthMessages) {
+  Config config = TestCluster::default_config();
+  config.gossip_interval_ms = 1000000;
+  config.suspect_after_ms = 2000000;
+  config.dead_after_ms = 4000000;
+  TestCluster cluster(2, [&] {
+    Config c = config;
+    c.replication_factor = 2;
+    c.write_quorum = 2;
+    c.read_quorum = 1;
+    return c;
+  }());
+  populate_in_sync(cluster, 20000);
+  // One key differs: n2 misses it.
+  ASSERT_TRUE(cluster.store("n1").apply("extra", Entry{Version{2, "n1"}, false, "x"}).ok());
+  cluster.crash("n1");
+  cluster.restart("n1");
+  cluster.reset_counts();
+  cluster.advance(200, 200);
+  // Per round: root, 3 levels of (query + hashes), then entries both ways.
+  const size_t per_round_max = 2 * (MerkleTree::kDepth + 1) + 2;
+  EXPECT_LE(anti_entropy_messages(cluster), 2 * per_round_max);
+  EXPECT_TRUE(stored(cluster, "n2", "extra").has_value());
+  EXPECT_EQ(cluster.delivered_by_kind().at("ae-query"),
+            static_cast<size_t>(2 * (MerkleTree::kDepth + 1)) - 1 + 1);
+}
+
+}  // namespace
+}  // namespace ringkv::testing

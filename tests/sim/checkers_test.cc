@@ -1,0 +1,109 @@
+// The checkers themselves: each catches a hand-made violating history and accepts a
+// correct one. (A checker that cannot fail proves nothing.)
+#include <gtest/gtest.h>
+
+#include "sim/kv/checkers.h"
+
+namespace ringkv::sim {
+namespace {
+
+Op op(uint64_t id, ClientOp kind, uint64_t invoke, uint64_t complete, OpResult result,
+      Version version, Value value = {}) {
+  Op o;
+  o.id = id;
+  o.kind = kind;
+  o.key = "k";
+  o.invoke_ms = invoke;
+  o.complete_ms = complete;
+  o.result = result;
+  o.version = std::move(version);
+  o.value = std::move(value);
+  return o;
+}
+
+TEST(Checkers, CorrectHistoryPasses) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kPut, 0, 10, OpResult::kOk, {1, "n1"}, "a"));
+  h.ops.push_back(op(2, ClientOp::kGet, 11, 20, OpResult::kOk, {1, "n1"}, "a"));
+  h.ops.push_back(op(3, ClientOp::kPut, 21, 30, OpResult::kOk, {2, "n2"}, "b"));
+  h.ops.push_back(op(4, ClientOp::kGet, 25, 40, OpResult::kOk, {1, "n1"}, "a"));  // concurrent
+  h.ops.push_back(op(5, ClientOp::kDelete, 41, 50, OpResult::kOk, {3, "n1"}));
+  h.ops.push_back(op(6, ClientOp::kGet, 51, 60, OpResult::kNotFound, {3, "n1"}));
+  EXPECT_FALSE(check_history(h, true).has_value());
+  std::map<Key, ReplicaState> state{{"k", {{"n1", Entry{{3, "n1"}, true, ""}},
+                                           {"n2", Entry{{3, "n1"}, true, ""}}}}};
+  EXPECT_FALSE(check_durability(h, state, 100).has_value());
+  EXPECT_FALSE(check_convergence(state, 100).has_value());
+  EXPECT_FALSE(check_liveness(h, 0).has_value());
+}
+
+TEST(Checkers, StaleReadAfterAcknowledgedWriteIsCaught) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kPut, 0, 10, OpResult::kOk, {1, "n1"}, "a"));
+  h.ops.push_back(op(2, ClientOp::kPut, 11, 20, OpResult::kOk, {2, "n1"}, "b"));
+  h.ops.push_back(op(3, ClientOp::kGet, 21, 30, OpResult::kOk, {1, "n1"}, "a"));
+  auto v = check_history(h, true);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->invariant, "quorum read-after-write");
+  EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{3, 2}));
+}
+
+TEST(Checkers, NonMonotonicReadsAreCaught) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kPut, 0, 10, OpResult::kIndeterminate, {}, "a"));
+  h.ops.push_back(op(2, ClientOp::kGet, 11, 20, OpResult::kOk, {5, "n1"}, "a"));
+  h.ops.push_back(op(3, ClientOp::kGet, 21, 30, OpResult::kNotFound, {}));
+  auto v = check_history(h, true);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->invariant, "monotonic reads");
+}
+
+TEST(Checkers, WriteOrderedBeforeEarlierWriteIsCaughtOnlyWithIntersectingQuorums) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kPut, 0, 10, OpResult::kOk, {7, "n1"}, "a"));
+  h.ops.push_back(op(2, ClientOp::kPut, 11, 20, OpResult::kOk, {3, "n2"}, "b"));
+  auto v = check_history(h, true);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->invariant, "write order");
+  EXPECT_FALSE(check_history(h, false).has_value());
+}
+
+TEST(Checkers, InventedValueIsCaught) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kGet, 0, 10, OpResult::kOk, {1, "n1"}, "ghost"));
+  auto v = check_history(h, true);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->invariant, "no invention");
+}
+
+TEST(Checkers, LostAcknowledgedWriteIsCaught) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kPut, 0, 10, OpResult::kOk, {4, "n1"}, "a"));
+  h.ops.push_back(op(2, ClientOp::kPut, 0, 10, OpResult::kFailed, {2, "n2"}, "b"));
+  std::map<Key, ReplicaState> state{{"k", {{"n1", Entry{{2, "n2"}, false, "b"}},
+                                           {"n2", Entry{{2, "n2"}, false, "b"}}}}};
+  auto v = check_durability(h, state, 100);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->invariant, "durability");
+  EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{1}));
+}
+
+TEST(Checkers, DivergentReplicasAreCaught) {
+  std::map<Key, ReplicaState> state{{"k", {{"n1", Entry{{2, "n2"}, false, "b"}},
+                                           {"n2", std::nullopt}}}};
+  auto v = check_convergence(state, 100);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->invariant, "convergence");
+}
+
+TEST(Checkers, UnansweredRequestAfterHealingIsCaught) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kGet, 5, 0, OpResult::kIndeterminate, {}));
+  h.ops.push_back(op(2, ClientOp::kGet, 50, 0, OpResult::kIndeterminate, {}));
+  auto v = check_liveness(h, 40);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{2}));
+}
+
+}  // namespace
+}  // namespace ringkv::sim

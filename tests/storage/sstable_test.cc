@@ -1,0 +1,218 @@
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <map>
+
+#include "core/storage/bloom_filter.h"
+#include "core/storage/memory_env.h"
+#include "core/storage/sstable_builder.h"
+#include "core/storage/sstable_reader.h"
+#include "core/storage/storage_format.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace ringkv {
+namespace {
+
+using RecordMap = std::map<std::string, StoredRecord>;
+
+std::string key_for(int index) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "key-%08d", index);
+  return buffer;
+}
+
+RecordMap sample_table(int count) {
+  RecordMap records;
+  for (int index = 0; index < count; ++index) {
+    StoredRecord record{testing::put_entry(index + 1, "value-" + std::to_string(index)), false};
+    if (index % 7 == 3) record = {testing::tombstone_entry(index + 1), false};
+    if (index % 11 == 5) record = StoredRecord::purge_marker(Version{uint64_t(index), "n2"});
+    records[key_for(index)] = record;
+  }
+  return records;
+}
+
+void write_table(MemoryEnv& env, const std::string& path, const RecordMap& records) {
+  auto file = env.create_file(path);
+  ASSERT_TRUE(file.ok());
+  SstableBuilder builder(std::move(*file), storage_format::kDefaultBloomBitsPerKey);
+  for (const auto& [key, record] : records) ASSERT_TRUE(builder.add(key, record).ok());
+  ASSERT_TRUE(builder.finish().ok());
+}
+
+class SstableTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(env.create_dir("/t").ok()); }
+  MemoryEnv env{3};
+};
+
+TEST_F(SstableTest, RoundTripFindAndScan) {
+  RecordMap records = sample_table(2000);
+  write_table(env, "/t/1.sst", records);
+  auto table = SstableReader::open(env, "/t/1.sst");
+  ASSERT_TRUE(table.ok()) << table.status().to_string();
+  EXPECT_GT((*table)->data_block_count(), 10u);
+  EXPECT_EQ((*table)->entry_count(), records.size());
+  for (const auto& [key, record] : records) {
+    auto found = (*table)->find(key);
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ(*found, std::optional<StoredRecord>(record)) << key;
+  }
+  auto missing = (*table)->find("key-zzz");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  auto iterator = (*table)->seek(key_for(1500));
+  ASSERT_TRUE(iterator.ok());
+  auto expected = records.find(key_for(1500));
+  for (; (*iterator)->valid(); ++expected) {
+    ASSERT_NE(expected, records.end());
+    ASSERT_EQ((*iterator)->key(), expected->first);
+    ASSERT_EQ((*iterator)->record(), expected->second);
+    ASSERT_TRUE((*iterator)->next().ok());
+  }
+  EXPECT_EQ(expected, records.end());
+  EXPECT_TRUE((*table)->verify().ok());
+}
+
+TEST_F(SstableTest, EmptyTableIsValid) {
+  write_table(env, "/t/1.sst", {});
+  auto table = SstableReader::open(env, "/t/1.sst");
+  ASSERT_TRUE(table.ok());
+  auto iterator = (*table)->seek("");
+  ASSERT_TRUE(iterator.ok());
+  EXPECT_FALSE((*iterator)->valid());
+  EXPECT_FALSE((*table)->find("a")->has_value());
+}
+
+TEST_F(SstableTest, BloomFalsePositiveRateIsLowAtTenBitsPerKey) {
+  BloomFilterBuilder builder(10);
+  constexpr int kKeys = 10000;
+  for (int index = 0; index < kKeys; ++index) builder.add_key(key_for(index));
+  std::string filter = builder.finish();
+  for (int index = 0; index < kKeys; ++index)
+    ASSERT_TRUE(bloom_may_contain(filter, key_for(index)));
+  int false_positives = 0;
+  constexpr int kProbes = 20000;
+  for (int index = 0; index < kProbes; ++index) {
+    if (bloom_may_contain(filter, "absent-" + std::to_string(index))) ++false_positives;
+  }
+  double rate = double(false_positives) / kProbes;
+  EXPECT_LT(rate, 0.03) << false_positives << " false positives";
+  EXPECT_GT(false_positives, 0) << "a 10 bit/key filter with no false positive is suspicious";
+}
+
+// A flipped bit anywhere (data, filter, index, footer) must yield corruption on open or on
+// the read that covers it; never a wrong record.
+TEST_F(SstableTest, EveryDamagedByteIsDetected) {
+  RecordMap records = sample_table(300);
+  write_table(env, "/t/1.sst", records);
+  uint64_t size = env.contents("/t/1.sst")->size();
+  for (uint64_t offset = 0; offset < size; offset += 7) {
+    env.flip_stored_bit("/t/1.sst", offset, static_cast<int>(offset % 8));
+    auto table = SstableReader::open(env, "/t/1.sst");
+    if (table.ok()) {
+      Status verified = (*table)->verify();
+      ASSERT_EQ(verified.code(), StatusCode::kCorruption) << "offset " << offset;
+      for (int index = static_cast<int>(offset % 5); index < 300; index += 5) {
+        const std::string key = key_for(index);
+        const StoredRecord& record = records.at(key);
+        auto found = (*table)->find(key);
+        ASSERT_TRUE(!found.ok() || *found == std::optional<StoredRecord>(record))
+            << "offset " << offset << " key " << key;
+        if (found.ok()) continue;
+        ASSERT_EQ(found.status().code(), StatusCode::kCorruption);
+      }
+    } else {
+      ASSERT_EQ(table.status().code(), StatusCode::kCorruption) << "offset " << offset;
+    }
+    env.flip_stored_bit("/t/1.sst", offset, static_cast<int>(offset % 8));
+  }
+}
+
+TEST_F(SstableTest, TransientReadFlipIsRetriedAway) {
+  write_table(env, "/t/1.sst", sample_table(500));
+  auto table = SstableReader::open(env, "/t/1.sst");
+  ASSERT_TRUE(table.ok());
+  env.set_faults(FaultOptions{.read_bit_flip_permille = 100});
+  int corruptions = 0;
+  for (int index = 0; index < 500; ++index) {
+    auto found = (*table)->find(key_for(index));
+    if (!found.ok()) {
+      ASSERT_EQ(found.status().code(), StatusCode::kCorruption);
+      ++corruptions;
+    }
+  }
+  EXPECT_LT(corruptions, 30);  // ~1% expected (two flips in a row); never a wrong value
+}
+
+TEST_F(SstableTest, TruncatedFileIsCorruption) {
+  write_table(env, "/t/1.sst", sample_table(100));
+  std::string bytes = *env.contents("/t/1.sst");
+  for (size_t cut : {size_t{0}, size_t{10}, bytes.size() / 2, bytes.size() - 1}) {
+    auto file = env.create_file("/t/2.sst");
+    ASSERT_TRUE((*file)->append(bytes.substr(0, cut)).ok());
+    auto table = SstableReader::open(env, "/t/2.sst");
+    ASSERT_FALSE(table.ok());
+    EXPECT_EQ(table.status().code(), StatusCode::kCorruption);
+  }
+}
+
+// Overwriting any byte range with arbitrary bytes never crashes the reader and never yields
+// a record that was not written.
+RC_GTEST_PROP(SstableProperty, ArbitraryDamageIsNeverServed, (std::string garbage)) {
+  MemoryEnv env;
+  RC_ASSERT(env.create_dir("/t").ok());
+  RecordMap records = sample_table(200);
+  auto file = env.create_file("/t/1.sst");
+  SstableBuilder builder(std::move(*file), 10);
+  for (const auto& [key, record] : records) RC_ASSERT(builder.add(key, record).ok());
+  RC_ASSERT(builder.finish().ok());
+  std::string bytes = *env.contents("/t/1.sst");
+  size_t offset = *rc::gen::inRange<size_t>(0, bytes.size());
+  std::string damaged = bytes.substr(0, offset) + garbage;
+  if (offset + garbage.size() < bytes.size()) damaged += bytes.substr(offset + garbage.size());
+  RC_PRE(damaged != bytes);
+  auto rewrite = env.create_file("/t/1.sst");
+  RC_ASSERT((*rewrite)->append(damaged).ok());
+  auto table = SstableReader::open(env, "/t/1.sst");
+  if (!table.ok()) return;
+  for (const auto& [key, record] : records) {
+    auto found = (*table)->find(key);
+    bool served_correctly = !found.ok() || *found == std::optional<StoredRecord>(record);
+    RC_ASSERT(served_correctly);
+  }
+  auto iterator = (*table)->seek("");
+  if (!iterator.ok()) return;
+  while ((*iterator)->valid()) {
+    auto expected = records.find(std::string((*iterator)->key()));
+    RC_ASSERT(expected != records.end());
+    RC_ASSERT(expected->second == (*iterator)->record());
+    if (!(*iterator)->next().ok()) break;
+  }
+}
+
+RC_GTEST_PROP(SstableProperty, RoundTripsArbitraryKeysAndValues,
+              (std::map<std::string, std::string> items)) {
+  MemoryEnv env;
+  RC_ASSERT(env.create_dir("/t").ok());
+  RecordMap records;
+  uint64_t counter = 1;
+  for (const auto& [key, value] : items) {
+    records[key] = StoredRecord{testing::put_entry(counter++, value), false};
+  }
+  auto file = env.create_file("/t/1.sst");
+  SstableBuilder builder(std::move(*file), 10);
+  for (const auto& [key, record] : records) RC_ASSERT(builder.add(key, record).ok());
+  RC_ASSERT(builder.finish().ok());
+  auto table = SstableReader::open(env, "/t/1.sst");
+  RC_ASSERT(table.ok());
+  for (const auto& [key, record] : records) {
+    auto found = (*table)->find(key);
+    RC_ASSERT(found.ok());
+    RC_ASSERT(*found == std::optional<StoredRecord>(record));
+  }
+  RC_ASSERT((*table)->verify().ok());
+}
+
+}  // namespace
+}  // namespace ringkv

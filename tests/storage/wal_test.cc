@@ -1,0 +1,189 @@
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "core/storage/coding.h"
+#include "core/storage/crc32c.h"
+#include "core/storage/memory_env.h"
+#include "core/storage/storage_format.h"
+#include "core/storage/wal_reader.h"
+#include "core/storage/wal_writer.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace ringkv {
+namespace {
+
+using testing::put_entry;
+using testing::tombstone_entry;
+
+std::string record_payload(std::string_view key, const StoredRecord& record) {
+  std::string payload;
+  encode_record(payload, key, record);
+  return payload;
+}
+
+std::vector<std::pair<std::string, StoredRecord>> sample_records() {
+  return {{"alpha", {put_entry(1, "one"), false}},
+          {"beta", {tombstone_entry(2), false}},
+          {std::string("ga\0mma", 6), {put_entry(3, std::string(300, 'x'), "node-7"), false}},
+          {"alpha", StoredRecord::purge_marker(Version{1, "n1"})}};
+}
+
+std::string segment_with(const std::vector<std::pair<std::string, StoredRecord>>& records) {
+  std::string segment = encode_wal_header();
+  for (const auto& [key, record] : records)
+    segment += encode_wal_frame(record_payload(key, record));
+  return segment;
+}
+
+std::vector<std::pair<std::string, StoredRecord>> parse_all(std::string_view segment,
+                                                            WalParseResult& result) {
+  std::vector<std::pair<std::string, StoredRecord>> seen;
+  result = parse_wal_segment(segment, [&](std::string_view key, const StoredRecord& record) {
+    seen.emplace_back(std::string(key), record);
+  });
+  return seen;
+}
+
+TEST(Wal, WriterOutputParsesBackIdentically) {
+  MemoryEnv env;
+  ASSERT_TRUE(env.create_dir("/w").ok());
+  auto writer = WalWriter::create(env, "/w", "wal-000001.log");
+  ASSERT_TRUE(writer.ok());
+  for (const auto& [key, record] : sample_records()) {
+    ASSERT_TRUE((*writer)->add_record(record_payload(key, record)).ok());
+  }
+  EXPECT_TRUE((*writer)->has_unsynced_records());
+  ASSERT_TRUE((*writer)->sync().ok());
+  EXPECT_FALSE((*writer)->has_unsynced_records());
+  WalParseResult result;
+  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
+  EXPECT_EQ(result.tail, WalTail::kClean);
+  EXPECT_EQ(seen, sample_records());
+  EXPECT_EQ(result.valid_bytes, env.contents("/w/wal-000001.log")->size());
+}
+
+TEST(Wal, FrameBytesArePinned) {
+  // length=3 (fixed32 LE), masked crc32c over the length bytes + payload, payload.
+  std::string frame = encode_wal_frame("abc");
+  ASSERT_EQ(frame.size(), 11u);
+  EXPECT_EQ(frame.substr(0, 4), std::string("\x03\x00\x00\x00", 4));
+  std::string covered = std::string("\x03\x00\x00\x00", 4) + "abc";
+  EXPECT_EQ(decode_fixed32(frame.data() + 4), crc32c::mask(crc32c::value(covered)));
+  EXPECT_EQ(frame.substr(8), "abc");
+}
+
+TEST(Wal, EveryTornTailIsTruncatedToTheLastWholeRecord) {
+  auto records = sample_records();
+  std::string segment = segment_with(records);
+  std::string three = segment_with({records.begin(), records.begin() + 3});
+  for (size_t cut = three.size() + 1; cut < segment.size(); ++cut) {
+    WalParseResult result;
+    auto seen = parse_all(std::string_view(segment).substr(0, cut), result);
+    ASSERT_EQ(result.tail, WalTail::kTorn) << "cut at " << cut;
+    ASSERT_EQ(result.valid_bytes, three.size());
+    ASSERT_EQ(seen.size(), 3u);
+  }
+}
+
+TEST(Wal, TornHeaderIsAnEmptySegment) {
+  std::string header = encode_wal_header();
+  WalParseResult empty_result;
+  parse_all("", empty_result);
+  EXPECT_EQ(empty_result.tail, WalTail::kClean);
+  for (size_t cut = 1; cut < header.size(); ++cut) {
+    WalParseResult result;
+    auto seen = parse_all(header.substr(0, cut), result);
+    EXPECT_EQ(result.tail, WalTail::kTorn);
+    EXPECT_EQ(result.valid_bytes, 0u);
+    EXPECT_TRUE(seen.empty());
+  }
+}
+
+TEST(Wal, DamagedLastRecordIsATornTail) {
+  std::string segment = segment_with(sample_records());
+  segment[segment.size() - 1] ^= 0x10;
+  WalParseResult result;
+  auto seen = parse_all(segment, result);
+  EXPECT_EQ(result.tail, WalTail::kTorn);
+  EXPECT_EQ(seen.size(), 3u);
+}
+
+TEST(Wal, EveryBitFlipBeforeTheLastRecordIsCorruption) {
+  auto records = sample_records();
+  std::string segment = segment_with(records);
+  std::string before_last = segment_with({records.begin(), records.end() - 1});
+  for (size_t offset = storage_format::kWalHeaderBytes; offset < before_last.size(); ++offset) {
+    std::string damaged = segment;
+    damaged[offset] ^= 0x04;
+    WalParseResult result;
+    parse_all(damaged, result);
+    ASSERT_EQ(result.tail, WalTail::kCorrupt) << "flip at " << offset << ": " << result.problem;
+    ASSERT_LE(result.valid_bytes, offset);
+  }
+}
+
+TEST(Wal, BadMagicIsCorruption) {
+  std::string segment = segment_with(sample_records());
+  segment[0] ^= 1;
+  WalParseResult result;
+  parse_all(segment, result);
+  EXPECT_EQ(result.tail, WalTail::kCorrupt);
+}
+
+TEST(Wal, FailedAppendIsCutOffTheFile) {
+  MemoryEnv env;
+  ASSERT_TRUE(env.create_dir("/w").ok());
+  auto writer = WalWriter::create(env, "/w", "wal-000001.log");
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->add_record(record_payload("a", {put_entry(1, "v"), false})).ok());
+  uint64_t size_before = (*writer)->size_bytes();
+  env.set_faults(FaultOptions{.space_budget_bytes = env.total_bytes() + 5});
+  Status failed = (*writer)->add_record(record_payload("b", {put_entry(2, "vvvvvvvv"), false}));
+  EXPECT_EQ(failed.code(), StatusCode::kNoSpace);
+  EXPECT_EQ((*writer)->size_bytes(), size_before);
+  env.set_faults(FaultOptions{});
+  ASSERT_TRUE((*writer)->add_record(record_payload("c", {put_entry(3, "w"), false})).ok());
+  WalParseResult result;
+  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
+  EXPECT_EQ(result.tail, WalTail::kClean);
+  EXPECT_EQ(seen.size(), 2u);
+}
+
+TEST(Wal, FailedSyncPoisonsTheWriter) {
+  MemoryEnv env;
+  ASSERT_TRUE(env.create_dir("/w").ok());
+  auto writer = WalWriter::create(env, "/w", "wal-000001.log");
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->add_record(record_payload("a", {put_entry(1, "v"), false})).ok());
+  env.set_faults(FaultOptions{.io_error_permille = 1000});
+  EXPECT_FALSE((*writer)->sync().ok());
+  env.set_faults(FaultOptions{});
+  EXPECT_FALSE((*writer)->sync().ok());
+  EXPECT_FALSE((*writer)->add_record("x").ok());
+}
+
+RC_GTEST_PROP(WalProperty, ArbitraryBytesNeverCrashTheParser, (std::string tail)) {
+  std::string segment = encode_wal_header() + tail;
+  WalParseResult result;
+  parse_all(segment, result);
+  RC_ASSERT(result.valid_bytes <= segment.size());
+}
+
+RC_GTEST_PROP(WalProperty, RecordsRoundTrip,
+              (std::vector<std::pair<std::string, std::string>> items, bool tombstones)) {
+  std::vector<std::pair<std::string, StoredRecord>> records;
+  uint64_t counter = 1;
+  for (auto& [key, value] : items) {
+    StoredRecord record{
+        tombstones ? testing::tombstone_entry(counter++) : testing::put_entry(counter++, value),
+        false};
+    records.emplace_back(key, record);
+  }
+  WalParseResult result;
+  auto seen = parse_all(segment_with(records), result);
+  RC_ASSERT(result.tail == WalTail::kClean);
+  RC_ASSERT(seen == records);
+}
+
+}  // namespace
+}  // namespace ringkv

@@ -1,0 +1,242 @@
+// Examples of the internal message codec: exact wire bytes for each kind (frozen), and
+// every kind of malformed input rejected with invalid_argument naming the field.
+#include "core/wire/codec.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/wire/codec_kinds.h"
+
+namespace ringkv::wire {
+namespace {
+
+using ::testing::HasSubstr;
+
+Message message_with(MessageBody body) { return Message{"n1", 42, std::move(body)}; }
+
+Message sample_write() {
+  return message_with(
+      ReplicaWrite{7, std::string("k\0y", 3), Entry{Version{17, "n1"}, false, "hello"}, true});
+}
+
+// Decodes `json` as kind `kind` and returns the error message ("" when it decoded).
+std::string decode_error(std::string_view kind, std::string_view json) {
+  Result<Message> decoded = decode_message_json(kind, json);
+  if (decoded.ok()) return "";
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  return decoded.status().message();
+}
+
+TEST(CodecTest, KindTableMatchesMessageKindNames) {
+  auto kinds = codec_detail::message_kinds();
+  ASSERT_EQ(kinds.size(), std::variant_size_v<MessageBody>);
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    MessageBody body = kinds[i].make_body();
+    EXPECT_EQ(body.index(), i);
+    EXPECT_EQ(kinds[i].name, message_kind_name(body));
+  }
+}
+
+TEST(CodecTest, InternalPathPrefix) {
+  EXPECT_TRUE(is_internal_path("/internal/kv"));
+  EXPECT_TRUE(is_internal_path("/internal/"));
+  EXPECT_FALSE(is_internal_path("/internal"));
+  EXPECT_FALSE(is_internal_path("/kv/internal/x"));
+  EXPECT_EQ(kInternalPathPrefix, "/internal/");
+}
+
+TEST(CodecTest, ReplicaWriteWireFormIsPinned) {
+  HttpRequest request = encode_message(sample_write());
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.target, "/internal/kv");
+  ASSERT_NE(request.header("content-type"), nullptr);
+  EXPECT_EQ(*request.header("content-type"), "application/json");
+  EXPECT_EQ(
+      request.body,
+      R"({"from":"n1","lamport":42,"op":7,"key_b64":"awB5",)"
+      R"("entry":{"version":"17.n1","tombstone":false,"value_b64":"aGVsbG8="},"fresh":true})");
+}
+
+TEST(CodecTest, OtherKindsWireFormsArePinned) {
+  EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{7, false, Version{18, "n3"}})),
+            R"({"from":"n1","lamport":42,"op":7,"accepted":false,"current":"18.n3"})");
+  EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{7, true, Version{}})),
+            R"({"from":"n1","lamport":42,"op":7,"accepted":true,"current":null})");
+  EXPECT_EQ(encode_message_json(message_with(ReplicaRead{9, "abc"})),
+            R"({"from":"n1","lamport":42,"op":9,"key_b64":"YWJj"})");
+  EXPECT_EQ(encode_message_json(message_with(ReplicaReadReply{9, true, std::nullopt})),
+            R"({"from":"n1","lamport":42,"op":9,"ok":true,"entry":null})");
+  EXPECT_EQ(encode_message_json(
+                message_with(ReplicaReadReply{9, true, Entry{Version{3, "n2"}, true, ""}})),
+            R"({"from":"n1","lamport":42,"op":9,"ok":true,)"
+            R"("entry":{"version":"3.n2","tombstone":true,"value_b64":""}})");
+  Gossip gossip{{MemberRow{"n2", "10.0.0.2:8082", 3, 99, MemberStatus::kSuspect}}, true};
+  EXPECT_EQ(encode_message_json(message_with(gossip)),
+            R"({"from":"n1","lamport":42,"reply":true,"rows":[{"node_id":"n2",)"
+            R"("address":"10.0.0.2:8082","incarnation":3,"heartbeat":99,"status":"suspect"}]})");
+}
+
+TEST(CodecTest, AntiEntropyWireFormsArePinned) {
+  EXPECT_EQ(encode_message_json(message_with(MerkleQuery{5, 1, {0, 15}})),
+            R"({"from":"n1","lamport":42,"session":5,"level":1,"indices":[0,15]})");
+  EXPECT_EQ(encode_message_json(message_with(MerkleHashes{5, 0, {0}, {18446744073709551615u}})),
+            R"({"from":"n1","lamport":42,"session":5,"level":0,"indices":[0],)"
+            R"("hashes":[18446744073709551615]})");
+  SyncEntries sync{5, {7}, {KeyedEntry{"k", Entry{Version{2, "n1"}, false, "v"}}}, true};
+  EXPECT_EQ(encode_message_json(message_with(sync)),
+            R"({"from":"n1","lamport":42,"session":5,"leaves":[7],"entries":[{"key_b64":"aw==",)"
+            R"("entry":{"version":"2.n1","tombstone":false,"value_b64":"dg=="}}],"reply":true})");
+  auto decoded = decode_message(encode_message(message_with(sync)));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().to_string();
+  EXPECT_EQ(std::get<SyncEntries>(decoded->body), sync);
+}
+
+TEST(CodecTest, EncodedBytesAreAFullHttpRequest) {
+  std::string bytes = encode_message_bytes(message_with(ReplicaRead{9, "abc"}), "n2:8082");
+  EXPECT_EQ(bytes,
+            "POST /internal/read HTTP/1.1\r\nHost: n2:8082\r\nContent-Type: application/json\r\n"
+            "Content-Length: 50\r\n\r\n"
+            R"({"from":"n1","lamport":42,"op":9,"key_b64":"YWJj"})");
+}
+
+TEST(CodecTest, DecodesFieldsInAnyOrderAndSkipsUnknownOnes) {
+  Result<Message> decoded = decode_message_json(
+      "read",
+      R"({"key_b64":"YWJj","future":{"a":[1,2,{"b":null}]},"op":9,"lamport":42,"from":"n1"})");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().to_string();
+  EXPECT_EQ(*decoded, message_with(ReplicaRead{9, "abc"}));
+}
+
+TEST(CodecTest, RejectsWrongMethodPathAndKind) {
+  HttpRequest request = encode_message(sample_write());
+  request.method = "PUT";
+  EXPECT_THAT(decode_message(request).status().message(), HasSubstr("POST"));
+  request = encode_message(sample_write());
+  request.path = "/kv/x";
+  EXPECT_THAT(decode_message(request).status().message(), HasSubstr("/internal/"));
+  request.path = "/internal/merkle";
+  EXPECT_THAT(decode_message(request).status().message(), HasSubstr("unknown message kind"));
+}
+
+TEST(CodecTest, RejectsMalformedJson) {
+  EXPECT_THAT(decode_error("read", ""), HasSubstr("(body)"));
+  EXPECT_THAT(decode_error("read", R"({"from":"n1",)"), HasSubstr("malformed JSON"));
+  EXPECT_THAT(decode_error("read", R"([1,2])"), HasSubstr("must be a JSON object"));
+  EXPECT_THAT(decode_error("read", R"("text")"), HasSubstr("(body)"));
+  EXPECT_THAT(decode_error("read", R"({"from":"n1","lamport":42,"op":9,"key_b64":"YWJj"} {})"),
+              HasSubstr("content after the JSON object"));
+  EXPECT_THAT(decode_error("read", "{\"from\":\"n1\xff\",\"lamport\":1,\"op\":9,\"key_b64\":\"\"}"),
+              HasSubstr("(body)"));
+}
+
+TEST(CodecTest, RejectsMissingAndDuplicateFieldsNamingThem) {
+  EXPECT_EQ(decode_error("read", R"({"from":"n1","lamport":42,"key_b64":"YWJj"})"),
+            "field 'op' is missing");
+  EXPECT_EQ(decode_error("read", R"({"from":"n1","op":1,"lamport":42,"op":9,"key_b64":"YWJj"})"),
+            "field 'op' appears twice");
+  EXPECT_EQ(decode_error("kv", R"({"from":"n1","lamport":1,"op":7,"key_b64":"",)"
+                               R"("entry":{"version":"17.n1","tombstone":false},"fresh":true})"),
+            "field 'entry.value_b64' is missing");
+  EXPECT_EQ(
+      decode_error("gossip", R"({"from":"n1","lamport":1,"reply":true,"rows":[)"
+                             R"({"node_id":"n2","address":"a:1","incarnation":1,"heartbeat":2}]})"),
+      "field 'rows[0].status' is missing");
+}
+
+TEST(CodecTest, RejectsWrongTypesNamingTheField) {
+  EXPECT_THAT(decode_error("read", R"({"from":"n1","lamport":"42","op":9,"key_b64":"YWJj"})"),
+              HasSubstr("field 'lamport' must be an unsigned 64-bit integer"));
+  EXPECT_THAT(decode_error("read", R"({"from":"n1","lamport":-1,"op":9,"key_b64":"YWJj"})"),
+              HasSubstr("field 'lamport'"));
+  EXPECT_THAT(decode_error("read", R"({"from":"n1","lamport":1.5,"op":9,"key_b64":"YWJj"})"),
+              HasSubstr("field 'lamport'"));
+  EXPECT_THAT(
+      decode_error("read", R"({"from":"n1","lamport":18446744073709551616,"op":9,"key_b64":""})"),
+      HasSubstr("field 'lamport'"));
+  EXPECT_THAT(decode_error("read", R"({"from":7,"lamport":1,"op":9,"key_b64":"YWJj"})"),
+              HasSubstr("field 'from' must be a string"));
+  EXPECT_THAT(
+      decode_error("kv-ack", R"({"from":"n1","lamport":1,"op":9,"accepted":1,"current":null})"),
+      HasSubstr("field 'accepted' must be true or false"));
+  EXPECT_THAT(decode_error(
+                  "kv", R"({"from":"n1","lamport":1,"op":7,"key_b64":"","entry":[],"fresh":true})"),
+              HasSubstr("field 'entry' must be an object"));
+  EXPECT_THAT(decode_error("gossip", R"({"from":"n1","lamport":1,"reply":true,"rows":{}})"),
+              HasSubstr("field 'rows' must be an array"));
+  EXPECT_THAT(decode_error("gossip", R"({"from":"n1","lamport":1,"reply":true,"rows":[3]})"),
+              HasSubstr("field 'rows[0]' must be an object"));
+}
+
+TEST(CodecTest, RejectsBadBase64VersionsNodeIdsAndStatuses) {
+  EXPECT_THAT(decode_error("read", R"({"from":"n1","lamport":1,"op":9,"key_b64":"YWJ"})"),
+              HasSubstr("field 'key_b64' bad base64"));
+  EXPECT_THAT(decode_error("read", R"({"from":"n1","lamport":1,"op":9,"key_b64":"YW!j"})"),
+              HasSubstr("field 'key_b64' bad base64"));
+  EXPECT_THAT(
+      decode_error("kv-ack", R"({"from":"n1","lamport":1,"op":9,"accepted":false,"current":"17"})"),
+      HasSubstr("field 'current' is not a version"));
+  EXPECT_THAT(decode_error("kv-ack",
+                           R"({"from":"n1","lamport":1,"op":9,"accepted":false,"current":"x.n1"})"),
+              HasSubstr("field 'current' is not a version"));
+  EXPECT_THAT(
+      decode_error("kv",
+                   R"({"from":"n1","lamport":1,"op":7,"key_b64":"",)"
+                   R"("entry":{"version":"1.a.b","tombstone":false,"value_b64":""},"fresh":true})"),
+      HasSubstr("field 'entry.version' is not a version"));
+  EXPECT_THAT(decode_error("read", R"({"from":"n 1","lamport":1,"op":9,"key_b64":""})"),
+              HasSubstr("field 'from' is not a valid node id"));
+  EXPECT_THAT(decode_error("read", R"({"from":"","lamport":1,"op":9,"key_b64":""})"),
+              HasSubstr("field 'from' is not a valid node id"));
+  EXPECT_THAT(
+      decode_error(
+          "gossip",
+          R"({"from":"n1","lamport":1,"reply":true,"rows":[)"
+          R"({"node_id":"n2","address":"a:1","incarnation":1,"heartbeat":2,"status":"dead"}]})"),
+      HasSubstr("field 'rows[0].status' must be \"alive\", \"suspect\" or \"down\""));
+  EXPECT_THAT(
+      decode_error(
+          "gossip",
+          R"({"from":"n1","lamport":1,"reply":true,"rows":[)"
+          R"({"node_id":"n2","address":"a b","incarnation":1,"heartbeat":2,"status":"down"}]})"),
+      HasSubstr("field 'rows[0].address'"));
+  EXPECT_THAT(
+      decode_error(
+          "kv", R"({"from":"n1","lamport":1,"op":7,"key_b64":"",)"
+                R"("entry":{"version":"1.n1","tombstone":true,"value_b64":"YQ=="},"fresh":true})"),
+      HasSubstr("field 'entry.value_b64' must be empty for a tombstone"));
+}
+
+TEST(CodecTest, EnforcesKeyAndRowLimits) {
+  Message at_limit = message_with(ReplicaRead{1, std::string(kMaxWireKeyBytes, 'k')});
+  EXPECT_TRUE(decode_message(encode_message(at_limit)).ok());
+  Message over_limit = message_with(ReplicaRead{1, std::string(kMaxWireKeyBytes + 1, 'k')});
+  EXPECT_THAT(decode_message(encode_message(over_limit)).status().message(),
+              HasSubstr("field 'key_b64' decodes to 65536 bytes"));
+
+  Gossip gossip;
+  gossip.rows.assign(kMaxMemberRows, MemberRow{"n2", "h:1", 1, 1, MemberStatus::kAlive});
+  EXPECT_TRUE(decode_message(encode_message(message_with(gossip))).ok());
+  gossip.rows.push_back(gossip.rows.back());
+  EXPECT_THAT(decode_message(encode_message(message_with(gossip))).status().message(),
+              HasSubstr("field 'rows' has more than 1024 elements"));
+}
+
+TEST(CodecTest, DeeplyNestedUnknownMembersAreSkippedWithoutRecursion) {
+  const std::string head = R"({"from":"n1","lamport":1,"op":9,"key_b64":"","x":)";
+  std::string deep = head + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(decode_error("read", deep), "");
+  std::string unbalanced = head + std::string(100000, '[') + "}";
+  EXPECT_THAT(decode_error("read", unbalanced), HasSubstr("malformed JSON"));
+  std::string shallow = head + R"([[[{"a":[]}]]]})";
+  EXPECT_EQ(decode_error("read", shallow), "");
+}
+
+TEST(CodecTest, ZeroVersionTravelsAsNull) {
+  Message ack = message_with(ReplicaWriteAck{5, true, Version{}});
+  Result<Message> decoded = decode_message(encode_message(ack));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, ack);
+}
+
+}  // namespace
+}  // namespace ringkv::wire

@@ -1,0 +1,104 @@
+// RapidCheck generators for the wire tests: binary byte strings, valid node ids and
+// versions, entries, member rows and every Message kind.
+#pragma once
+
+#include <rapidcheck.h>
+
+#include <string>
+
+#include "core/messages.h"
+
+namespace ringkv::wire::testing {
+
+// Any bytes (NUL and high bytes included), possibly empty.
+inline rc::Gen<std::string> binary_string() {
+  return rc::gen::container<std::string>(rc::gen::cast<char>(rc::gen::inRange<int>(0, 256)));
+}
+
+inline rc::Gen<std::string> node_id() {
+  static const std::string kChars =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+  return rc::gen::map(
+      rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::elementOf(kChars))),
+      [](std::string id) { return id.substr(0, kMaxNodeIdBytes); });
+}
+
+inline rc::Gen<Version> version() {
+  return rc::gen::oneOf(rc::gen::just(Version{}),
+                        rc::gen::build<Version>(rc::gen::set(&Version::counter),
+                                                rc::gen::set(&Version::node_id, node_id())));
+}
+
+inline rc::Gen<Entry> entry() {
+  return rc::gen::map(rc::gen::tuple(version(), rc::gen::arbitrary<bool>(), binary_string()),
+                      [](std::tuple<Version, bool, std::string> parts) {
+                        auto& [entry_version, tombstone, value] = parts;
+                        return Entry{entry_version, tombstone, tombstone ? std::string() : value};
+                      });
+}
+
+inline rc::Gen<std::string> address() {
+  return rc::gen::map(rc::gen::pair(rc::gen::nonEmpty(rc::gen::container<std::string>(
+                                        rc::gen::inRange('a', static_cast<char>('z' + 1)))),
+                                    rc::gen::inRange<int>(1, 65536)),
+                      [](std::pair<std::string, int> parts) {
+                        return parts.first.substr(0, 200) + ":" + std::to_string(parts.second);
+                      });
+}
+
+inline rc::Gen<MemberRow> member_row() {
+  return rc::gen::build<MemberRow>(
+      rc::gen::set(&MemberRow::node_id, node_id()), rc::gen::set(&MemberRow::address, address()),
+      rc::gen::set(&MemberRow::incarnation), rc::gen::set(&MemberRow::heartbeat),
+      rc::gen::set(
+          &MemberRow::status,
+          rc::gen::element(MemberStatus::kAlive, MemberStatus::kSuspect, MemberStatus::kDown)));
+}
+
+inline rc::Gen<MessageBody> message_body() {
+  return rc::gen::oneOf(
+      rc::gen::cast<MessageBody>(rc::gen::build<ReplicaWrite>(
+          rc::gen::set(&ReplicaWrite::op), rc::gen::set(&ReplicaWrite::key, binary_string()),
+          rc::gen::set(&ReplicaWrite::entry, entry()), rc::gen::set(&ReplicaWrite::fresh))),
+      rc::gen::cast<MessageBody>(rc::gen::build<ReplicaWriteAck>(
+          rc::gen::set(&ReplicaWriteAck::op), rc::gen::set(&ReplicaWriteAck::accepted),
+          rc::gen::set(&ReplicaWriteAck::current, version()))),
+      rc::gen::cast<MessageBody>(rc::gen::build<ReplicaRead>(
+          rc::gen::set(&ReplicaRead::op), rc::gen::set(&ReplicaRead::key, binary_string()))),
+      rc::gen::cast<MessageBody>(rc::gen::build<ReplicaReadReply>(
+          rc::gen::set(&ReplicaReadReply::op), rc::gen::set(&ReplicaReadReply::ok),
+          rc::gen::set(&ReplicaReadReply::entry,
+                       rc::gen::oneOf(rc::gen::just(std::optional<Entry>()),
+                                      rc::gen::cast<std::optional<Entry>>(entry()))))),
+      rc::gen::cast<MessageBody>(rc::gen::build<Gossip>(
+          rc::gen::set(&Gossip::rows, rc::gen::container<std::vector<MemberRow>>(member_row())),
+          rc::gen::set(&Gossip::reply))),
+      rc::gen::cast<MessageBody>(rc::gen::build<MerkleQuery>(
+          rc::gen::set(&MerkleQuery::session), rc::gen::set(&MerkleQuery::level),
+          rc::gen::set(&MerkleQuery::indices))),
+      rc::gen::cast<MessageBody>(rc::gen::build<MerkleHashes>(
+          rc::gen::set(&MerkleHashes::session), rc::gen::set(&MerkleHashes::level),
+          rc::gen::set(&MerkleHashes::indices), rc::gen::set(&MerkleHashes::hashes))),
+      rc::gen::cast<MessageBody>(rc::gen::build<SyncEntries>(
+          rc::gen::set(&SyncEntries::session), rc::gen::set(&SyncEntries::leaves),
+          rc::gen::set(&SyncEntries::entries,
+                       rc::gen::container<std::vector<KeyedEntry>>(rc::gen::build<KeyedEntry>(
+                           rc::gen::set(&KeyedEntry::key, binary_string()),
+                           rc::gen::set(&KeyedEntry::entry, entry())))),
+          rc::gen::set(&SyncEntries::reply))));
+}
+
+inline rc::Gen<Message> message() {
+  return rc::gen::build<Message>(rc::gen::set(&Message::from, node_id()),
+                                 rc::gen::set(&Message::lamport),
+                                 rc::gen::set(&Message::body, message_body()));
+}
+
+}  // namespace ringkv::wire::testing
+
+namespace rc {
+template <>
+struct Arbitrary<ringkv::Message> {
+  static Gen<ringkv::Message> arbitrary() { return ringkv::wire::testing::message(); }
+};
+}  // namespace rc

@@ -1,0 +1,149 @@
+#include "tools/kvctl/cluster_views.h"
+
+#include <cjson/cJSON.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "tools/kvctl/text_table.h"
+
+namespace ringkv::tools {
+namespace {
+
+using JsonDocument = std::unique_ptr<cJSON, decltype(&cJSON_Delete)>;
+
+Result<JsonDocument> parse_json(std::string_view text, std::string_view what) {
+  JsonDocument document(cJSON_ParseWithLength(text.data(), text.size()), &cJSON_Delete);
+  if (document == nullptr) {
+    return Status::corruption(std::string(what) + " is not valid JSON");
+  }
+  return document;
+}
+
+// The first of `names` present in `object`.
+const cJSON* member(const cJSON* object, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    const cJSON* found = cJSON_GetObjectItemCaseSensitive(object, name);
+    if (found != nullptr) return found;
+  }
+  return nullptr;
+}
+
+// Strings as they are, numbers without a fraction when they have none, else "".
+std::string cell_text(const cJSON* value) {
+  if (value == nullptr) return "";
+  if (cJSON_IsString(value)) return value->valuestring;
+  if (cJSON_IsBool(value)) return cJSON_IsTrue(value) ? "true" : "false";
+  if (!cJSON_IsNumber(value)) return "";
+  const double number = value->valuedouble;
+  if (number == std::floor(number) && std::fabs(number) < 9.0e15) {
+    return std::to_string(static_cast<long long>(number));
+  }
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", number);
+  return text;
+}
+
+std::string node_id_of(const cJSON* row) {
+  return cell_text(member(row, {"node_id", "node", "id"}));
+}
+
+struct RingRow {
+  std::string node_id;
+  std::string address;
+  std::string vnodes;
+  double share = 0;
+};
+
+Result<std::vector<RingRow>> ring_rows(const cJSON* nodes) {
+  std::vector<RingRow> rows;
+  const cJSON* item = nullptr;
+  cJSON_ArrayForEach(item, nodes) {
+    RingRow row;
+    const cJSON* share = item;
+    if (cJSON_IsObject(item)) {
+      row.node_id = node_id_of(item);
+      row.address = cell_text(member(item, {"address"}));
+      row.vnodes = cell_text(member(item, {"vnodes", "virtual_nodes", "tokens"}));
+      share = member(item, {"primary_share", "share", "fraction"});
+    } else if (item->string != nullptr) {
+      row.node_id = item->string;
+    }
+    if (row.node_id.empty() || !cJSON_IsNumber(share)) {
+      return Status::corruption("ring entry without node_id and numeric share");
+    }
+    row.share = share->valuedouble;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string percent_text(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f%%", fraction * 100.0);
+  return text;
+}
+
+}  // namespace
+
+Result<std::string> render_membership_table(std::string_view cluster_json) {
+  Result<JsonDocument> document = parse_json(cluster_json, "the /cluster answer");
+  if (!document.ok()) return document.status();
+  const cJSON* rows = document->get();
+  if (!cJSON_IsArray(rows)) rows = member(rows, {"members", "nodes", "membership"});
+  if (!cJSON_IsArray(rows)) return Status::corruption("the /cluster answer has no member array");
+  std::vector<const cJSON*> sorted;
+  const cJSON* row = nullptr;
+  cJSON_ArrayForEach(row, rows) sorted.push_back(row);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const cJSON* a, const cJSON* b) { return node_id_of(a) < node_id_of(b); });
+  TextTable table({"NODE", "ADDRESS", "STATUS", "INCARNATION", "HEARTBEAT"});
+  for (const cJSON* entry : sorted) {
+    table.add_row({node_id_of(entry), cell_text(member(entry, {"address"})),
+                   cell_text(member(entry, {"status", "state"})),
+                   cell_text(member(entry, {"incarnation"})),
+                   cell_text(member(entry, {"heartbeat"}))});
+  }
+  return table.render();
+}
+
+Result<std::string> render_ring_table(std::string_view ring_json) {
+  Result<JsonDocument> document = parse_json(ring_json, "the /ring answer");
+  if (!document.ok()) return document.status();
+  const cJSON* nodes = document->get();
+  if (!cJSON_IsArray(nodes)) nodes = member(nodes, {"nodes", "shares", "owners"});
+  if (!cJSON_IsArray(nodes) && !cJSON_IsObject(nodes)) {
+    return Status::corruption("the /ring answer has no nodes");
+  }
+  Result<std::vector<RingRow>> rows = ring_rows(nodes);
+  if (!rows.ok()) return rows.status();
+  double total = 0;
+  bool any_address = false;
+  bool any_vnodes = false;
+  for (const RingRow& row : *rows) {
+    total += row.share;
+    any_address = any_address || !row.address.empty();
+    any_vnodes = any_vnodes || !row.vnodes.empty();
+  }
+  const double scale = total > 1.5 ? 0.01 : 1.0;  // percentages -> fractions
+  std::sort(rows->begin(), rows->end(),
+            [](const RingRow& a, const RingRow& b) { return a.node_id < b.node_id; });
+  std::vector<std::string> header = {"NODE"};
+  if (any_address) header.push_back("ADDRESS");
+  if (any_vnodes) header.push_back("VNODES");
+  header.push_back("SHARE");
+  TextTable table(header);
+  for (const RingRow& row : *rows) {
+    std::vector<std::string> cells = {row.node_id};
+    if (any_address) cells.push_back(row.address);
+    if (any_vnodes) cells.push_back(row.vnodes);
+    cells.push_back(percent_text(row.share * scale));
+    table.add_row(std::move(cells));
+  }
+  return table.render();
+}
+
+}  // namespace ringkv::tools

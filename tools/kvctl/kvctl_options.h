@@ -1,0 +1,46 @@
+// The kvctl command line: `kvctl [options] COMMAND [ARGS]`. Parsing is pure (the
+// environment is passed in), so tests can drive it. Options may appear anywhere before
+// `--`; `-` alone is an argument (stdin).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "tools/kvctl/host_port.h"
+
+namespace ringkv::tools {
+
+inline constexpr std::string_view kDefaultNode = "127.0.0.1:8081";
+inline constexpr std::string_view kNodeEnvironmentVariable = "RINGKV_NODE";
+inline constexpr std::string_view kTokenEnvironmentVariable = "RINGKV_CLUSTER_TOKEN";
+inline constexpr int kMaxTimeoutMs = 24 * 3600 * 1000;
+
+struct KvctlOptions {
+  HostPort node;
+  std::optional<int> write_quorum;  // --w: query parameter w
+  std::optional<int> read_quorum;   // --r: query parameter r
+  std::optional<int> timeout_ms;    // --timeout-ms: query parameter timeout_ms
+  bool json = false;
+  std::string token;    // X-Cluster-Token when not empty
+  std::string context;  // X-Context when not empty (a version such as "17.n1")
+  std::string command;  // "put", "get", "del", "status", "ring", "health", "metrics", "help"
+  std::vector<std::string> arguments;
+};
+
+// Returns the value of an environment variable, or nullopt when unset.
+using EnvironmentLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// `arguments` excludes the program name. Errors are invalid_argument with a message fit
+// for the user ("unknown option '--x'", "get takes exactly one KEY").
+Result<KvctlOptions> parse_kvctl_options(std::span<const std::string_view> arguments,
+                                         const EnvironmentLookup& environment);
+
+// The --help text.
+std::string_view kvctl_usage();
+
+}  // namespace ringkv::tools
