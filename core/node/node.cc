@@ -196,6 +196,11 @@ uint64_t Node::next_tick_ms() const {
   return next;
 }
 
+uint64_t Node::deadline_for(const ClientRequest& request, uint64_t now_ms) {
+  if (buggify()) return now_ms + 1 + prng_.uniform(50);  // buggify: a very short deadline
+  return now_ms + request.timeout_ms.value_or(config_.default_timeout_ms);
+}
+
 void Node::send(const NodeId& to, MessageBody body) {
   Message message{self_.id, clock_.current(), std::move(body)};
   if (to == self_.id) {

@@ -105,6 +105,13 @@ class Node {
 
   // Simulation only (kvsim --inject-bug): never called by the runtime.
   void set_injected_bugs(uint32_t mask) { injected_bugs_ = mask; }
+  // Simulation only: "buggify" sites fire with this chance, making rare but legal paths
+  // common (short deadlines, odd anti-entropy peers, single-hint batches, skipped gossip
+  // rounds). Never called by the runtime.
+  void enable_buggify(Prng prng, uint32_t permille) {
+    buggify_prng_.emplace(std::move(prng));
+    buggify_permille_ = permille;
+  }
 
  private:
   struct PendingWrite {
@@ -139,6 +146,8 @@ class Node {
   std::optional<uint64_t> stamp_counter();
   void load_lamport_lease();
 
+  bool buggify() { return buggify_prng_ && buggify_prng_->chance(buggify_permille_); }
+  uint64_t deadline_for(const ClientRequest& request, uint64_t now_ms);
   bool bug(InjectedBug b) const { return (injected_bugs_ & static_cast<uint32_t>(b)) != 0; }
   uint64_t new_op() { return next_op_++; }
   void send(const NodeId& to, MessageBody body);
@@ -206,6 +215,8 @@ class Node {
   uint64_t now_ms_;  // local time of the input being handled
   uint64_t lamport_lease_ = 0;  // durable: no counter above it was ever stamped
   uint32_t injected_bugs_ = 0;
+  std::optional<Prng> buggify_prng_;
+  uint32_t buggify_permille_ = 0;
 
   ReplicaIndex index_;
   struct AntiEntropySession {

@@ -23,12 +23,15 @@ void Node::anti_entropy_round(uint64_t now_ms) {
     return item.second.started_ms + lifetime_ms < now_ms;
   });
   purge_tombstones(now_ms);
+  const bool any_peer = buggify();  // buggify: also try peers gossip considers down
   std::vector<NodeId> peers;
   for (const NodeId& id : ring_.nodes()) {
-    if (id != self_.id && membership_.status_of(id) == MemberStatus::kAlive) peers.push_back(id);
+    if (id == self_.id) continue;
+    if (any_peer || membership_.status_of(id) == MemberStatus::kAlive) peers.push_back(id);
   }
   if (peers.empty()) return;
-  const NodeId& peer = peers[anti_entropy_cursor_++ % peers.size()];
+  const NodeId& peer = any_peer ? peers[prng_.uniform(peers.size())]
+                                : peers[anti_entropy_cursor_++ % peers.size()];
   const uint64_t session = new_op();
   anti_entropy_sessions_[session] = AntiEntropySession{peer, now_ms};
   metrics_.anti_entropy_rounds++;

@@ -6,9 +6,10 @@
 namespace ringkv {
 
 void Node::gossip_round(uint64_t now_ms) {
+  next_gossip_ms_ = now_ms + config_.gossip_interval_ms;
+  if (buggify()) return;  // buggify: a skipped round (a slow node, as seen by its peers)
   metrics_.gossip_rounds++;
   membership_.beat();
-  next_gossip_ms_ = now_ms + config_.gossip_interval_ms;
   std::vector<NodeId> peers;
   for (const NodeId& id : membership_.node_ids()) {
     if (id != self_.id) peers.push_back(id);

@@ -73,10 +73,11 @@ void Node::replay_hints(uint64_t now_ms) {
     }
     const std::string prefix = hint_key(target, "");
     std::vector<std::pair<std::string, Entry>> batch;
+    const size_t batch_max = buggify() ? 1 : config_.hint_replay_batch;  // buggify: trickle
     Status scanned = hints_->scan(prefix, [&](std::string_view stored_key, const Entry& entry) {
       if (stored_key.substr(0, prefix.size()) != prefix) return false;
       if (!entry.tombstone) batch.emplace_back(std::string(stored_key), entry);
-      return batch.size() < config_.hint_replay_batch;
+      return batch.size() < batch_max;
     });
     if (!scanned.ok()) {
       metrics_.storage_errors++;

@@ -11,7 +11,7 @@ void Node::start_read(uint64_t request_id, const ClientRequest& request, uint64_
   read.key = request.key;
   read.replicas = ring_.preference_list(request.key, config_.replication_factor);
   read.required = request.read_quorum.value_or(config_.read_quorum);
-  read.deadline_ms = now_ms + request.timeout_ms.value_or(config_.default_timeout_ms);
+  read.deadline_ms = deadline_for(request, now_ms);
   if (read.replicas.size() < read.required) {
     metrics_.reads_failed++;
     reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, 0, read.required,

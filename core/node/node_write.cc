@@ -11,7 +11,7 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
   if (!write.entry.tombstone) write.entry.value = request.value;
   write.replicas = ring_.preference_list(request.key, config_.replication_factor);
   write.required = request.write_quorum.value_or(config_.write_quorum);
-  write.deadline_ms = now_ms + request.timeout_ms.value_or(config_.default_timeout_ms);
+  write.deadline_ms = deadline_for(request, now_ms);
   if (write.replicas.size() < write.required) {
     metrics_.writes_failed++;
     reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, 0, write.required,

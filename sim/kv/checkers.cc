@@ -45,9 +45,31 @@ Violation violation(const char* invariant, const Op& op, const Op* other, std::s
   return v;
 }
 
+// One CompletedBefore per quorum size 1..N, so that a check can ask only the ops whose
+// quorum intersects its own.
+class ByQuorum {
+ public:
+  ByQuorum(const OpList& ops, uint32_t n) {
+    std::vector<OpList> groups(n + 1);
+    for (const Op* op : ops) groups[std::min(op->quorum, n)].push_back(op);
+    for (auto& group : groups) levels_.emplace_back(std::move(group));
+  }
+  // Highest version among ops with quorum in [low, high] completed before time_ms.
+  const Op* max_before(uint64_t time_ms, uint32_t low, uint32_t high) const {
+    const Op* best = nullptr;
+    for (uint32_t q = std::max(low, 1u); q <= high && q < levels_.size(); ++q) {
+      const Op* candidate = levels_[q].max_before(time_ms);
+      if (candidate && (!best || candidate->version > best->version)) best = candidate;
+    }
+    return best;
+  }
+
+ private:
+  std::vector<CompletedBefore> levels_;
+};
+
 std::optional<Violation> check_key(const OpList& ops,
-                                   const std::map<Value, const Op*>& puts_by_value,
-                                   bool write_quorums_intersect) {
+                                   const std::map<Value, const Op*>& puts_by_value, uint32_t n) {
   OpList acked_writes, reads;
   for (const Op* op : ops) {
     if (op->is_write() && op->result == OpResult::kOk) acked_writes.push_back(op);
@@ -55,11 +77,10 @@ std::optional<Violation> check_key(const OpList& ops,
       reads.push_back(op);
     }
   }
-  CompletedBefore writes_before(acked_writes);
-  CompletedBefore reads_before(reads);
+  const ByQuorum writes_before(acked_writes, n);
+  const ByQuorum reads_before(reads, n);
   for (const Op* w : acked_writes) {
-    if (!write_quorums_intersect) break;
-    const Op* earlier = writes_before.max_before(w->invoke_ms);
+    const Op* earlier = writes_before.max_before(w->invoke_ms, n - w->quorum + 1, n);
     if (earlier && !(w->version > earlier->version)) {
       return violation("write order", *w, earlier,
                        "write started after op " + std::to_string(earlier->id) +
@@ -68,15 +89,15 @@ std::optional<Violation> check_key(const OpList& ops,
     }
   }
   for (const Op* r : reads) {
-    const Op* written = writes_before.max_before(r->invoke_ms);
+    const Op* written = writes_before.max_before(r->invoke_ms, n - r->quorum + 1, n);
     if (written && r->version < written->version) {
       return violation("quorum read-after-write", *r, written,
-                       "read returned version " + r->version.to_string() +
-                           " but op " + std::to_string(written->id) +
+                       "read returned version " + r->version.to_string() + " but op " +
+                           std::to_string(written->id) +
                            " was acknowledged before the read started with version " +
                            written->version.to_string());
     }
-    const Op* read = reads_before.max_before(r->invoke_ms);
+    const Op* read = reads_before.max_before(r->invoke_ms, 1, r->quorum);
     if (read && r->version < read->version) {
       return violation("monotonic reads", *r, read,
                        "read returned version " + r->version.to_string() + " after op " +
@@ -104,10 +125,10 @@ std::map<Value, const Op*> puts_by_value(const History& history) {
 
 }  // namespace
 
-std::optional<Violation> check_history(const History& history, bool write_quorums_intersect) {
+std::optional<Violation> check_history(const History& history, uint32_t replication_factor) {
   const auto values = puts_by_value(history);
   for (const auto& [key, ops] : ops_by_key(history)) {
-    if (auto v = check_key(ops, values, write_quorums_intersect)) return v;
+    if (auto v = check_key(ops, values, replication_factor)) return v;
   }
   return std::nullopt;
 }

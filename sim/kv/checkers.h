@@ -21,12 +21,13 @@ struct Violation {
   std::string detail;
 };
 
-// 3. Quorum read-after-write (and monotonic reads): a read returns a version >= every
-//    write acknowledged before it started, and >= every read completed before it started.
-//    Also, when write quorums intersect (2W > N): a write that starts after another
-//    completed gets a higher version ("write order").
+// 3. Quorum read-after-write (and monotonic reads), per request quorum (Op::quorum):
+//    a read with R returns a version >= every write with W > N - R acknowledged before it
+//    started, and >= every read with R' <= R completed before it started; a write with W
+//    that starts after a write with W' > N - W completed gets a higher version ("write
+//    order"). Pairs whose quorums need not intersect are not compared.
 //    5. No invention: every value read was written by a PUT invoked before the read ended.
-std::optional<Violation> check_history(const History& history, bool write_quorums_intersect);
+std::optional<Violation> check_history(const History& history, uint32_t replication_factor);
 
 // What each live replica holds for a key at the end: node name -> entry (absent: none).
 using ReplicaState = std::map<std::string, std::optional<Entry>>;

@@ -21,6 +21,7 @@ std::string Op::describe() const {
   if (kind == ClientOp::kPut || (kind == ClientOp::kGet && result == OpResult::kOk)) {
     out += " value=" + json_quote(value);
   }
+ out += " q=" + std::to_string(quorum);
   out += " via node " + std::to_string(coordinator) + " [" + std::to_string(invoke_ms) + ".." +
          (result == OpResult::kPending || result == OpResult::kIndeterminate
               ? std::string("?")

@@ -32,6 +32,7 @@ struct Op {
   uint64_t invoke_ms = 0;
   uint64_t complete_ms = 0;
   OpResult result = OpResult::kPending;
+  uint32_t quorum = 0;  // the W (writes) or R (reads) this request used
   Version version;  // written or read version (zero if none)
   std::string error;
 

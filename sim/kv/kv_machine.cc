@@ -25,6 +25,9 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
                                           setup.config, peers, *machine->store_,
                                           machine->prng_.fork(), local_now_ms);
   machine->node_->set_injected_bugs(setup.injected_bugs);
+  if (setup.buggify_permille > 0) {
+    machine->node_->enable_buggify(machine->prng_.fork(), setup.buggify_permille);
+  }
   return machine;
 }
 
@@ -53,8 +56,13 @@ void KvMachine::on_packet(size_t from, const std::string& bytes, uint64_t now_ms
 
 void KvMachine::on_tick(uint64_t now_ms) {
   node_->on_tick(now_ms);
+  const uint32_t buggify = setup_.buggify_permille;
+  // Buggify the storage: flushes and full compactions at odd times, one-key steps.
+  if (buggify && prng_.chance(buggify)) (void)store_->flush();
+  if (buggify && prng_.chance(buggify)) store_->request_full_compaction();
   if (store_->compaction_pending()) {
-    Status status = store_->compact_step(setup_.compaction_step_entries);
+    const size_t budget = buggify && prng_.chance(200) ? 1 : setup_.compaction_step_entries;
+    Status status = store_->compact_step(budget);
     (void)status;  // a failed step is retried; fatal errors surface through fatal_error()
   }
 }

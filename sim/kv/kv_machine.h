@@ -24,6 +24,7 @@ struct KvMachineSetup {
   uint32_t injected_bugs = 0;
   uint32_t compaction_step_entries = 64;
   std::vector<Key> watched_keys;  // versions recorded at every successful sync (checkers)
+  uint32_t buggify_permille = 0;
 };
 
 class KvMachine {

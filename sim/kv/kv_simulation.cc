@@ -27,6 +27,7 @@ KvSimulation::KvSimulation(SimOptions options)
   setup_.storage.memtable_max_bytes = options_.config.memtable_max_bytes;
   setup_.injected_bugs = options_.injected_bugs;
   setup_.watched_keys = keys_;
+  setup_.buggify_permille = options_.buggify_permille;
   for (size_t i = 0; i < options_.node_count; ++i) {
     disks_.push_back(std::make_unique<MemoryEnv>(prng_.next_u64()));
   }
@@ -159,6 +160,13 @@ void KvSimulation::issue_op(size_t client) {
   request.op = op.kind;
   request.key = op.key;
   request.value = op.value;
+  // One request in four picks its own quorum (?w= / ?r=), anywhere in 1..N.
+  const Config& config = options_.config;
+  op.quorum = op.is_write() ? config.write_quorum : config.read_quorum;
+  if (workload_prng_.one_in(4)) {
+    op.quorum = static_cast<uint32_t>(workload_prng_.range(1, config.replication_factor));
+    (op.is_write() ? request.write_quorum : request.read_quorum) = op.quorum;
+  }
   trace_.record(op.invoke_ms, "invoke",
                 field("op", op.id) + ",\"what\":" + json_quote(op.describe()));
   history_.ops.push_back(op);

@@ -33,8 +33,7 @@ SimResult KvSimulation::run() {
   stats_.converged_after_ms = waited;
   const uint64_t now = sim_->now_ms();
   if (!violation_) {
-    const bool intersect = 2 * options_.config.write_quorum > options_.config.replication_factor;
-    if (auto v = check_history(history_, intersect)) fail(*v);
+    if (auto v = check_history(history_, options_.config.replication_factor)) fail(*v);
   }
   if (!violation_) {
     if (auto v = check_liveness(history_, liveness_start_ms_)) fail(*v);

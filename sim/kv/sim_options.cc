@@ -42,7 +42,7 @@ void draw_faults(Prng& prng, SimOptions& o) {
   net.spike_permille = static_cast<uint32_t>(prng.range(0, 30));
   net.latency_spike_ms = prng.range(50, 500);
   net.loss_permille = static_cast<uint32_t>(prng.one_in(3) ? 0 : prng.range(0, 80));
-  net.duplicate_permille = static_cast<uint32_t>(prng.one_in(3) ? 0 : prng.range(0, 80));
+  net.duplicate_permille = static_cast<uint32_t>(prng.one_in(3) ? 0 : prng.range(0, 300));
   o.simulator.disk_latency_min_ms = 0;
   o.simulator.disk_latency_max_ms = prng.range(1, 10);
   FaultRates& f = o.faults;
@@ -71,6 +71,7 @@ SimOptions SimOptions::draw(uint64_t seed) {
   draw_quorums(prng, o);
   draw_timing(prng, o);
   draw_faults(prng, o);
+  o.buggify_permille = prng.one_in(2) ? static_cast<uint32_t>(prng.range(5, 50)) : 0;
   o.key_count = prng.range(1, 8);
   o.client_count = prng.range(1, 6);
   o.safety_duration_ms = prng.range(10000, 40000);
@@ -104,6 +105,7 @@ std::string SimOptions::describe() const {
       << " read_bit_flip=" << faults.read_bit_flip_permille
       << "‰ io_error=" << faults.io_error_permille << "‰\n  clocks: offset_max_ms="
       << clock_offset_max_ms << " drift_max_ppm=" << clock_drift_max_ppm
+      << "\n  buggify=" << buggify_permille << "‰"
       << "\n  phases: safety_ms=" << safety_duration_ms << " liveness_ms="
       << liveness_duration_ms << " convergence_bound_ms=" << convergence_bound_ms;
   return out.str();

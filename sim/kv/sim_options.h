@@ -39,6 +39,7 @@ struct SimOptions {
   uint64_t liveness_duration_ms = 10000;    // workload keeps running after healing
   uint64_t convergence_bound_ms = 60000;    // replicas must agree within this after that
   uint32_t injected_bugs = 0;
+  uint32_t buggify_permille = 0;  // 0: off; else the chance each buggify site fires
 
   // Draws every option from `seed` (the default sweep configuration).
   static SimOptions draw(uint64_t seed);
