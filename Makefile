@@ -1,5 +1,8 @@
 # Thin wrapper over CMake presets. `make test` is what CI runs.
 JOBS ?= $(shell nproc)
+# ccache: share cached objects between checkouts of this tree (paths made relative).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 FUZZ_SECONDS ?= 20
 
 .PHONY: all bootstrap build test test-debug up fuzz clean format
