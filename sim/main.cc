@@ -1,11 +1,16 @@
 // kvsim: runs seeded deterministic simulations of a ringkv cluster.
-//   kvsim --seed S                 one run; prints its options, a summary and the trace hash
-//   kvsim --sweep A..B [--jobs J]  many seeds, a progress line, the failing seeds at the end
-//   kvsim --list-bugs | --inject-bug NAME | --fail-fast | --check-determinism | --trace FILE
+//   kvsim --seed S [--nodes K] [--ops M] [--faults all|none|LIST] [--inject-bug NAME]
+//         [--trace FILE] [--check-determinism]
+//     last line on success: seed=S ok ops=M events=E sim_ms=T trace=HEX
+//   kvsim --sweep A..B [--jobs J] [--fail-fast] [same flags]
+//     progress on a terminal; every failing seed with its reproduce line;
+//     last line: sweep A..B seeds=N failed=F
+//   kvsim --list-bugs             one injected-bug name per line
 // Exit status: 0 all passed, 1 a violation (or nondeterminism), 2 usage error.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -34,14 +39,33 @@ struct Args {
   std::string trace_path;
   uint32_t bugs = 0;
   std::vector<std::string> bug_names;
+  size_t nodes = 0;            // 0: drawn from the seed
+  uint64_t ops = 0;            // 0: no cap
+  std::string faults = "all";  // all | none | comma-separated kinds
+  std::vector<std::string> passthrough;  // the flags a reproduce line repeats
 };
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) parts.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
 
 [[noreturn]] void usage(const std::string& error) {
   std::fprintf(stderr,
                "kvsim: %s\n"
-               "usage: kvsim --seed S [--trace FILE] [--verbose]\n"
+               "usage: kvsim --seed S [--trace FILE]\n"
                "       kvsim --sweep A..B [--jobs J] [--fail-fast]\n"
-               "  common: [--inject-bug NAME]... [--check-determinism]; kvsim --list-bugs\n",
+               "  common: [--nodes 3..7] [--ops M] [--faults all|none|LIST]\n"
+               "          [--inject-bug NAME]... [--check-determinism]\n"
+               "  fault kinds: crash,power,partition,clog,pause,loss,duplicate,disk,clock\n"
+               "  kvsim --list-bugs\n",
                error.c_str());
   std::exit(2);
 }
@@ -84,16 +108,37 @@ Args parse_args(int argc, char** argv) {
       if (!bug) usage("unknown bug '" + name + "' (see --list-bugs)");
       args.bugs |= static_cast<uint32_t>(*bug);
       args.bug_names.push_back(name);
+      args.passthrough.insert(args.passthrough.end(), {"--inject-bug", name});
+    } else if (flag == "--nodes") {
+      std::string text = value();
+      args.nodes = static_cast<size_t>(parse_number(text, "--nodes"));
+      if (args.nodes < 3 || args.nodes > 7) usage("--nodes must be in 3..7");
+      args.passthrough.insert(args.passthrough.end(), {"--nodes", text});
+    } else if (flag == "--ops") {
+      std::string text = value();
+      args.ops = parse_number(text, "--ops");
+      if (args.ops == 0) usage("--ops must be > 0");
+      args.passthrough.insert(args.passthrough.end(), {"--ops", text});
+    } else if (flag == "--faults") {
+      args.faults = value();
+      if (args.faults != "all" && args.faults != "none") {
+        ringkv::sim::SimOptions probe;
+        if (!probe.keep_only_faults(split_commas(args.faults))) {
+          usage("--faults takes all, none or a list of: "
+                "crash,power,partition,clog,pause,loss,duplicate,disk,clock");
+        }
+      }
+      args.passthrough.insert(args.passthrough.end(), {"--faults", args.faults});
     } else if (flag == "--fail-fast") {
       args.fail_fast = true;
     } else if (flag == "--check-determinism") {
       args.check_determinism = true;
+      args.passthrough.push_back("--check-determinism");
     } else if (flag == "--verbose") {
       args.verbose = true;
     } else if (flag == "--list-bugs") {
       for (const auto& info : ringkv::injected_bug_catalog()) {
-        std::printf("%-22s %s\n", std::string(info.name).c_str(),
-                    std::string(info.description).c_str());
+        std::printf("%s\n", std::string(info.name).c_str());
       }
       std::exit(0);
     } else if (flag == "--help" || flag == "-h") {
@@ -109,26 +154,33 @@ Args parse_args(int argc, char** argv) {
 
 std::string reproduce_command(const Args& args, uint64_t seed) {
   std::string command = "kvsim --seed " + std::to_string(seed);
-  for (const auto& name : args.bug_names) command += " --inject-bug " + name;
+  for (const auto& word : args.passthrough) command += " " + word;
   return command;
 }
 
+// The contract line: "seed=S ok ops=M events=E sim_ms=T trace=HEX" (FAILED instead of ok).
 std::string summary(uint64_t seed, const SimResult& r) {
-  char line[512];
-  std::snprintf(line, sizeof line,
-                "seed=%llu %s trace_hash=%016llx sim_ms=%llu events=%llu ops=%llu acked=%llu "
-                "reads=%llu failed=%llu indeterminate=%llu crashes=%llu partitions=%llu "
-                "converged_after_ms=%llu",
+  char line[256];
+  std::snprintf(line, sizeof line, "seed=%llu %s ops=%llu events=%llu sim_ms=%llu trace=%016llx",
                 static_cast<unsigned long long>(seed), r.ok() ? "ok" : "FAILED",
-                static_cast<unsigned long long>(r.trace_hash),
-                static_cast<unsigned long long>(r.end_time_ms),
-                static_cast<unsigned long long>(r.stats.events),
                 static_cast<unsigned long long>(r.stats.ops),
+                static_cast<unsigned long long>(r.stats.events),
+                static_cast<unsigned long long>(r.end_time_ms),
+                static_cast<unsigned long long>(r.trace_hash));
+  return line;
+}
+
+std::string details(const SimResult& r) {
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "  acked=%llu reads=%llu failed=%llu indeterminate=%llu crashes=%llu "
+                "power_failures=%llu partitions=%llu converged_after_ms=%llu",
                 static_cast<unsigned long long>(r.stats.writes_acked),
                 static_cast<unsigned long long>(r.stats.reads_ok + r.stats.not_found),
                 static_cast<unsigned long long>(r.stats.failed),
                 static_cast<unsigned long long>(r.stats.indeterminate),
                 static_cast<unsigned long long>(r.stats.crashes),
+                static_cast<unsigned long long>(r.stats.power_failures),
                 static_cast<unsigned long long>(r.stats.partitions),
                 static_cast<unsigned long long>(r.stats.converged_after_ms));
   return line;
@@ -137,6 +189,13 @@ std::string summary(uint64_t seed, const SimResult& r) {
 SimOptions options_for(const Args& args, uint64_t seed) {
   SimOptions options = SimOptions::draw(seed);
   options.injected_bugs = args.bugs;
+  if (args.nodes > 0) options.set_node_count(args.nodes);
+  options.max_ops = args.ops;
+  if (args.faults == "none") {
+    options.keep_only_faults({});
+  } else if (args.faults != "all") {
+    options.keep_only_faults(split_commas(args.faults));
+  }
   return options;
 }
 
@@ -161,12 +220,13 @@ bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_option
       passed = false;
     }
   }
-  std::fprintf(out, "%s\n", summary(seed, result).c_str());
   if (!result.ok()) {
     if (!print_options) std::fprintf(out, "%s\n", options.describe().c_str());
     std::fprintf(out, "%s", result.report.c_str());
   }
+  if (print_options) std::fprintf(out, "%s\n", details(result).c_str());
   if (!passed) std::fprintf(out, "reproduce: %s\n", reproduce_command(args, seed).c_str());
+  std::fprintf(out, "%s\n", summary(seed, result).c_str());
   std::fflush(out);
   return passed;
 }
@@ -177,6 +237,7 @@ int sweep(const Args& args) {
   std::vector<uint64_t> failing;
   uint64_t next = args.seed_first, done = 0;
   const auto start = std::chrono::steady_clock::now();
+  const bool progress = isatty(STDERR_FILENO) != 0;  // a live line only on a terminal
   auto reap_one = [&]() {
     int status = 0;
     pid_t pid = waitpid(-1, &status, 0);
@@ -197,11 +258,14 @@ int sweep(const Args& args) {
       std::printf("%s", output.empty() ? ("seed=" + std::to_string(seed) + " crashed\n").c_str()
                                        : output.c_str());
     }
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "\rkvsim sweep: %llu/%llu seeds, %zu failed, %.0fs ",
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                 failing.size(), seconds);
     std::fflush(stdout);
+    if (progress) {
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr, "\rkvsim sweep: %llu/%llu seeds, %zu failed, %.1f seeds/s ",
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                   failing.size(), seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+    }
   };
   while (next <= args.seed_last && !(args.fail_fast && !failing.empty())) {
     if (running.size() >= args.jobs) {
@@ -219,16 +283,17 @@ int sweep(const Args& args) {
     next++;
   }
   while (!running.empty()) reap_one();
-  std::fprintf(stderr, "\n");
-  std::printf("kvsim sweep %llu..%llu: %llu seeds run, %zu failed\n",
-              static_cast<unsigned long long>(args.seed_first),
-              static_cast<unsigned long long>(args.seed_last),
-              static_cast<unsigned long long>(done), failing.size());
+  if (progress) std::fprintf(stderr, "\n");
   if (!failing.empty()) {
+    std::sort(failing.begin(), failing.end());
     std::printf("failing seeds:");
     for (uint64_t seed : failing) std::printf(" %llu", static_cast<unsigned long long>(seed));
     std::printf("\n");
   }
+  std::printf("sweep %llu..%llu seeds=%llu failed=%zu\n",
+              static_cast<unsigned long long>(args.seed_first),
+              static_cast<unsigned long long>(args.seed_last),
+              static_cast<unsigned long long>(done), failing.size());
   return failing.empty() ? 0 : 1;
 }
 

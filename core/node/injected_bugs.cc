@@ -10,9 +10,9 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
        "quorum reads answer without repairing stale replicas"},
       {InjectedBug::kCountDuplicateAcks, "count-duplicate-acks",
        "a re-delivered ack from the same replica counts again toward W"},
-      {InjectedBug::kCompareCounterOnly, "compare-counter-only",
+      {InjectedBug::kVersionCounterOnly, "version-counter-only",
        "replicas order versions by counter only, ignoring the node id"},
-      {InjectedBug::kNoStaleRetry, "no-stale-retry",
+      {InjectedBug::kLoseStaleReject, "lose-stale-reject",
        "replicas silently accept fresh writes older than what they hold"},
   };
   return catalog;

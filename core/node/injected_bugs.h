@@ -13,8 +13,8 @@ enum class InjectedBug : uint32_t {
   kAckBeforeSync = 1u << 0,           // replica acks before commit() syncs the store
   kSkipReadRepair = 1u << 1,          // reads never repair stale replicas
   kCountDuplicateAcks = 1u << 2,      // the same replica's ack counts twice toward W
-  kCompareCounterOnly = 1u << 3,      // replicas compare versions by counter only
-  kNoStaleRetry = 1u << 5,            // replicas accept stale fresh writes silently
+  kVersionCounterOnly = 1u << 3,      // replicas compare versions by counter only
+  kLoseStaleReject = 1u << 5,            // replicas accept stale fresh writes silently
 };
 
 struct InjectedBugInfo {

@@ -5,7 +5,7 @@
 namespace ringkv {
 
 Result<ApplyResult> Node::apply_entry(const Key& key, const Entry& entry) {
-  if (bug(InjectedBug::kCompareCounterOnly)) {
+  if (bug(InjectedBug::kVersionCounterOnly)) {
     Result<std::optional<Entry>> current = store_.get(key);
     if (!current.ok()) return current.status();
     if (*current && (*current)->version.counter >= entry.version.counter) {
@@ -40,7 +40,7 @@ void Node::handle_replica_write(const NodeId& from, const ReplicaWrite& write) {
   const bool newer_held = !result->applied && write.entry.version < result->current;
   // A fresh client write older than what we hold is refused (stale) so that the
   // coordinator re-stamps it above our version. Repairs and hints only need "this or newer".
-  if (newer_held && write.fresh && !bug(InjectedBug::kNoStaleRetry)) ack.accepted = false;
+  if (newer_held && write.fresh && !bug(InjectedBug::kLoseStaleReject)) ack.accepted = false;
   hold(from, std::move(ack));
 }
 

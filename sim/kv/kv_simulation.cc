@@ -5,7 +5,7 @@
 namespace ringkv::sim {
 namespace {
 constexpr uint64_t kClientLatencyMs = 1;
-constexpr uint64_t kThinkTimeMaxMs = 30;
+constexpr uint64_t kThinkTimeMaxMs = 10;
 constexpr uint64_t kPauseMaxMs = 2000;
 constexpr uint64_t kRestartRetryMs = 100;
 
@@ -140,6 +140,7 @@ void KvSimulation::schedule_next_op(size_t client, uint64_t delay_ms) {
 
 void KvSimulation::issue_op(size_t client) {
   if (!workload_active_ || violation_) return;
+  if (options_.max_ops > 0 && history_.ops.size() >= options_.max_ops) return;
   Client& c = clients_[client];
   Op op;
   op.id = history_.ops.size() + 1;

@@ -73,11 +73,47 @@ SimOptions SimOptions::draw(uint64_t seed) {
   draw_faults(prng, o);
   o.buggify_permille = prng.one_in(2) ? static_cast<uint32_t>(prng.range(5, 50)) : 0;
   o.key_count = prng.range(1, 8);
-  o.client_count = prng.range(1, 6);
+  o.client_count = prng.range(4, 12);
   o.safety_duration_ms = prng.range(10000, 40000);
   o.liveness_duration_ms = 5000;
   o.convergence_bound_ms = 60000;
   return o;
+}
+
+void SimOptions::set_node_count(size_t nodes) {
+  node_count = nodes;
+  Config& c = config;
+  c.replication_factor = std::min<uint32_t>(c.replication_factor, static_cast<uint32_t>(nodes));
+  c.write_quorum = std::min(c.write_quorum, c.replication_factor);
+  c.read_quorum = std::max(std::min(c.read_quorum, c.replication_factor),
+                           c.replication_factor - c.write_quorum + 1);
+}
+
+const std::vector<std::string>& SimOptions::fault_kinds() {
+  static const std::vector<std::string> kinds = {"crash", "power", "partition", "clog", "pause",
+                                                 "loss", "duplicate", "disk", "clock"};
+  return kinds;
+}
+
+bool SimOptions::keep_only_faults(const std::vector<std::string>& kinds) {
+  for (const auto& kind : kinds) {
+    if (std::find(fault_kinds().begin(), fault_kinds().end(), kind) == fault_kinds().end()) {
+      return false;
+    }
+  }
+  auto off = [&](const char* kind) {
+    return std::find(kinds.begin(), kinds.end(), kind) == kinds.end();
+  };
+  if (off("crash")) faults.crash_permille = 0;
+  if (off("power")) faults.power_failure_permille = 0;
+  if (off("partition")) faults.partition_permille = 0;
+  if (off("clog")) faults.clog_permille = 0;
+  if (off("pause")) faults.pause_permille = 0;
+  if (off("loss")) simulator.network.loss_permille = 0;
+  if (off("duplicate")) simulator.network.duplicate_permille = 0;
+  if (off("disk")) faults.read_bit_flip_permille = faults.io_error_permille = 0;
+  if (off("clock")) clock_offset_max_ms = clock_drift_max_ppm = 0;
+  return true;
 }
 
 std::string SimOptions::describe() const {
@@ -105,7 +141,7 @@ std::string SimOptions::describe() const {
       << " read_bit_flip=" << faults.read_bit_flip_permille
       << "‰ io_error=" << faults.io_error_permille << "‰\n  clocks: offset_max_ms="
       << clock_offset_max_ms << " drift_max_ppm=" << clock_drift_max_ppm
-      << "\n  buggify=" << buggify_permille << "‰"
+      << "\n  buggify=" << buggify_permille << "‰ max_ops=" << max_ops
       << "\n  phases: safety_ms=" << safety_duration_ms << " liveness_ms="
       << liveness_duration_ms << " convergence_bound_ms=" << convergence_bound_ms;
   return out.str();

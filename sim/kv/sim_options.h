@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "sim/kit/simulator.h"
@@ -40,9 +41,16 @@ struct SimOptions {
   uint64_t convergence_bound_ms = 60000;    // replicas must agree within this after that
   uint32_t injected_bugs = 0;
   uint32_t buggify_permille = 0;  // 0: off; else the chance each buggify site fires
+  uint64_t max_ops = 0;           // 0: no cap; else clients stop after this many requests
 
   // Draws every option from `seed` (the default sweep configuration).
   static SimOptions draw(uint64_t seed);
+  // Overrides for the command line. set_node_count keeps N, W and R valid (N <= nodes).
+  void set_node_count(size_t nodes);
+  // Keeps only the named fault kinds ("crash", "power", "partition", "clog", "pause",
+  // "loss", "duplicate", "disk", "clock"); false (and no change) for an unknown name.
+  bool keep_only_faults(const std::vector<std::string>& kinds);
+  static const std::vector<std::string>& fault_kinds();
   std::string describe() const;
 };
 

@@ -1,0 +1,39 @@
+// RapidCheck bridge: RapidCheck draws the cluster configuration (instead of the seed's
+// swarm draw), runs the whole simulation, and asserts that no invariant is violated. A
+// failure is shrunk to a smaller configuration (fewer nodes, keys, clients, faults).
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "sim/kv/kv_simulation.h"
+
+namespace ringkv::sim {
+namespace {
+
+SimOptions drawn_by_rapidcheck() {
+  SimOptions o = SimOptions::draw(*rc::gen::inRange<uint64_t>(0, 1u << 30));
+  o.set_node_count(*rc::gen::inRange<size_t>(3, 8));
+  const uint32_t n = *rc::gen::inRange<uint32_t>(1, std::min<uint32_t>(5, o.node_count) + 1);
+  o.config.replication_factor = n;
+  o.config.write_quorum = *rc::gen::inRange<uint32_t>(1, n + 1);
+  o.config.read_quorum = *rc::gen::inRange<uint32_t>(n - o.config.write_quorum + 1, n + 1);
+  o.key_count = *rc::gen::inRange<size_t>(1, 6);
+  o.client_count = *rc::gen::inRange<size_t>(1, 5);
+  o.faults.crash_permille = *rc::gen::inRange<uint32_t>(0, 400);
+  o.faults.partition_permille = *rc::gen::inRange<uint32_t>(0, 400);
+  o.faults.power_failure_permille = *rc::gen::inRange<uint32_t>(0, 100);
+  o.simulator.network.loss_permille = *rc::gen::inRange<uint32_t>(0, 100);
+  o.simulator.network.duplicate_permille = *rc::gen::inRange<uint32_t>(0, 200);
+  o.safety_duration_ms = *rc::gen::inRange<uint64_t>(1000, 5000);  // short: many cases
+  o.liveness_duration_ms = 2000;
+  return o;
+}
+
+RC_GTEST_PROP(SimulationProperty, NoInvariantIsViolated, ()) {
+  SimOptions options = drawn_by_rapidcheck();
+  SimResult result = KvSimulation(options).run();
+  RC_LOG() << options.describe() << "\n" << result.report;
+  RC_ASSERT(result.ok());
+}
+
+}  // namespace
+}  // namespace ringkv::sim
