@@ -134,6 +134,25 @@ class LocalClusterTest(unittest.TestCase):
         self.assertEqual(deleted.returncode, 0, deleted.stderr)
         missing = self.kvctl(self.base_port + 1, "get", "smoke/key written via %d" % self.base_port)
         self.assertEqual(missing.returncode, 1, missing.stderr)
+        self.check_cluster_commands()
+
+    def check_cluster_commands(self):
+        # Every other subcommand against the live cluster, and the error paths.
+        as_json = self.kvctl(self.base_port, "--json", "get", "smoke/key written via %d" %
+                             (self.base_port + 1))
+        self.assertEqual(as_json.returncode, 0, as_json.stderr)
+        self.assertIn(b'"version"', as_json.stdout)
+        status = self.kvctl(self.base_port, "status")
+        self.assertEqual(status.returncode, 0, status.stderr)
+        for node in range(1, NODE_COUNT + 1):
+            self.assertIn(b"n%d" % node, status.stdout)
+        ring = self.kvctl(self.base_port + 2, "ring")
+        self.assertEqual(ring.returncode, 0, ring.stderr)
+        self.assertIn(b"n1", ring.stdout)
+        strict = self.kvctl(self.base_port, "--w", "4", "put", "k", "v")  # W > N: refused
+        self.assertEqual(strict.returncode, 3, strict.stderr)
+        unreachable = self.kvctl(free_base_port(), "get", "k")  # nobody listens there
+        self.assertEqual(unreachable.returncode, 4, unreachable.stderr)
 
     def stop_with_sigint(self):
         node_pids = processes_mentioning(self.data_dir)
