@@ -35,6 +35,7 @@ bool Membership::merge(const std::vector<MemberRow>& rows, uint64_t now_ms) {
   bool changed = false;
   for (const MemberRow& row : rows) {
     if (!valid_node_id(row.node_id)) continue;
+    if (row.incarnation > kMaxIncarnation || row.heartbeat > kMaxHeartbeat) continue;
     if (row.node_id == self_.node_id) {
       // Somebody remembers a later life of ours (we restarted without our incarnation):
       // step past it so our fresh heartbeats win again.

@@ -13,6 +13,11 @@
 
 namespace ringkv {
 
+// Rows claiming more restarts or rounds than this are invalid and ignored (a real node
+// never gets near them; accepting UINT64_MAX would leave no room to step past it).
+inline constexpr uint64_t kMaxIncarnation = uint64_t{1} << 48;
+inline constexpr uint64_t kMaxHeartbeat = uint64_t{1} << 62;
+
 // The CRDT join of two rows for the same node: the larger by (incarnation, heartbeat,
 // address, status). Commutative, associative, idempotent.
 const MemberRow& merge_rows(const MemberRow& a, const MemberRow& b);
@@ -28,7 +33,11 @@ class Membership {
 
   // Adds a configured peer (heartbeat 0) if unknown. Returns false when the table is full.
   bool add_seed(const NodeId& id, const std::string& address, uint64_t now_ms);
-  // Merges a remote table. Returns true when the set of known node ids changed.
+  // Merges a remote table. Returns true when the set of known node ids changed. Rows
+  // about other nodes merge as a join (order does not matter). A row about this node
+  // newer than our own (a previous life) makes us step to a higher incarnation; our row
+  // then dominates every row about us seen so far (the exact incarnation reached may
+  // depend on the order such rows arrive in).
   bool merge(const std::vector<MemberRow>& rows, uint64_t now_ms);
   // Bumps our own heartbeat (one gossip round).
   void beat();

@@ -153,8 +153,9 @@ void Node::purge_tombstones(uint64_t now_ms) {
     if (due.size() >= kMaxPurgesPerRound) break;
     if (now_ms < tombstone.first_seen_ms + config_.tombstone_grace_ms) continue;
     auto peers = index_.peers_of(key);
+    const std::set<NodeId>& confirmed = tombstone.confirmed_by;
     bool all_confirmed = std::all_of(peers.begin(), peers.end(), [&](const NodeId& peer) {
-      return tombstone.confirmed_by.count(peer) > 0;
+      return confirmed.count(peer) > 0;
     });
     if (all_confirmed) due.emplace_back(key, tombstone.version);
   }

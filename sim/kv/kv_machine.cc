@@ -7,7 +7,9 @@
 namespace ringkv::sim {
 
 KvMachine::KvMachine(size_t index, const KvMachineSetup& setup, Prng prng)
-    : index_(index), setup_(setup), prng_(std::move(prng)) {}
+    : setup_(setup), prng_(std::move(prng)) {
+  (void)index;
+}
 
 Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachineSetup& setup,
                                                    MemoryEnv& env, uint64_t incarnation,

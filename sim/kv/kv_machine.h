@@ -56,7 +56,6 @@ class KvMachine {
  private:
   KvMachine(size_t index, const KvMachineSetup& setup, Prng prng);
 
-  size_t index_;
   const KvMachineSetup& setup_;
   Prng prng_;
   std::unique_ptr<LsmStore> store_;
