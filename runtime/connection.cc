@@ -24,6 +24,7 @@ Connection::Connection(uv_loop_t* loop, uint64_t id, ConnectionHandler& handler,
 }
 
 void Connection::start() {
+  last_activity_ms_ = uv_now(tcp_.loop);
   uv_tcp_nodelay(&tcp_, 1);
   update_reading();
 }
@@ -91,6 +92,7 @@ void Connection::on_write(uv_write_t* raw, int status) {
   std::unique_ptr<WriteRequest> request(reinterpret_cast<WriteRequest*>(raw));
   Connection* self = request->connection;
   self->writes_in_flight_--;
+  self->last_activity_ms_ = uv_now(self->tcp_.loop);
   if (status != 0) {
     self->close();
     return;
@@ -120,9 +122,39 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
     self->close_if_done();
     return;
   }
+  uint64_t now_ms = uv_now(self->tcp_.loop);
+  self->last_activity_ms_ = now_ms;
+  bool was_in_message = self->parser_.in_message();
+  uint64_t taken_before = self->next_sequence_;
   Status fed = self->parser_.feed(std::string_view(buffer->base, static_cast<size_t>(nread)));
   (void)fed;  // a parser error is answered once the requests before it are taken
   self->take_requests();
+  // The read timeout runs from the first byte of the request still incomplete.
+  if (!self->parser_.in_message()) {
+    self->message_started_ms_ = 0;
+  } else if (!was_in_message || self->next_sequence_ != taken_before ||
+             self->message_started_ms_ == 0) {
+    self->message_started_ms_ = now_ms;
+  }
+}
+
+TimeoutVerdict Connection::check_timeouts(uint64_t now_ms, const ConnectionTimeouts& timeouts) {
+  if (close_started_ || lingering_ || read_closed_ || peer_closed_) return TimeoutVerdict::kNone;
+  // Waiting for the client only: not while requests are unanswered or responses unwritten.
+  if (!reading_ || !slots_.empty() || writes_in_flight_ != 0) return TimeoutVerdict::kNone;
+  if (parser_.in_message()) {
+    if (message_started_ms_ == 0 || now_ms - message_started_ms_ < timeouts.read_ms) {
+      return TimeoutVerdict::kNone;
+    }
+    read_closed_ = true;
+    complete(open_slot(true),
+             closing_error_response(408, "request not received within read_timeout_ms=" +
+                                             std::to_string(timeouts.read_ms)));
+    return TimeoutVerdict::kReadTimedOut;
+  }
+  if (now_ms - last_activity_ms_ < timeouts.idle_ms) return TimeoutVerdict::kNone;
+  close();
+  return TimeoutVerdict::kIdleClosed;
 }
 
 void Connection::take_requests() {

@@ -27,6 +27,18 @@ inline constexpr uint64_t kLingerBeforeCloseMs = 1000;
 
 class Connection;
 
+// Slow-client limits, checked by the server's sweep (Connection::check_timeouts).
+struct ConnectionTimeouts {
+  // A connection with no request in progress, nothing unanswered and nothing being written
+  // is closed (silently, RFC 9112 9.8) after this long without a byte from the client.
+  uint64_t idle_ms = 60000;
+  // A request must arrive completely (headers and body) within this long of its first
+  // byte; otherwise the client gets 408 and the connection is closed.
+  uint64_t read_ms = 10000;
+};
+
+enum class TimeoutVerdict { kNone, kIdleClosed, kReadTimedOut };
+
 class ConnectionHandler {
  public:
   virtual ~ConnectionHandler() = default;
@@ -56,6 +68,10 @@ class Connection {
   void drain_and_close();
   // Closes now (pending responses are dropped).
   void close();
+
+  // Applies `timeouts` at loop time `now_ms` (uv_now). Reading pauses while the node owes
+  // answers, so only time spent waiting for the client counts.
+  TimeoutVerdict check_timeouts(uint64_t now_ms, const ConnectionTimeouts& timeouts);
 
   bool closing() const { return close_started_; }
   size_t open_slots() const { return slots_.size(); }
@@ -93,6 +109,8 @@ class Connection {
   wire::HttpRequestParser parser_;
   std::deque<Slot> slots_;
   uint64_t next_sequence_ = 0;
+  uint64_t last_activity_ms_ = 0;    // last byte read or written (uv_now)
+  uint64_t message_started_ms_ = 0;  // when the request now being received began; 0: none
   size_t writes_in_flight_ = 0;
   bool reading_ = false;
   bool read_closed_ = false;  // no more requests taken: parser error, close, read error, drain

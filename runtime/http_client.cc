@@ -132,6 +132,10 @@ Status HttpClient::shutdown_write() {
   return Status();
 }
 
+bool HttpClient::readable(uint64_t wait_ms) {
+  return fd_ >= 0 && wait_for(fd_, POLLIN, monotonic_ms() + wait_ms);
+}
+
 bool HttpClient::wait_closed() {
   if (fd_ < 0) return true;
   uint64_t deadline_ms = monotonic_ms() + timeout_ms_;

@@ -33,6 +33,8 @@ class HttpClient {
   Result<wire::HttpResponse> read_response();
   // Half-closes the connection (no more requests); responses can still be read.
   Status shutdown_write();
+  // True when bytes (or EOF) can be read within `wait_ms`, without reading them.
+  bool readable(uint64_t wait_ms);
   // True when the server closed the connection (read returns 0) within the timeout.
   bool wait_closed();
   void close();

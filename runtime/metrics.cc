@@ -97,6 +97,10 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           transport_.connections_accepted);
   counter(out, "connections_refused_total", "inbound connections refused (max connections)",
           transport_.connections_refused);
+  counter(out, "idle_connections_closed_total", "connections closed after the idle timeout",
+          transport_.idle_connections_closed);
+  counter(out, "read_timeouts_total", "requests not received within the read timeout (408)",
+          transport_.read_timeouts);
   counter(out, "unauthorized_requests_total", "internal requests without the cluster token",
           transport_.unauthorized_requests);
   counter(out, "internal_decode_errors_total", "internal requests that failed to decode",

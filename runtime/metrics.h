@@ -25,6 +25,8 @@ struct TransportCounters {
   uint64_t peer_connect_failures = 0;
   uint64_t connections_refused = 0;  // over --max-connections
   uint64_t connections_accepted = 0;
+  uint64_t idle_connections_closed = 0;   // --idle-timeout-ms
+  uint64_t read_timeouts = 0;             // --read-timeout-ms (answered 408)
   uint64_t unauthorized_requests = 0;
   uint64_t internal_decode_errors = 0;
   uint64_t quorum_failures = 0;

@@ -35,6 +35,8 @@ struct RuntimeOptions {
   SyncPolicy sync = SyncPolicy::kAlways;
   uint64_t sync_batch_interval_ms = 5;
   uint32_t max_connections = 1024;
+  uint64_t idle_timeout_ms = 60000;  // see ConnectionTimeouts (connection.h)
+  uint64_t read_timeout_ms = 10000;
   uint64_t shutdown_grace_ms = 2000;
   LogLevel log_level = LogLevel::kInfo;
 };

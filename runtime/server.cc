@@ -1,6 +1,8 @@
 #include "runtime/server.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "core/hash.h"
 #include "core/wire/http_writer.h"
@@ -76,10 +78,15 @@ Status Server::start() {
   uv_prepare_init(&loop_, &prepare_);
   prepare_.data = this;
   uv_prepare_start(&prepare_, on_prepare);
-  for (uv_timer_t* timer : {&tick_timer_, &batch_timer_, &grace_timer_, &flush_timer_}) {
+  for (uv_timer_t* timer :
+       {&tick_timer_, &batch_timer_, &grace_timer_, &flush_timer_, &sweep_timer_}) {
     uv_timer_init(&loop_, timer);
     timer->data = this;
   }
+  // A quarter of the shortest timeout, so a slow client is cut within 1.25x of its limit.
+  uint64_t sweep_ms = std::clamp<uint64_t>(
+      std::min(options_.idle_timeout_ms, options_.read_timeout_ms) / 4, 5, 1000);
+  uv_timer_start(&sweep_timer_, on_sweep_timer, sweep_ms, sweep_ms);
   for (auto [signal, number] : {std::pair{&sigterm_, SIGTERM}, std::pair{&sigint_, SIGINT}}) {
     uv_signal_init(&loop_, signal);
     signal->data = this;
@@ -146,6 +153,26 @@ void Server::on_closed(Connection& connection) {
   if (finished_ && connections_.empty()) close_if_open(as_handle(&flush_timer_));
 }
 
+void Server::on_sweep_timer(uv_timer_t* timer) {
+  auto* self = static_cast<Server*>(timer->data);
+  ConnectionTimeouts timeouts{self->options_.idle_timeout_ms, self->options_.read_timeout_ms};
+  uint64_t now_ms = uv_now(&self->loop_);
+  std::vector<Connection*> open;  // check_timeouts may close (never destroys synchronously)
+  for (auto& [id, connection] : self->connections_) open.push_back(connection.get());
+  for (Connection* connection : open) {
+    switch (connection->check_timeouts(now_ms, timeouts)) {
+      case TimeoutVerdict::kIdleClosed:
+        self->metrics_.transport().idle_connections_closed++;
+        break;
+      case TimeoutVerdict::kReadTimedOut:
+        self->metrics_.transport().read_timeouts++;
+        break;
+      case TimeoutVerdict::kNone:
+        break;
+    }
+  }
+}
+
 Connection* Server::find_connection(uint64_t id) {
   auto found = connections_.find(id);
   return found == connections_.end() || found->second->closing() ? nullptr : found->second.get();
@@ -210,6 +237,7 @@ void Server::finish() {
   peers_->close_all();
   for (uv_handle_t* handle : {as_handle(&prepare_), as_handle(&tick_timer_),
                               as_handle(&batch_timer_), as_handle(&grace_timer_),
+                              as_handle(&sweep_timer_),
                               as_handle(&sigterm_), as_handle(&sigint_), as_handle(&listener_)}) {
     close_if_open(handle);
   }

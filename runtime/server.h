@@ -60,6 +60,7 @@ class Server final : public ConnectionHandler {
   static void on_signal(uv_signal_t* handle, int signal_number);
   static void on_grace_timer(uv_timer_t* timer);
   static void on_flush_timer(uv_timer_t* timer);
+  static void on_sweep_timer(uv_timer_t* timer);
   void begin_shutdown(int signal_number);
   void fail_pending_clients(const std::string& reason);
   void finish();
@@ -94,6 +95,7 @@ class Server final : public ConnectionHandler {
   uv_timer_t batch_timer_{};
   uv_timer_t grace_timer_{};
   uv_timer_t flush_timer_{};
+  uv_timer_t sweep_timer_{};  // slow-client timeouts (Connection::check_timeouts)
   uv_signal_t sigterm_{};
   uv_signal_t sigint_{};
   wire::HttpLimits http_limits_;

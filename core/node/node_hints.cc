@@ -18,6 +18,28 @@ std::string hint_key(const NodeId& target, const Key& key) {
 uint64_t hint_size(const Key& key, const Entry& entry) {
   return key.size() + entry.value.size() + kHintOverheadBytes;
 }
+
+// A hint is stored as a live record at the hinted version whose value is one marker byte
+// (kHintedValue / kHintedDelete) and then the value. The hint store's own tombstones mean
+// "delivered" (handle_hint_ack), so a hinted DELETE must not be stored as a tombstone.
+constexpr char kHintedValue = 'v';
+constexpr char kHintedDelete = 'd';
+
+Entry hint_record(const Entry& hinted) {
+  Entry record{hinted.version, false, {}};
+  record.value.reserve(1 + hinted.value.size());
+  record.value += hinted.tombstone ? kHintedDelete : kHintedValue;
+  record.value += hinted.value;
+  return record;
+}
+
+// The hinted entry, or nullopt for a delivered hint (tombstone) or an unknown record.
+std::optional<Entry> hinted_entry(const Entry& record) {
+  if (record.tombstone || record.value.empty()) return std::nullopt;
+  if (record.value[0] == kHintedDelete) return Entry{record.version, true, {}};
+  if (record.value[0] != kHintedValue) return std::nullopt;
+  return Entry{record.version, false, record.value.substr(1)};
+}
 }  // namespace
 
 void Node::attach_hint_store(ReplicaStore& hints) {
@@ -25,9 +47,10 @@ void Node::attach_hint_store(ReplicaStore& hints) {
   hint_bytes_.clear();
   Status scanned = hints.scan("", [&](std::string_view stored_key, const Entry& entry) {
     size_t separator = stored_key.find('\0');
-    if (separator != std::string_view::npos && !entry.tombstone) {
+    std::optional<Entry> hinted = hinted_entry(entry);
+    if (separator != std::string_view::npos && hinted) {
       Key key(stored_key.substr(separator + 1));
-      hint_bytes_[NodeId(stored_key.substr(0, separator))] += hint_size(key, entry);
+      hint_bytes_[NodeId(stored_key.substr(0, separator))] += hint_size(key, *hinted);
     }
     return true;
   });
@@ -50,7 +73,7 @@ void Node::store_hint(const NodeId& target, const Key& key, const Entry& entry) 
     metrics_.hints_dropped++;  // named limit: max_hint_bytes_per_target
     return;
   }
-  Result<ApplyResult> stored = hints_->apply(hint_key(target, key), entry);
+  Result<ApplyResult> stored = hints_->apply(hint_key(target, key), hint_record(entry));
   if (!stored.ok()) {
     metrics_.storage_errors++;
     metrics_.hints_dropped++;
@@ -76,7 +99,9 @@ void Node::replay_hints(uint64_t now_ms) {
     const size_t batch_max = buggify() ? 1 : config_.hint_replay_batch;  // buggify: trickle
     Status scanned = hints_->scan(prefix, [&](std::string_view stored_key, const Entry& entry) {
       if (stored_key.substr(0, prefix.size()) != prefix) return false;
-      if (!entry.tombstone) batch.emplace_back(std::string(stored_key), entry);
+      if (std::optional<Entry> hinted = hinted_entry(entry)) {
+        batch.emplace_back(std::string(stored_key), std::move(*hinted));
+      }
       return batch.size() < batch_max;
     });
     if (!scanned.ok()) {

@@ -5,7 +5,10 @@
 #include <chrono>
 #include <thread>
 
+#include "core/storage/lsm_store.h"
 #include "local_cluster.h"
+#include "runtime/node_storage.h"
+#include "runtime/posix_env.h"
 
 namespace ringkv::integration {
 namespace {
@@ -119,6 +122,86 @@ TEST(ShutdownTest, SigtermFailsStuckRequestsAfterTheGraceAndExitsZero) {
   ASSERT_TRUE(answer.ok()) << answer.status().to_string();
   EXPECT_EQ(answer->status, 503);
   EXPECT_NE(answer->body.find("shutting down"), std::string::npos) << answer->body;
+}
+
+
+// The value of metric `name` on node `index` (a counter or gauge line), or -1.
+int64_t metric_value(const LocalCluster& cluster, size_t index, const std::string& name) {
+  auto metrics = cluster.client(index)->request("GET", "/metrics");
+  if (!metrics.ok()) return -1;
+  size_t at = metrics->body.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(metrics->body.substr(at + name.size() + 2));
+}
+
+// The original workflow, ending with the replica check done offline: the node that
+// was down must hold every key written meanwhile in its own store, without any read (which
+// would repair it) having touched those keys.
+TEST(ClusterTest, NodeThatWasDownReceivesEveryMissedWriteWithoutReads) {
+  LocalCluster cluster(3, {"--gossip-interval-ms", "200"});
+  ASSERT_TRUE(cluster.start_all());
+  auto greeting = cluster.client(0)->request("PUT", "/kv/greeting", "hello");
+  ASSERT_TRUE(greeting.ok());
+  ASSERT_EQ(greeting->status, 204);
+  for (size_t reader : {1u, 2u}) {
+    auto get = cluster.client(reader)->request("GET", "/kv/greeting");
+    ASSERT_TRUE(get.ok());
+    EXPECT_EQ(get->status, 200);
+    EXPECT_EQ(get->body, "hello");
+  }
+
+  EXPECT_EQ(cluster.stop(1, SIGKILL), std::optional<int>(128 + SIGKILL));
+  constexpr int kMissedWrites = 50;
+  for (int i = 0; i < kMissedWrites; i++) {
+    std::string key = "missed-" + std::to_string(i);
+    auto put = cluster.client(0)->request("PUT", "/kv/" + key, "value-" + std::to_string(i));
+    ASSERT_TRUE(put.ok()) << put.status().to_string();
+    ASSERT_EQ(put->status, 204) << key << ": " << put->body;
+  }
+  auto deleted = cluster.client(0)->request("DELETE", "/kv/greeting");
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_EQ(deleted->status, 204);
+  auto all_three = cluster.client(0)->request("PUT", "/kv/needs-three?w=3&timeout_ms=300", "x");
+  ASSERT_TRUE(all_three.ok());
+  EXPECT_EQ(all_three->status, 503);
+  ASSERT_NE(all_three->header("Content-Type"), nullptr);
+  EXPECT_EQ(*all_three->header("Content-Type"), "application/json");
+  EXPECT_NE(all_three->body.find("\"required\":3"), std::string::npos) << all_three->body;
+
+  // Bounded waits (~30 s each): node 1 stores a hint for n2 when each write's deadline
+  // (2 s) passes; after n2 restarts, node 1 replays them once gossip shows n2 alive.
+  int64_t stored = 0;
+  for (int attempt = 0; attempt < 300 && stored < kMissedWrites + 2; attempt++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stored = metric_value(cluster, 0, "ringkv_hints_stored_total");
+  }
+  ASSERT_GE(stored, kMissedWrites + 2) << cluster.log(0);  // the puts, the delete, w=3
+  ASSERT_TRUE(cluster.start(1)) << cluster.log(1);
+  int64_t delivered = 0;
+  for (int attempt = 0; attempt < 300 && delivered < stored; attempt++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    delivered = metric_value(cluster, 0, "ringkv_hints_delivered_total");
+  }
+  EXPECT_GE(delivered, stored) << cluster.log(0);
+  ASSERT_EQ(cluster.stop(1, SIGTERM), std::optional<int>(0)) << cluster.log(1);
+
+  PosixEnv env;
+  auto store = LsmStore::open(env, cluster.directory() + "/data-n2/" +
+                                       runtime::kStoreDirectoryName, LsmOptions());
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  for (int i = 0; i < kMissedWrites; i++) {
+    std::string key = "missed-" + std::to_string(i);
+    auto entry = (*store)->get(key);
+    ASSERT_TRUE(entry.ok()) << entry.status().to_string();
+    ASSERT_TRUE(entry->has_value()) << key << " missing on the node that was down";
+    EXPECT_FALSE((*entry)->tombstone) << key;
+    EXPECT_EQ((*entry)->value,
+              "value-" + std::to_string(i));
+  }
+  auto tombstone = (*store)->get("greeting");
+  ASSERT_TRUE(tombstone.ok());
+  ASSERT_TRUE(tombstone->has_value());
+  EXPECT_TRUE((*tombstone)->tombstone) << "the delete made while n2 was down did not reach it";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // cluster token on /internal/, and the connection limit.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "local_cluster.h"
 
@@ -168,6 +169,81 @@ TEST(ConnectionLimitTest, ConnectionsOverTheLimitGet503) {
   auto still_served = first->request("GET", "/health");
   ASSERT_TRUE(still_served.ok());
   EXPECT_EQ(still_served->status, 200);
+}
+
+// Slow clients: short limits so the test is quick; every wait is bounded by the client's
+// 5 s timeout.
+class SlowClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(cluster_.start(0)) << cluster_.log(0); }
+  std::string metrics() {
+    auto response = cluster_.client(0)->request("GET", "/metrics");
+    EXPECT_TRUE(response.ok());
+    return response.ok() ? response->body : "";
+  }
+  void expect_408_and_close(runtime::HttpClient& client) {
+    auto response = client.read_response();
+    ASSERT_TRUE(response.ok()) << response.status().to_string();
+    EXPECT_EQ(response->status, 408);
+    EXPECT_NE(response->body.find("read_timeout_ms=300"), std::string::npos) << response->body;
+    EXPECT_FALSE(response->keep_alive);
+    EXPECT_TRUE(client.wait_closed());
+  }
+  LocalCluster cluster_{1, single_node({"--idle-timeout-ms", "400", "--read-timeout-ms", "300"})};
+};
+
+TEST_F(SlowClientTest, IncompleteHeadersGet408AndTheConnectionCloses) {
+  auto client = cluster_.client(0);
+  ASSERT_TRUE(client->send_raw("GET /health HTTP/1.1\r\nHost: x\r\n").ok());
+  expect_408_and_close(*client);
+  EXPECT_NE(metrics().find("ringkv_read_timeouts_total 1"), std::string::npos);
+}
+
+TEST_F(SlowClientTest, IncompleteBodyGets408) {
+  auto client = cluster_.client(0);
+  ASSERT_TRUE(
+      client->send_raw("PUT /kv/slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc").ok());
+  expect_408_and_close(*client);
+  auto get = cluster_.client(0)->request("GET", "/kv/slow");
+  ASSERT_TRUE(get.ok());
+  EXPECT_EQ(get->status, 404);  // nothing of the cut request was applied
+}
+
+TEST_F(SlowClientTest, TricklingBytesDoesNotExtendTheReadTimeout) {
+  auto client = cluster_.client(0);
+  std::string request = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(200, 'a');
+  // One byte every 25 ms (far under the 300 ms limit) would take 6 s to send it all: the
+  // answer must come while the request is still incomplete, because the limit counts from
+  // its first byte, not from the last one.
+  size_t sent = 0;
+  while (sent < request.size() && !client->readable(25)) {
+    ASSERT_TRUE(client->send_raw(request.substr(sent, 1)).ok()) << sent;
+    sent++;
+  }
+  EXPECT_LT(sent, request.size());
+  expect_408_and_close(*client);
+}
+
+TEST_F(SlowClientTest, IdleConnectionsCloseAndBusyOnesStay) {
+  auto idle = cluster_.client(0);
+  ASSERT_TRUE(idle->connect().ok());
+  auto busy = cluster_.client(0);
+  ASSERT_TRUE(busy->connect().ok());
+  // The busy connection sends a request every 100 ms for 1 s (2.5x the idle limit) on the
+  // same socket (send_raw never reconnects).
+  for (int i = 0; i < 10; i++) {
+    ASSERT_TRUE(busy->send_raw("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").ok()) << i;
+    auto response = busy->read_response();
+    ASSERT_TRUE(response.ok()) << i << ": " << response.status().to_string();
+    EXPECT_EQ(response->status, 200);
+    usleep(100 * 1000);
+  }
+  EXPECT_TRUE(idle->wait_closed());
+  std::string text = metrics();
+  const std::string name = "ringkv_idle_connections_closed_total ";
+  size_t at = text.find("\n" + name);
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_GE(std::stoull(text.substr(at + 1 + name.size())), 1u);
 }
 
 }  // namespace

@@ -93,6 +93,30 @@ TEST(HintedHandoff, CoordinatorCrashAfterAckStillDeliversItsDurableHint) {
   EXPECT_EQ(cluster.hint_store("n1").size(), 0u) << "a delivered hint is deleted";
 }
 
+TEST(HintedHandoff, DeleteMadeWhileAReplicaIsDownIsHintedAsADelete) {
+  // Anti-entropy is off: only the hint can bring n3 the delete.
+  TestCluster cluster(3, no_hints_slow_anti_entropy(false));
+  cluster.put("n1", "k", "v");
+  cluster.settle();
+  ASSERT_TRUE(stored(cluster, "n3", "k").has_value());
+  cluster.crash("n3");
+  uint64_t removed = cluster.del("n1", "k");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(removed)->outcome, ClientOutcome::kOk);
+  cluster.advance(600);  // past the deadline: the hint (a tombstone) is stored
+  EXPECT_EQ(cluster.node("n1").metrics().hints_stored, 1u);
+  cluster.crash("n1");
+  cluster.restart("n1");  // the hint must survive as a delete, not as "delivered"
+  EXPECT_GT(cluster.node("n1").hint_bytes("n3"), 0u);
+  cluster.restart("n3");
+  cluster.advance(2000);
+  ASSERT_TRUE(stored(cluster, "n3", "k").has_value());
+  EXPECT_TRUE(stored(cluster, "n3", "k")->tombstone);
+  EXPECT_EQ(stored(cluster, "n3", "k")->version, stored(cluster, "n1", "k")->version);
+  EXPECT_EQ(cluster.node("n1").metrics().hints_delivered, 1u);
+  EXPECT_EQ(cluster.node("n1").hint_bytes("n3"), 0u);
+}
+
 TEST(HintedHandoff, HintsAreBoundedPerTarget) {
   Config config = no_hints_slow_anti_entropy(false);
   config.max_hint_bytes_per_target = 200;
