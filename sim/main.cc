@@ -191,6 +191,7 @@ SimOptions options_for(const Args& args, uint64_t seed) {
   options.injected_bugs = args.bugs;
   if (args.nodes > 0) options.set_node_count(args.nodes);
   options.max_ops = args.ops;
+  if (args.ops > 0) options.min_ops = std::min(options.min_ops, args.ops);
   if (args.faults == "none") {
     options.keep_only_faults({});
   } else if (args.faults != "all") {

@@ -12,6 +12,10 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
        "a re-delivered ack from the same replica counts again toward W"},
       {InjectedBug::kVersionCounterOnly, "version-counter-only",
        "replicas order versions by counter only, ignoring the node id"},
+      {InjectedBug::kDropHints, "drop-hints",
+       "coordinators silently drop the hint for a replica that missed a write"},
+      {InjectedBug::kNoLamportObserve, "no-lamport-observe",
+       "Lamport clocks ignore the counters in messages, contexts and stale rejections"},
       {InjectedBug::kLoseStaleReject, "lose-stale-reject",
        "replicas silently accept fresh writes older than what they hold"},
   };

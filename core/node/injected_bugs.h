@@ -14,7 +14,9 @@ enum class InjectedBug : uint32_t {
   kSkipReadRepair = 1u << 1,          // reads never repair stale replicas
   kCountDuplicateAcks = 1u << 2,      // the same replica's ack counts twice toward W
   kVersionCounterOnly = 1u << 3,      // replicas compare versions by counter only
-  kLoseStaleReject = 1u << 5,            // replicas accept stale fresh writes silently
+  kDropHints = 1u << 4,               // coordinators never store hints (silently)
+  kLoseStaleReject = 1u << 5,         // replicas accept stale fresh writes silently
+  kNoLamportObserve = 1u << 6,        // clocks never move past counters seen in messages
 };
 
 struct InjectedBugInfo {

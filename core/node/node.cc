@@ -87,7 +87,7 @@ void Node::on_client_request(uint64_t request_id, const ClientRequest& request,
                                          std::to_string(config_.max_inflight_requests) + ")"});
     return;
   }
-  if (request.context) clock_.observe(request.context->counter);
+  if (request.context) observe(request.context->counter);
   if (request.op == ClientOp::kGet) {
     start_read(request_id, request, now_ms);
   } else {
@@ -103,7 +103,7 @@ void Node::on_message(const Message& message, uint64_t now_ms) {
 }
 
 void Node::dispatch(const Message& message, uint64_t now_ms) {
-  clock_.observe(message.lamport);
+  observe(message.lamport);
   const NodeId& from = message.from;
   std::visit(
       [&](const auto& body) {

@@ -112,6 +112,7 @@ class Node {
     buggify_prng_.emplace(std::move(prng));
     buggify_permille_ = permille;
   }
+  void disable_buggify() { buggify_prng_.reset(); }
 
  private:
   struct PendingWrite {
@@ -149,6 +150,10 @@ class Node {
   bool buggify() { return buggify_prng_ && buggify_prng_->chance(buggify_permille_); }
   uint64_t deadline_for(const ClientRequest& request, uint64_t now_ms);
   bool bug(InjectedBug b) const { return (injected_bugs_ & static_cast<uint32_t>(b)) != 0; }
+  // Moves the Lamport clock past a counter seen in a message, context or stale rejection.
+  void observe(uint64_t counter) {
+    if (!bug(InjectedBug::kNoLamportObserve)) clock_.observe(counter);
+  }
   uint64_t new_op() { return next_op_++; }
   void send(const NodeId& to, MessageBody body);
   void hold(const NodeId& to, MessageBody body);

@@ -63,6 +63,7 @@ uint64_t Node::hint_bytes(const NodeId& target) const {
 }
 
 void Node::store_hint(const NodeId& target, const Key& key, const Entry& entry) {
+  if (bug(InjectedBug::kDropHints)) return;
   if (!hints_) {
     metrics_.hints_dropped++;
     return;

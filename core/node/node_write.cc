@@ -48,7 +48,7 @@ void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack, uint
   if (!ack.accepted) {
     // A replica holds a newer version: move our clock past it and try again, so that a
     // write that started after a completed write is ordered after it.
-    clock_.observe(ack.current.counter);
+    observe(ack.current.counter);
     if (!write.replied) retry_write(ack.op, now_ms);
     return;
   }

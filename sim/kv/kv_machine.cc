@@ -18,6 +18,10 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
   auto store = LsmStore::open(env, "data", setup.storage);
   if (!store.ok()) return store.status();
   machine->store_ = std::move(*store);
+  // The durable hint store, on the same simulated disk (kvnode keeps it in DATA/hints).
+  auto hints = LsmStore::open(env, "hints", setup.storage);
+  if (!hints.ok()) return hints.status();
+  machine->hint_store_ = std::move(*hints);
   const NodeId& self = setup.names[index];
   std::vector<Peer> peers;
   for (const NodeId& name : setup.names) {
@@ -26,6 +30,7 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
   machine->node_ = std::make_unique<Node>(NodeIdentity{self, self + ":8080", incarnation},
                                           setup.config, peers, *machine->store_,
                                           machine->prng_.fork(), local_now_ms);
+  machine->node_->attach_hint_store(*machine->hint_store_);
   machine->node_->set_injected_bugs(setup.injected_bugs);
   if (setup.buggify_permille > 0) {
     machine->node_->enable_buggify(machine->prng_.fork(), setup.buggify_permille);
@@ -62,9 +67,10 @@ void KvMachine::on_tick(uint64_t now_ms) {
   // Buggify the storage: flushes and full compactions at odd times, one-key steps.
   if (buggify && prng_.chance(buggify)) (void)store_->flush();
   if (buggify && prng_.chance(buggify)) store_->request_full_compaction();
-  if (store_->compaction_pending()) {
+  for (LsmStore* store : {store_.get(), hint_store_.get()}) {
+    if (!store->compaction_pending()) continue;
     const size_t budget = buggify && prng_.chance(200) ? 1 : setup_.compaction_step_entries;
-    Status status = store_->compact_step(budget);
+    Status status = store->compact_step(budget);
     (void)status;  // a failed step is retried; fatal errors surface through fatal_error()
   }
 }

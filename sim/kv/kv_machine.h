@@ -1,5 +1,5 @@
 // KvMachine: one ringkv node inside the simulator: the production Node, a durable LsmStore
-// on the node's simulated disk (MemoryEnv), and the production HTTP + JSON codec for every
+// and a durable hint store on the node's simulated disk (MemoryEnv), and the production HTTP + JSON codec for every
 // message, as bytes. Satisfies sim::SimulatedMachine. The disk outlives the machine: a
 // crash drops the machine, the harness crashes the MemoryEnv, a restart reopens the store.
 #pragma once
@@ -48,6 +48,7 @@ class KvMachine {
 
   Node& node() { return *node_; }
   LsmStore& store() { return *store_; }
+  LsmStore& hint_store() { return *hint_store_; }
   uint64_t codec_errors() const { return codec_errors_; }
   uint64_t commit_failures() const { return commit_failures_; }
   // Watched keys' versions as of the last commit that synced the store.
@@ -59,6 +60,7 @@ class KvMachine {
   const KvMachineSetup& setup_;
   Prng prng_;
   std::unique_ptr<LsmStore> store_;
+  std::unique_ptr<LsmStore> hint_store_;
   std::unique_ptr<Node> node_;
   wire::MessageDecoder decoder_;
   uint64_t codec_errors_ = 0;

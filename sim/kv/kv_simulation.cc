@@ -34,7 +34,7 @@ KvSimulation::KvSimulation(SimOptions options)
   incarnations_.assign(options_.node_count, 0);
   last_seen_.resize(options_.node_count);
   durable_.resize(options_.node_count);
-  clients_.resize(options_.client_count);
+  clients_.resize(options_.client_count + 1);  // the last one is the final probe's
   sim_ = std::make_unique<Simulator<KvMachine>>(
       options_.node_count, options_.simulator, prng_.fork(), trace_,
       [this](size_t index, uint64_t local_now_ms) { return make_machine(index, local_now_ms); });
@@ -90,7 +90,7 @@ void KvSimulation::after_step(size_t index) {
     fail(Violation{"codec", "", {}, sim_->now_ms(),
                    setup_.names[index] + " could not parse a message the codec wrote"});
   }
-  if (!machine->store().fatal_error().ok()) {
+  if (!machine->store().fatal_error().ok() || !machine->hint_store().fatal_error().ok()) {
     // A node whose disk failed for good stops and restarts, as the runtime would.
     trace_.record(sim_->now_ms(), "fatal-store-error", field("process", index));
     sim_->events().schedule(sim_->now_ms(), [this, index] {
@@ -143,7 +143,6 @@ void KvSimulation::issue_op(size_t client) {
   if (options_.max_ops > 0 && history_.ops.size() >= options_.max_ops) return;
   Client& c = clients_[client];
   Op op;
-  op.id = history_.ops.size() + 1;
   op.client = client;
   uint64_t dice = workload_prng_.uniform(100);
   op.kind = dice < 45 ? ClientOp::kPut : dice < 85 ? ClientOp::kGet : ClientOp::kDelete;
@@ -155,8 +154,6 @@ void KvSimulation::issue_op(size_t client) {
     op.value = "c" + std::to_string(client) + "." + std::to_string(++c.sequence);
   }
   op.coordinator = workload_prng_.uniform(options_.node_count);
-  op.invoke_ms = sim_->now_ms();
-  c.pending_op = op.id;
   ClientRequest request;
   request.op = op.kind;
   request.key = op.key;
@@ -168,6 +165,15 @@ void KvSimulation::issue_op(size_t client) {
     op.quorum = static_cast<uint32_t>(workload_prng_.range(1, config.replication_factor));
     (op.is_write() ? request.write_quorum : request.read_quorum) = op.quorum;
   }
+  submit_op(std::move(op), request);
+}
+
+// Records `op` in the history and sends `request` to its coordinator; the client gives
+// up after the node's deadline plus slack.
+uint64_t KvSimulation::submit_op(Op op, const ClientRequest& request) {
+  op.id = history_.ops.size() + 1;
+  op.invoke_ms = sim_->now_ms();
+  clients_[op.client].pending_op = op.id;
   trace_.record(op.invoke_ms, "invoke",
                 field("op", op.id) + ",\"what\":" + json_quote(op.describe()));
   history_.ops.push_back(op);
@@ -181,6 +187,7 @@ void KvSimulation::issue_op(size_t client) {
   const uint64_t timeout = options_.config.default_timeout_ms;
   const uint64_t give_up = timeout + timeout / 4 + kPauseMaxMs / 10 + 200;
   sim_->events().schedule(sim_->now_ms() + give_up, [this, request_id] { expire_op(request_id); });
+  return request_id;
 }
 
 void KvSimulation::complete_op(uint64_t op_id, const ClientResponse& response) {

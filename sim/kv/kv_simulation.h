@@ -54,12 +54,16 @@ class KvSimulation {
   void restart_node(size_t index);
   void schedule_next_op(size_t client, uint64_t delay_ms);
   void issue_op(size_t client);
+  uint64_t submit_op(Op op, const ClientRequest& request);
+  bool run_until_answered(uint64_t op_id);
   void complete_op(uint64_t op_id, const ClientResponse& response);
   void expire_op(uint64_t op_id);
   void schedule_fault();
   void inject_fault();
   void partition_network();
+  void end_safety_when_ready();
   void begin_liveness();
+  void probe();
   void check_replica_monotonic(size_t index, bool after_restart);
   bool converged(std::map<Key, ReplicaState>* state);
   bool membership_converged() const;

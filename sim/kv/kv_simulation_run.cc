@@ -7,20 +7,29 @@
 namespace ringkv::sim {
 namespace {
 constexpr uint64_t kConvergencePollMs = 250;
+constexpr uint64_t kRunStepMs = 100;            // checks for a violation between steps
+constexpr uint64_t kSafetyExtensionStepMs = 500;  // re-checks min_ops this often
+constexpr uint64_t kProbeStepMs = 10;
 }  // namespace
 
 SimResult KvSimulation::run() {
   trace_.record(0, "options", "\"text\":" + json_quote(options_.describe()));
   sim_->start();
-  for (size_t c = 0; c < clients_.size(); ++c) schedule_next_op(c, workload_prng_.range(1, 50));
+  for (size_t c = 0; c < options_.client_count; ++c) {
+    schedule_next_op(c, workload_prng_.range(1, 50));
+  }
   schedule_fault();
-  const uint64_t safety_end = options_.safety_duration_ms;
-  sim_->events().schedule(safety_end, [this] { begin_liveness(); });
-  const uint64_t workload_end = safety_end + options_.liveness_duration_ms;
-  sim_->events().schedule(workload_end, [this] { workload_active_ = false; });
+  sim_->events().schedule(options_.safety_duration_ms, [this] { end_safety_when_ready(); });
+  // The workload ends liveness_duration_ms after the safety phase, whose end depends on
+  // min_ops (end_safety_when_ready); the bound covers the longest safety phase.
+  const uint64_t run_bound =
+      std::max(options_.safety_duration_ms, options_.max_safety_duration_ms) +
+      kSafetyExtensionStepMs + options_.liveness_duration_ms;
+  uint64_t t = 0;
+  while (workload_active_ && !violation_ && t < run_bound) sim_->run_until(t += kRunStepMs);
   // Let the last requests finish (their clients give up after at most ~2x timeout).
-  const uint64_t drain_end = workload_end + 2 * options_.config.default_timeout_ms + 2000;
-  for (uint64_t t = 0; t < drain_end && !violation_; t += 100) sim_->run_until(t);
+  const uint64_t drain_end = t + 2 * options_.config.default_timeout_ms + 2000;
+  while (t < drain_end && !violation_) sim_->run_until(t += kRunStepMs);
   sim_->run_until(drain_end);
 
   std::map<Key, ReplicaState> state;
@@ -51,14 +60,31 @@ SimResult KvSimulation::run() {
     fail(Violation{"membership convergence", "", {}, now,
                    "live nodes disagree on which nodes are alive"});
   }
+  if (!violation_) probe();
   SimResult result;
   result.violation = violation_;
   result.trace_hash = trace_.hash();
-  result.end_time_ms = now;
+  result.end_time_ms = sim_->now_ms();
   stats_.events = sim_->events().events_run();
   result.stats = stats_;
   if (violation_) result.report = report(*violation_);
   return result;
+}
+
+// The safety phase ends at safety_duration_ms once clients issued min_ops requests (or
+// reached max_ops), and at max_safety_duration_ms at the latest.
+void KvSimulation::end_safety_when_ready() {
+  const uint64_t issued = history_.ops.size();
+  const bool enough = issued >= options_.min_ops ||
+                      (options_.max_ops > 0 && issued >= options_.max_ops);
+  const uint64_t next = sim_->now_ms() + kSafetyExtensionStepMs;
+  if (!enough && next <= options_.max_safety_duration_ms) {
+    sim_->events().schedule(next, [this] { end_safety_when_ready(); });
+    return;
+  }
+  begin_liveness();
+  sim_->events().schedule(sim_->now_ms() + options_.liveness_duration_ms,
+                          [this] { workload_active_ = false; });
 }
 
 void KvSimulation::begin_liveness() {
@@ -146,6 +172,68 @@ void KvSimulation::partition_network() {
     sim_->network().heal();
     trace_.record(sim_->now_ms(), "heal", "");
   });
+}
+
+// Runs the simulation until `op_id` is answered or its client gave up; true if answered.
+bool KvSimulation::run_until_answered(uint64_t op_id) {
+  uint64_t t = sim_->now_ms();
+  while (history_.at(op_id).result == OpResult::kPending && !violation_) {
+    sim_->run_until(t += kProbeStepMs);
+  }
+  return history_.at(op_id).result != OpResult::kIndeterminate;
+}
+
+// 9. Healthy-cluster probe, after every other check passed: every node is up, the network
+// is healed and the replicas agree. A write of each key through each node in turn must
+// succeed, and a quorum read through the next node must return it. One request at a
+// time, so nothing competes with it: any failure is a bug (for example a coordinator
+// whose Lamport clock fell behind and keeps being refused as stale).
+void KvSimulation::probe() {
+  const size_t client = options_.client_count;  // the probe's own client slot
+  const size_t n = options_.node_count;
+  trace_.record(sim_->now_ms(), "probe", "");
+  for (size_t i = 0; i < n; ++i) sim_->machine(i)->node().disable_buggify();  // quiet now
+  for (const Key& key : keys_) {
+    for (size_t i = 0; i < n && !violation_; ++i) {
+      Op put;
+      put.client = client;
+      put.kind = ClientOp::kPut;
+      put.key = key;
+      put.value = "probe." + setup_.names[i] + "." + std::to_string(++clients_[client].sequence);
+      put.coordinator = i;
+      put.quorum = options_.config.write_quorum;
+      ClientRequest write;
+      write.op = ClientOp::kPut;
+      write.key = key;
+      write.value = put.value;
+      const uint64_t put_id = submit_op(put, write);
+      run_until_answered(put_id);
+      const Op written = history_.at(put_id);  // a copy: submit_op grows the history
+      if (written.result != OpResult::kOk) {
+        fail(Violation{"healthy-cluster probe", key, {put_id}, sim_->now_ms(),
+                       "a write through " + setup_.names[i] +
+                           " failed with every node up and nothing else running"});
+        return;
+      }
+      Op get;
+      get.client = client;
+      get.kind = ClientOp::kGet;
+      get.key = key;
+      get.coordinator = (i + 1) % n;
+      get.quorum = options_.config.read_quorum;
+      ClientRequest read;
+      read.key = key;
+      const uint64_t get_id = submit_op(get, read);
+      run_until_answered(get_id);
+      const Op& got = history_.at(get_id);
+      if (got.result != OpResult::kOk || got.value != written.value) {
+        fail(Violation{"healthy-cluster probe", key, {put_id, get_id}, sim_->now_ms(),
+                       "a quorum read through " + setup_.names[get.coordinator] +
+                           " did not return the write just acknowledged"});
+        return;
+      }
+    }
+  }
 }
 
 std::map<Key, ReplicaState> KvSimulation::final_state() {

@@ -77,7 +77,20 @@ SimOptions SimOptions::draw(uint64_t seed) {
   o.safety_duration_ms = prng.range(10000, 40000);
   o.liveness_duration_ms = 5000;
   o.convergence_bound_ms = 60000;
+  // Drawn last, so the draws above keep their values for every seed.
+  o.min_ops = kDefaultMinOps;
+  o.max_safety_duration_ms = kMaxSafetyDurationMs;
+  if (prng.one_in(4)) o.set_hints_only();
   return o;
+}
+
+void SimOptions::set_hints_only() {
+  hints_only = true;
+  config.anti_entropy_interval_ms = kAntiEntropyOffMs;
+  faults.crash_permille = 0;
+  faults.power_failure_permille = 0;
+  faults.read_bit_flip_permille = 0;
+  faults.io_error_permille = 0;
 }
 
 void SimOptions::set_node_count(size_t nodes) {
@@ -141,9 +154,12 @@ std::string SimOptions::describe() const {
       << " read_bit_flip=" << faults.read_bit_flip_permille
       << "‰ io_error=" << faults.io_error_permille << "‰\n  clocks: offset_max_ms="
       << clock_offset_max_ms << " drift_max_ppm=" << clock_drift_max_ppm
-      << "\n  buggify=" << buggify_permille << "‰ max_ops=" << max_ops
-      << "\n  phases: safety_ms=" << safety_duration_ms << " liveness_ms="
-      << liveness_duration_ms << " convergence_bound_ms=" << convergence_bound_ms;
+      << "\n  buggify=" << buggify_permille << "‰ max_ops=" << max_ops << " min_ops=" << min_ops
+      << " repair=" << (hints_only ? "hints-only (anti-entropy off, no crash/power/disk)"
+                                    : "hints+anti-entropy")
+      << "\n  phases: safety_ms=" << safety_duration_ms << " (up to "
+      << max_safety_duration_ms << " until min_ops) liveness_ms=" << liveness_duration_ms
+      << " convergence_bound_ms=" << convergence_bound_ms;
   return out.str();
 }
 

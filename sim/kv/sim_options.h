@@ -26,6 +26,15 @@ struct FaultRates {
   uint32_t io_error_permille = 0;         // per disk operation
 };
 
+// Client requests per seed the default configuration aims for (the safety phase runs on
+// until they were issued, within max_safety_duration_ms).
+inline constexpr uint64_t kDefaultMinOps = 5000;
+// The longest safety phase of the default configuration (10 simulated minutes): only
+// seeds whose faults leave clients mostly waiting for timeouts get near it.
+inline constexpr uint64_t kMaxSafetyDurationMs = 600'000;
+// An anti-entropy interval longer than any simulation: anti-entropy is off.
+inline constexpr uint64_t kAntiEntropyOffMs = 1'000'000'000;
+
 struct SimOptions {
   uint64_t seed = 0;
   size_t node_count = 3;
@@ -42,11 +51,20 @@ struct SimOptions {
   uint32_t injected_bugs = 0;
   uint32_t buggify_permille = 0;  // 0: off; else the chance each buggify site fires
   uint64_t max_ops = 0;           // 0: no cap; else clients stop after this many requests
+  // The safety phase lasts safety_duration_ms, and longer (up to max_safety_duration_ms)
+  // until clients have issued min_ops requests.
+  uint64_t min_ops = 0;
+  uint64_t max_safety_duration_ms = 0;
+  // Anti-entropy off, and no crash, power or disk faults: replicas must converge through
+  // hinted handoff (and read repair) alone. Without crashes every write that a replica
+  // missed gets a hint at its deadline, so convergence proves the hints work.
+  bool hints_only = false;
 
   // Draws every option from `seed` (the default sweep configuration).
   static SimOptions draw(uint64_t seed);
   // Overrides for the command line. set_node_count keeps N, W and R valid (N <= nodes).
   void set_node_count(size_t nodes);
+  void set_hints_only();
   // Keeps only the named fault kinds ("crash", "power", "partition", "clog", "pause",
   // "loss", "duplicate", "disk", "clock"); false (and no change) for an unknown name.
   bool keep_only_faults(const std::vector<std::string>& kinds);
