@@ -6,13 +6,14 @@ Result<ApplyResult> MemoryStore::apply(std::string_view key, const Entry& entry)
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     entries_.emplace(std::string(key), entry);
-    return ApplyResult{true, entry.version};
+    return ApplyResult{true, entry.version, std::nullopt};
   }
   if (lww_wins(entry, it->second)) {
+    ApplyResult result{true, entry.version, std::move(it->second)};
     it->second = entry;
-    return ApplyResult{true, entry.version};
+    return result;
   }
-  return ApplyResult{false, it->second.version};
+  return ApplyResult{false, it->second.version, std::nullopt};
 }
 
 Result<std::optional<Entry>> MemoryStore::get(std::string_view key) {

@@ -18,6 +18,9 @@ struct ApplyResult {
   // whose version is >= the entry's (equal means a duplicate of the same write).
   bool applied = false;
   Version current;
+  // When applied: the entry it replaced (nullopt when the key held nothing). Saves the
+  // caller a lookup of its own (the node's Merkle index needs the old entry).
+  std::optional<Entry> replaced;
 };
 
 class ReplicaStore {

@@ -9,7 +9,7 @@ Result<ApplyResult> Node::apply_entry(const Key& key, const Entry& entry) {
     Result<std::optional<Entry>> current = store_.get(key);
     if (!current.ok()) return current.status();
     if (*current && (*current)->version.counter >= entry.version.counter) {
-      return ApplyResult{false, (*current)->version};
+      return ApplyResult{false, (*current)->version, std::nullopt};
     }
   }
   return store_.apply(key, entry);
@@ -19,13 +19,11 @@ Result<ApplyResult> Node::apply_and_index(const Key& key, const Entry& entry) {
   if (entry.tombstone) {
     auto purged = purged_.find(key);
     if (purged != purged_.end() && entry.version <= purged->second) {
-      return ApplyResult{false, purged->second};  // already purged here: do not bring it back
+      return ApplyResult{false, purged->second, std::nullopt};  // purged here: keep it gone
     }
   }
-  Result<std::optional<Entry>> before = store_.get(key);
-  if (!before.ok()) return before.status();
   Result<ApplyResult> result = apply_entry(key, entry);
-  if (result.ok() && result->applied) index_.on_change(key, *before, entry, now_ms_);
+  if (result.ok() && result->applied) index_.on_change(key, result->replaced, entry, now_ms_);
   return result;
 }
 

@@ -47,8 +47,9 @@ Result<ApplyResult> LsmStore::apply(std::string_view key, const Entry& entry) {
   if (record.entry.tombstone) record.entry.value.clear();  // tombstones carry no value
   auto current = lookup(key);
   if (!current.ok()) return current.status();
-  if (current->has_value() && !(*current)->purged && !lww_wins(record.entry, (*current)->entry)) {
-    return ApplyResult{false, (*current)->entry.version};
+  const bool held = current->has_value() && !(*current)->purged;
+  if (held && !lww_wins(record.entry, (*current)->entry)) {
+    return ApplyResult{false, (*current)->entry.version, std::nullopt};
   }
   RINGKV_RETURN_IF_ERROR(make_room());
   RINGKV_RETURN_IF_ERROR(write_record(key, record));
@@ -56,7 +57,9 @@ Result<ApplyResult> LsmStore::apply(std::string_view key, const Entry& entry) {
     Status flushed = flush();
     if (!flushed.ok()) ++counters_.background_errors;  // retried on the next apply
   }
-  return ApplyResult{true, record.entry.version};
+  ApplyResult result{true, record.entry.version, std::nullopt};
+  if (held) result.replaced = std::move((*current)->entry);
+  return result;
 }
 
 Status LsmStore::purge_tombstone(std::string_view key, const Version& version) {

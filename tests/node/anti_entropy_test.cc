@@ -8,12 +8,6 @@
 namespace ringkv::testing {
 namespace {
 
-std::optional<Entry> stored(TestCluster& cluster, const NodeId& id, const Key& key) {
-  auto result = cluster.store(id).get(key);
-  EXPECT_TRUE(result.ok());
-  return *result;
-}
-
 size_t reads_delivered(const TestCluster& cluster) {
   auto it = cluster.delivered_by_kind().find("read");
   return it == cluster.delivered_by_kind().end() ? 0 : it->second;
@@ -56,14 +50,14 @@ TEST(AntiEntropy, PartitionedReplicaCatchesUpWithZeroReads) {
   cluster.isolate("n3");
   for (int i = 0; i < 50; ++i) cluster.put("n1", "key-" + std::to_string(i), "v");
   cluster.settle();
-  ASSERT_FALSE(stored(cluster, "n3", "key-0").has_value());
+  ASSERT_FALSE(cluster.stored("n3", "key-0").has_value());
   cluster.heal();
   cluster.reset_counts();
   cluster.advance(3000);
   EXPECT_EQ(reads_delivered(cluster), 0u);
   for (int i = 0; i < 50; ++i) {
     const Key key = "key-" + std::to_string(i);
-    ASSERT_EQ(stored(cluster, "n3", key), stored(cluster, "n1", key)) << key;
+    ASSERT_EQ(cluster.stored("n3", key), cluster.stored("n1", key)) << key;
   }
   EXPECT_GT(cluster.node("n3").metrics().anti_entropy_entries_applied +
                 cluster.node("n1").metrics().anti_entropy_entries_applied +
@@ -86,8 +80,8 @@ TEST(HintedHandoff, CoordinatorCrashAfterAckStillDeliversItsDurableHint) {
   EXPECT_GT(cluster.node("n1").hint_bytes("n3"), 0u);
   cluster.restart("n3");
   cluster.advance(2000);
-  ASSERT_TRUE(stored(cluster, "n3", "k").has_value());
-  EXPECT_EQ(stored(cluster, "n3", "k")->value, "v");
+  ASSERT_TRUE(cluster.stored("n3", "k").has_value());
+  EXPECT_EQ(cluster.stored("n3", "k")->value, "v");
   EXPECT_EQ(cluster.node("n1").hint_bytes("n3"), 0u);
   EXPECT_EQ(cluster.node("n1").metrics().hints_delivered, 1u);
   EXPECT_EQ(cluster.hint_store("n1").size(), 0u) << "a delivered hint is deleted";
@@ -98,7 +92,7 @@ TEST(HintedHandoff, DeleteMadeWhileAReplicaIsDownIsHintedAsADelete) {
   TestCluster cluster(3, no_hints_slow_anti_entropy(false));
   cluster.put("n1", "k", "v");
   cluster.settle();
-  ASSERT_TRUE(stored(cluster, "n3", "k").has_value());
+  ASSERT_TRUE(cluster.stored("n3", "k").has_value());
   cluster.crash("n3");
   uint64_t removed = cluster.del("n1", "k");
   cluster.settle();
@@ -110,9 +104,9 @@ TEST(HintedHandoff, DeleteMadeWhileAReplicaIsDownIsHintedAsADelete) {
   EXPECT_GT(cluster.node("n1").hint_bytes("n3"), 0u);
   cluster.restart("n3");
   cluster.advance(2000);
-  ASSERT_TRUE(stored(cluster, "n3", "k").has_value());
-  EXPECT_TRUE(stored(cluster, "n3", "k")->tombstone);
-  EXPECT_EQ(stored(cluster, "n3", "k")->version, stored(cluster, "n1", "k")->version);
+  ASSERT_TRUE(cluster.stored("n3", "k").has_value());
+  EXPECT_TRUE(cluster.stored("n3", "k")->tombstone);
+  EXPECT_EQ(cluster.stored("n3", "k")->version, cluster.stored("n1", "k")->version);
   EXPECT_EQ(cluster.node("n1").metrics().hints_delivered, 1u);
   EXPECT_EQ(cluster.node("n1").hint_bytes("n3"), 0u);
 }
@@ -143,8 +137,8 @@ TEST(AntiEntropy, KeyWrittenWhileReplicaDownConvergesByAntiEntropyAlone) {
   cluster.reset_counts();
   cluster.advance(3000);
   EXPECT_EQ(reads_delivered(cluster), 0u);
-  ASSERT_TRUE(stored(cluster, "n3", "lonely").has_value());
-  EXPECT_EQ(stored(cluster, "n3", "lonely")->value, "v");
+  ASSERT_TRUE(cluster.stored("n3", "lonely").has_value());
+  EXPECT_EQ(cluster.stored("n3", "lonely")->value, "v");
 }
 
 TEST(TombstonePurge, RefusedUntilEveryReplicaConfirmedAndNeverResurrects) {
@@ -163,14 +157,14 @@ TEST(TombstonePurge, RefusedUntilEveryReplicaConfirmedAndNeverResurrects) {
   cluster.settle();
   ASSERT_EQ(cluster.response(del)->outcome, ClientOutcome::kOk);
   cluster.advance(3000);  // far past the grace period
-  ASSERT_TRUE(stored(cluster, "n1", "k").has_value()) << "purged without n3's confirmation";
-  EXPECT_TRUE(stored(cluster, "n1", "k")->tombstone);
+  ASSERT_TRUE(cluster.stored("n1", "k").has_value()) << "purged without n3's confirmation";
+  EXPECT_TRUE(cluster.stored("n1", "k")->tombstone);
   EXPECT_EQ(cluster.node("n1").metrics().tombstones_purged, 0u);
 
   cluster.restart("n3");
   cluster.advance(5000);
   for (const NodeId& id : cluster.ids()) {
-    EXPECT_FALSE(stored(cluster, id, "k").has_value()) << id << " still holds the key";
+    EXPECT_FALSE(cluster.stored(id, "k").has_value()) << id << " still holds the key";
   }
   EXPECT_GT(cluster.node("n1").metrics().tombstones_purged, 0u);
   uint64_t get = cluster.get("n2", "k");
@@ -242,7 +236,7 @@ TEST(AntiEntropyCost, OneDifferingKeyCostsTreeDepthMessages) {
   // Per round: root, 3 levels of (query + hashes), then entries both ways.
   const size_t per_round_max = 2 * (MerkleTree::kDepth + 1) + 2;
   EXPECT_LE(anti_entropy_messages(cluster), 2 * per_round_max);
-  EXPECT_TRUE(stored(cluster, "n2", "extra").has_value());
+  EXPECT_TRUE(cluster.stored("n2", "extra").has_value());
   EXPECT_EQ(cluster.delivered_by_kind().at("ae-query"),
             static_cast<size_t>(2 * (MerkleTree::kDepth + 1)) - 1 + 1);
 }

@@ -25,6 +25,8 @@ class TestCluster {
   Node& node(const NodeId& id) { return *nodes_.at(id).node; }
   MemoryStore& store(const NodeId& id) { return *nodes_.at(id).store; }
   MemoryStore& hint_store(const NodeId& id) { return *nodes_.at(id).hints; }
+  // What `id`'s store holds for `key` (a MemoryStore get never fails).
+  std::optional<Entry> stored(const NodeId& id, const Key& key) { return store(id).get(key).value(); }
   // Hint stores are attached to every node unless disabled before nodes restart.
   void set_hints_enabled(bool on) { hints_enabled_ = on; }
   std::vector<NodeId> ids() const;

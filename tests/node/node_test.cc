@@ -6,12 +6,6 @@
 namespace ringkv::testing {
 namespace {
 
-std::optional<Entry> stored(TestCluster& cluster, const NodeId& id, const Key& key) {
-  auto result = cluster.store(id).get(key);
-  EXPECT_TRUE(result.ok());
-  return *result;
-}
-
 TEST(NodeWrite, SucceedsWithOneReplicaDown) {
   TestCluster cluster(3);
   cluster.crash("n3");
@@ -21,8 +15,8 @@ TEST(NodeWrite, SucceedsWithOneReplicaDown) {
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->outcome, ClientOutcome::kOk) << response->error;
   EXPECT_EQ(response->version.node_id, "n1");
-  EXPECT_EQ(stored(cluster, "n2", "k")->value, "v1");
-  EXPECT_FALSE(stored(cluster, "n3", "k").has_value());
+  EXPECT_EQ(cluster.stored("n2", "k")->value, "v1");
+  EXPECT_FALSE(cluster.stored("n3", "k").has_value());
 
   uint64_t get = cluster.get("n2", "k");
   cluster.settle();
@@ -70,7 +64,7 @@ TEST(NodeWrite, DuplicatesAndReorderingChangeNothing) {
   ASSERT_EQ(cluster.response(second)->outcome, ClientOutcome::kOk);
   EXPECT_GT(cluster.response(second)->version, cluster.response(first)->version);
   for (const NodeId& id : cluster.ids()) {
-    auto entry = stored(cluster, id, "k");
+    auto entry = cluster.stored(id, "k");
     ASSERT_TRUE(entry.has_value()) << id;
     EXPECT_EQ(entry->value, "b") << id;
     EXPECT_EQ(entry->version, cluster.response(second)->version) << id;
@@ -161,7 +155,7 @@ TEST(NodeRead, ReadRepairLeavesAnsweringReplicasEqual) {
   uint64_t second = cluster.put("n1", "k", "v2");
   cluster.settle();
   ASSERT_EQ(cluster.response(second)->outcome, ClientOutcome::kOk);
-  EXPECT_EQ(stored(cluster, "n3", "k")->value, "v1");
+  EXPECT_EQ(cluster.stored("n3", "k")->value, "v1");
   cluster.heal();
   cluster.isolate("n2");  // the read must be answered by n1 (v2) and n3 (v1)
   uint64_t get = cluster.get("n1", "k");
@@ -170,7 +164,7 @@ TEST(NodeRead, ReadRepairLeavesAnsweringReplicasEqual) {
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->outcome, ClientOutcome::kOk);
   EXPECT_EQ(response->value, "v2");
-  EXPECT_EQ(stored(cluster, "n3", "k"), stored(cluster, "n1", "k"));
+  EXPECT_EQ(cluster.stored("n3", "k"), cluster.stored("n1", "k"));
   EXPECT_GE(cluster.node("n1").metrics().read_repairs_sent, 1u);
 }
 
@@ -185,7 +179,7 @@ TEST(NodeRead, DeleteReadsAsNotFound) {
   cluster.settle();
   EXPECT_EQ(cluster.response(get)->outcome, ClientOutcome::kNotFound);
   EXPECT_EQ(cluster.response(get)->version, cluster.response(del)->version);
-  EXPECT_TRUE(stored(cluster, "n1", "k")->tombstone);
+  EXPECT_TRUE(cluster.stored("n1", "k")->tombstone);
   uint64_t missing = cluster.get("n1", "never-written");
   cluster.settle();
   EXPECT_EQ(cluster.response(missing)->outcome, ClientOutcome::kNotFound);
