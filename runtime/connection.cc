@@ -9,7 +9,7 @@ namespace ringkv::runtime {
 
 struct Connection::WriteRequest {
   uv_write_t request{};
-  std::string bytes;
+  std::vector<std::string> responses;
   Connection* connection = nullptr;
 };
 
@@ -55,31 +55,49 @@ void Connection::complete(uint64_t slot, const wire::HttpResponse& response) {
   } else {
     target.bytes = wire::serialize(response);
   }
+  if (flush_deferred_) return;
+  if (handler_.defer_flush(*this)) {
+    flush_deferred_ = true;
+    return;
+  }
   flush();
 }
 
+void Connection::flush_ready() {
+  flush_deferred_ = false;
+  if (!close_started_) flush();
+}
+
 void Connection::flush() {
+  // Every response ready at the head of the queue goes out in one write (one writev).
+  std::vector<std::string> ready;
   while (!close_started_ && !slots_.empty() && slots_.front().ready) {
     Slot slot = std::move(slots_.front());
     slots_.pop_front();
-    write(std::move(slot.bytes));
+    ready.push_back(std::move(slot.bytes));
     if (slot.close_after) {
       read_closed_ = true;
       finish_after_writes_ = true;
       slots_.clear();  // nothing after a closing response is answered
     }
   }
+  if (!ready.empty()) write(std::move(ready));
   update_reading();
   close_if_done();
 }
 
-void Connection::write(std::string bytes) {
+void Connection::write(std::vector<std::string> responses) {
+  if (close_started_) return;
   auto* request = new WriteRequest;
-  request->bytes = std::move(bytes);
+  request->responses = std::move(responses);
   request->connection = this;
-  uv_buf_t buffer =
-      uv_buf_init(request->bytes.data(), static_cast<unsigned>(request->bytes.size()));
-  int status = uv_write(&request->request, stream(), &buffer, 1, on_write);
+  std::vector<uv_buf_t> buffers;  // uv_write copies the array (not the bytes)
+  buffers.reserve(request->responses.size());
+  for (std::string& bytes : request->responses) {
+    buffers.push_back(uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size())));
+  }
+  int status = uv_write(&request->request, stream(), buffers.data(),
+                        static_cast<unsigned>(buffers.size()), on_write);
   if (status != 0) {
     delete request;
     close();

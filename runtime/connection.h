@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "core/wire/http_message.h"
 #include "core/wire/http_parser.h"
@@ -46,6 +47,10 @@ class ConnectionHandler {
   virtual void on_request(Connection& connection, uint64_t slot, wire::HttpRequest request) = 0;
   // The handle is closed; the handler may destroy the connection now.
   virtual void on_closed(Connection& connection) = 0;
+  // A response is ready. True: the handler calls connection.flush_ready() later (once per
+  // loop iteration, so that all responses ready by then share one write); false: the
+  // connection writes it now.
+  virtual bool defer_flush(Connection& connection) = 0;
 };
 
 class Connection {
@@ -64,6 +69,8 @@ class Connection {
   void refuse(const wire::HttpResponse& response);
   // Fills a slot; responses go out in slot order. Unknown or closed slots are ignored.
   void complete(uint64_t slot, const wire::HttpResponse& response);
+  // Writes the responses ready at the head of the queue (after defer_flush()).
+  void flush_ready();
   // Stops reading new requests; the connection closes once every slot was written.
   void drain_and_close();
   // Closes now (pending responses are dropped).
@@ -96,7 +103,7 @@ class Connection {
   uint64_t open_slot(bool close_after);
   void take_requests();
   void flush();
-  void write(std::string bytes);
+  void write(std::vector<std::string> responses);
   void update_reading();
   void close_if_done();
   void linger_then_close();
@@ -117,6 +124,7 @@ class Connection {
   bool finish_after_writes_ = false;  // close once slots and writes are done
   bool peer_closed_ = false;          // EOF or a read error: nothing left to drain
   bool lingering_ = false;
+  bool flush_deferred_ = false;  // defer_flush() said yes and flush_ready() has not run yet
   bool close_started_ = false;
   int handles_open_ = 0;
 };

@@ -8,7 +8,7 @@ namespace ringkv::runtime {
 
 struct PeerConnection::WriteRequest {
   uv_write_t request{};
-  std::string bytes;
+  std::vector<std::string> requests;
   PeerConnection* connection = nullptr;
 };
 
@@ -51,20 +51,24 @@ void PeerConnection::on_connect_timeout(uv_timer_t* timer) {
   if (!self->closing_ && !self->connected_) self->fail("connect timed out");
 }
 
-void PeerConnection::write(std::string bytes) {
+void PeerConnection::write(std::vector<std::string> requests) {
+  if (requests.empty()) return;
   auto* request = new WriteRequest;
-  request->bytes = std::move(bytes);
+  request->requests = std::move(requests);
   request->connection = this;
-  uv_buf_t buffer =
-      uv_buf_init(request->bytes.data(), static_cast<unsigned>(request->bytes.size()));
-  int status =
-      uv_write(&request->request, reinterpret_cast<uv_stream_t*>(&tcp_), &buffer, 1, on_write);
+  std::vector<uv_buf_t> buffers;  // uv_write copies the array (not the bytes)
+  buffers.reserve(request->requests.size());
+  for (std::string& bytes : request->requests) {
+    buffers.push_back(uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size())));
+  }
+  int status = uv_write(&request->request, reinterpret_cast<uv_stream_t*>(&tcp_),
+                        buffers.data(), static_cast<unsigned>(buffers.size()), on_write);
   if (status != 0) {
     delete request;
     fail(std::string("write: ") + uv_strerror(status));
     return;
   }
-  in_flight_++;
+  in_flight_ += request->requests.size();
 }
 
 void PeerConnection::on_write(uv_write_t* raw, int status) {

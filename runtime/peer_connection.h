@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "core/types.h"
 #include "core/wire/http_parser.h"
@@ -27,8 +28,8 @@ class PeerConnection {
   bool connect(const sockaddr* address);
   bool connected() const { return connected_; }
   size_t in_flight() const { return in_flight_; }
-  // Writes one encoded request; the pool checks connected() and in_flight() first.
-  void write(std::string bytes);
+  // Writes encoded requests in one write; the pool checks connected() and in_flight() first.
+  void write(std::vector<std::string> requests);
   // Closes the handle; the object deletes itself afterwards. Never reports failure.
   void close();
 

@@ -85,7 +85,12 @@ void PeerPool::send(const NodeId& to, const std::string& address, const Message&
   std::string bytes = wire::serialize(request);
   link.queued_bytes += bytes.size();
   link.queue.push_back(std::move(bytes));
-  pump(link);
+}
+
+void PeerPool::flush() {
+  for (auto& [id, link] : links_) {
+    if (!link->queue.empty()) pump(*link);
+  }
 }
 
 size_t PeerPool::queued_messages() const {
@@ -104,15 +109,20 @@ void PeerPool::pump(PeerLink& link) {
       if (wanted) start_connection(link, index);
       continue;
     }
-    while (connection->connected() && !link.queue.empty() &&
-           connection->in_flight() < kMaxPipelinedRequestsPerPeerConnection) {
-      std::string bytes = std::move(link.queue.front());
-      link.queue.pop_front();
-      link.queued_bytes -= bytes.size();
-      counters_.peer_messages_sent++;
-      connection->write(std::move(bytes));
-      if (link.connections[index] != connection) break;  // the write failed
+    if (!connection->connected() || link.queue.empty() ||
+        connection->in_flight() >= kMaxPipelinedRequestsPerPeerConnection) {
+      continue;
     }
+    // Everything this connection may pipeline goes out in one write (one writev).
+    std::vector<std::string> batch;
+    while (!link.queue.empty() &&
+           connection->in_flight() + batch.size() < kMaxPipelinedRequestsPerPeerConnection) {
+      link.queued_bytes -= link.queue.front().size();
+      batch.push_back(std::move(link.queue.front()));
+      link.queue.pop_front();
+    }
+    counters_.peer_messages_sent += batch.size();
+    connection->write(std::move(batch));
   }
 }
 

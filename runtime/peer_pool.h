@@ -60,7 +60,10 @@ class PeerPool {
 
   // Queues `message` for node `to` at `address` ("host:port"); a changed address resets
   // the peer's connections.
+  // Queues `message` for `to`; nothing is written until flush().
   void send(const NodeId& to, const std::string& address, const Message& message);
+  // Writes what the queues hold, one write per connection (once per loop iteration).
+  void flush();
   size_t queued_messages() const;
   // Closes every connection and timer; later sends are dropped.
   void close_all();

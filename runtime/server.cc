@@ -173,6 +173,12 @@ void Server::on_sweep_timer(uv_timer_t* timer) {
   }
 }
 
+bool Server::defer_flush(Connection& connection) {
+  if (finished_) return false;  // drive() no longer runs
+  flush_ready_.push_back(connection.id());
+  return true;
+}
+
 Connection* Server::find_connection(uint64_t id) {
   auto found = connections_.find(id);
   return found == connections_.end() || found->second->closing() ? nullptr : found->second.get();
@@ -241,6 +247,10 @@ void Server::finish() {
                               as_handle(&sigterm_), as_handle(&sigint_), as_handle(&listener_)}) {
     close_if_open(handle);
   }
+  for (uint64_t id : flush_ready_) {
+    if (Connection* connection = find_connection(id)) connection->flush_ready();
+  }
+  flush_ready_.clear();
   for (auto& [id, connection] : connections_) connection->drain_and_close();
   if (connections_.empty()) {
     close_if_open(as_handle(&flush_timer_));

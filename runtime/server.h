@@ -44,6 +44,7 @@ class Server final : public ConnectionHandler {
 
   void on_request(Connection& connection, uint64_t slot, wire::HttpRequest request) override;
   void on_closed(Connection& connection) override;
+  bool defer_flush(Connection& connection) override;
 
  private:
   struct PendingClient {
@@ -81,6 +82,7 @@ class Server final : public ConnectionHandler {
   static void on_batch_timer(uv_timer_t* timer);
   void drive();
   bool commit_due(uint64_t now_ms);
+  void send_and_answer();
   void send_messages();
   void compaction_step();
   void arm_tick_timer(uint64_t now_ms);
@@ -105,6 +107,7 @@ class Server final : public ConnectionHandler {
   std::unique_ptr<PeerPool> peers_;
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::set<uint64_t> refusing_;
+  std::vector<uint64_t> flush_ready_;  // connections with responses to write in drive()
   std::map<uint64_t, PendingClient> pending_;  // by Node request id
   uint64_t next_connection_id_ = 1;
   uint64_t next_request_id_ = 1;

@@ -1,7 +1,11 @@
-// Server: driving the Node once per loop iteration, in node.h's order:
-//   1. commit(now) (one store sync for the batch; with --sync batch at most every few ms),
-//   2. send take_messages() to peers, 3. answer take_replies(), 4. arm the tick timer.
-// It runs in a prepare handle: after the timers and I/O callbacks of the previous poll (the
+// Server: driving the Node once per loop iteration (node.h):
+//   1. send take_messages() to peers and answer take_replies(): fresh requests and finished
+//      client requests, none of which waits for this node's sync;
+//   2. commit(now) (one store sync for the batch; with --sync batch at most every few ms),
+//      then send and answer again what the sync released;
+//   3. arm the tick timer.
+// Responses are written once per connection per iteration (Connection::flush_ready). It
+// runs in a prepare handle: after the timers and I/O callbacks of the previous poll (the
 // batch) and right before the next poll, whose timeout then already sees the tick timer.
 #include <unordered_map>
 
@@ -34,6 +38,10 @@ bool Server::commit_due(uint64_t now_ms) {
 void Server::drive() {
   if (finished_) return;
   uint64_t now_ms = uv_now(&loop_);
+  // Before the sync: fresh requests to peers (replica writes, reads, gossip) and answers
+  // to clients whose quorum is complete. Nothing here waits for this node's sync (held
+  // replica answers are not released yet), and peers work while our fsync runs.
+  send_and_answer();
   if (node_->has_uncommitted() && commit_due(now_ms)) {
     last_commit_ms_ = now_ms;
     Status committed = node_->commit(now_ms);
@@ -41,12 +49,23 @@ void Server::drive() {
       metrics_.transport().commit_failures++;
       logger_.error("commit failed, answers dropped: " + committed.to_string());
     }
+    send_and_answer();  // what the sync released
   }
-  send_messages();
-  for (const Reply& reply : node_->take_replies()) deliver_reply(reply);
   compaction_step();
   arm_tick_timer(now_ms);
   if (shutting_down_ && pending_.empty()) finish();
+}
+
+void Server::send_and_answer() {
+  send_messages();
+  for (const Reply& reply : node_->take_replies()) deliver_reply(reply);
+  // Responses completed since the last call (client answers, internal 204s, errors): one
+  // write per connection.
+  std::vector<uint64_t> ready;
+  ready.swap(flush_ready_);
+  for (uint64_t id : ready) {
+    if (Connection* connection = find_connection(id)) connection->flush_ready();
+  }
 }
 
 void Server::send_messages() {
@@ -63,6 +82,7 @@ void Server::send_messages() {
     }
     peers_->send(envelope.to, found->second, envelope.message);
   }
+  peers_->flush();
 }
 
 void Server::compaction_step() {

@@ -9,8 +9,11 @@
 //   3. drain take_replies() and answer the clients;
 //   4. arm a timer for next_tick_ms() and call on_tick() when it fires.
 // Everything a driver may send was already made durable where durability matters, so
-// steps 2 and 3 may happen at any time after step 1. Node never blocks, never reads a
-// clock, and draws randomness only from the Prng it was given.
+// steps 2 and 3 may happen at any time after step 1 — and also before it: what needs the
+// sync (replica answers) is not in take_messages() until commit() released it, so a
+// driver may send the fresh requests and answer the finished clients first, and only
+// then sync (kvnode does: remote replicas work while this node's fsync runs). Node never
+// blocks, never reads a clock, and draws randomness only from the Prng it was given.
 #pragma once
 
 #include <cstdint>
