@@ -55,6 +55,16 @@ class PosixWritableFile final : public WritableFile {
     if (::fdatasync(fd_.get()) != 0) return errno_status("fdatasync", path_, errno);
     return Status();
   }
+  // fdatasync of a dup() of the descriptor: the same open file, kept alive by the copy.
+  std::function<Status()> detached_sync() override {
+    int copy = ::dup(fd_.get());
+    if (copy < 0) return {};
+    auto descriptor = std::make_shared<FileDescriptor>(copy);
+    return [descriptor, path = path_]() -> Status {
+      if (::fdatasync(descriptor->get()) != 0) return errno_status("fdatasync", path, errno);
+      return Status();
+    };
+  }
   uint64_t size_bytes() const override { return size_bytes_; }
   Status truncate(uint64_t size_bytes) override {
     if (::ftruncate(fd_.get(), static_cast<off_t>(size_bytes)) != 0) {

@@ -83,6 +83,10 @@ class Server final : public ConnectionHandler {
   void drive();
   bool commit_due(uint64_t now_ms);
   void send_and_answer();
+  void commit_in_place(uint64_t now_ms);
+  void start_background_sync(uint64_t now_ms);
+  static void on_sync_work(uv_work_t* request);
+  static void on_sync_done(uv_work_t* request, int status);
   void send_messages();
   void compaction_step();
   void arm_tick_timer(uint64_t now_ms);
@@ -108,6 +112,16 @@ class Server final : public ConnectionHandler {
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::set<uint64_t> refusing_;
   std::vector<uint64_t> flush_ready_;  // connections with responses to write in drive()
+  // --sync always: one store sync at a time runs on libuv's thread pool while the loop
+  // goes on; the answers it covers are released when it is done (server_drive.cc).
+  struct BackgroundSync {
+    uv_work_t request{};
+    bool running = false;
+    uint64_t batch = 0;
+    LsmStore::SyncJob job;
+    Status result;
+  };
+  BackgroundSync sync_;
   std::map<uint64_t, PendingClient> pending_;  // by Node request id
   uint64_t next_connection_id_ = 1;
   uint64_t next_request_id_ = 1;

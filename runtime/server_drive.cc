@@ -42,18 +42,80 @@ void Server::drive() {
   // to clients whose quorum is complete. Nothing here waits for this node's sync (held
   // replica answers are not released yet), and peers work while our fsync runs.
   send_and_answer();
-  if (node_->has_uncommitted() && commit_due(now_ms)) {
-    last_commit_ms_ = now_ms;
-    Status committed = node_->commit(now_ms);
-    if (!committed.ok()) {
-      metrics_.transport().commit_failures++;
-      logger_.error("commit failed, answers dropped: " + committed.to_string());
-    }
-    send_and_answer();  // what the sync released
+  if (options_.sync == SyncPolicy::kAlways) {
+    start_background_sync(now_ms);
+  } else if (node_->has_uncommitted() && commit_due(now_ms)) {
+    commit_in_place(now_ms);
   }
   compaction_step();
   arm_tick_timer(now_ms);
   if (shutting_down_ && pending_.empty()) finish();
+}
+
+void Server::commit_in_place(uint64_t now_ms) {
+  last_commit_ms_ = now_ms;
+  Status committed = node_->commit(now_ms);
+  if (!committed.ok()) {
+    metrics_.transport().commit_failures++;
+    logger_.error("commit failed, answers dropped: " + committed.to_string());
+  }
+  send_and_answer();  // what the sync released
+}
+
+// Seals the answers held so far and syncs what they cover on the thread pool, unless a
+// sync is already running (its completion wakes the loop, and the next drive() starts the
+// next one, covering everything applied meanwhile: pipelined group commit).
+void Server::start_background_sync(uint64_t now_ms) {
+  if (sync_.running || !node_->has_uncommitted()) return;
+  Result<uint64_t> batch = node_->seal_commit(now_ms);
+  if (!batch.ok()) {
+    metrics_.transport().commit_failures++;
+    logger_.error("hint store sync failed: " + batch.status().to_string());
+    return;
+  }
+  if (*batch == 0) return;
+  Result<LsmStore::SyncJob> job = storage_->lsm().begin_sync();
+  if (!job.ok() || !job->run) {
+    // A store error, or nothing left to sync (or synced in place): finish right away.
+    Status result = job.ok() ? Status() : job.status();
+    if (!result.ok()) {
+      metrics_.transport().commit_failures++;
+      logger_.error("commit failed, answers dropped: " + result.to_string());
+    }
+    node_->finish_commit(*batch, result, now_ms);
+    send_and_answer();
+    return;
+  }
+  sync_.running = true;
+  sync_.batch = *batch;
+  sync_.job = std::move(*job);
+  sync_.request.data = this;
+  int queued = uv_queue_work(&loop_, &sync_.request, on_sync_work, on_sync_done);
+  if (queued != 0) {  // no thread pool: sync here
+    sync_.result = sync_.job.run();
+    on_sync_done(&sync_.request, 0);
+  }
+}
+
+void Server::on_sync_work(uv_work_t* request) {
+  auto* self = static_cast<Server*>(request->data);
+  self->sync_.result = self->sync_.job.run();  // only this thread touches sync_ meanwhile
+}
+
+void Server::on_sync_done(uv_work_t* request, int) {
+  auto* self = static_cast<Server*>(request->data);
+  BackgroundSync& sync = self->sync_;
+  sync.running = false;
+  Status result = self->storage_->lsm().finish_sync(sync.job, sync.result);
+  sync.job = LsmStore::SyncJob{};
+  if (!result.ok()) {
+    self->metrics_.transport().commit_failures++;
+    self->logger_.error("commit failed, answers dropped: " + result.to_string());
+  }
+  uint64_t now_ms = uv_now(&self->loop_);
+  self->node_->finish_commit(sync.batch, result, now_ms);
+  self->send_and_answer();
+  // The next sync starts in the prepare phase of this loop iteration (drive()).
 }
 
 void Server::send_and_answer() {

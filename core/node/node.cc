@@ -146,35 +146,53 @@ void Node::on_tick(uint64_t now_ms) {
 }
 
 Status Node::commit(uint64_t now_ms) {
+  for (int round = 0; round < kMaxCommitRounds && has_uncommitted(); ++round) {
+    Result<uint64_t> batch = seal_commit(now_ms);
+    if (!batch.ok()) return batch.status();
+    if (*batch == 0) break;
+    Status synced = store_.sync();
+    finish_commit(*batch, synced, now_ms);
+    if (!synced.ok()) return synced;
+  }
+  return Status();
+}
+
+Result<uint64_t> Node::seal_commit(uint64_t now_ms) {
   now_ms_ = now_ms;
   if (hints_dirty_) {
-    Status synced = hints_->sync();
+    Status synced = hints_->sync();  // hints gate no answer: synced here, in place
     if (!synced.ok()) {
       metrics_.storage_errors++;
       return synced;
     }
     hints_dirty_ = false;
   }
-  for (int round = 0; round < kMaxCommitRounds && !held_.empty(); ++round) {
-    metrics_.commits++;
-    Status synced = store_.sync();
-    std::vector<Envelope> released;
-    released.swap(held_);
-    if (!synced.ok()) {
-      metrics_.storage_errors++;
-      metrics_.answers_dropped_sync_failed += released.size();
-      return synced;
-    }
-    for (Envelope& envelope : released) {
-      if (envelope.to == self_.id) {
-        local_inbox_.push_back(std::move(envelope.message));
-      } else {
-        outbox_.push_back(std::move(envelope));
-      }
-    }
-    drain_local(now_ms);
+  if (held_.empty()) return uint64_t{0};
+  const uint64_t batch = next_commit_batch_++;
+  sealed_[batch].swap(held_);
+  return batch;
+}
+
+void Node::finish_commit(uint64_t batch, const Status& synced, uint64_t now_ms) {
+  now_ms_ = now_ms;
+  auto it = sealed_.find(batch);
+  if (it == sealed_.end()) return;
+  std::vector<Envelope> released = std::move(it->second);
+  sealed_.erase(it);
+  metrics_.commits++;
+  if (!synced.ok()) {
+    metrics_.storage_errors++;
+    metrics_.answers_dropped_sync_failed += released.size();
+    return;
   }
-  return Status();
+  for (Envelope& envelope : released) {
+    if (envelope.to == self_.id) {
+      local_inbox_.push_back(std::move(envelope.message));
+    } else {
+      outbox_.push_back(std::move(envelope));
+    }
+  }
+  drain_local(now_ms);
 }
 
 std::vector<Envelope> Node::take_messages() {

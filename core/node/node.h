@@ -84,6 +84,14 @@ class Node {
   // Syncs the store once and releases the answers it covers. A failed sync drops them
   // (the peers time out) and is returned so the driver can log it.
   Status commit(uint64_t now_ms);
+  // The same in two halves, for a driver that syncs on another thread (kvnode with
+  // --sync always): seal_commit() takes the answers held so far (they cover every apply
+  // before this call) and returns their batch number (0: nothing held; an error when the
+  // hint store's sync failed); the driver syncs the store (everything applied before
+  // seal_commit) and then calls finish_commit() with the result, which releases the batch
+  // or drops it. Answers held after a seal wait for the next batch.
+  Result<uint64_t> seal_commit(uint64_t now_ms);
+  void finish_commit(uint64_t batch, const Status& synced, uint64_t now_ms);
 
   // Outputs.
   std::vector<Envelope> take_messages();
@@ -250,6 +258,8 @@ class Node {
   std::map<uint64_t, PendingRead> reads_;    // by op id
   std::deque<Message> local_inbox_;          // messages to ourselves
   std::vector<Envelope> held_;               // answers waiting for commit()
+  std::map<uint64_t, std::vector<Envelope>> sealed_;  // seal_commit() batches being synced
+  uint64_t next_commit_batch_ = 1;
   std::vector<Envelope> outbox_;
   std::vector<Reply> replies_;
   NodeMetrics metrics_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,11 @@ class WritableFile {
   virtual uint64_t size_bytes() const = 0;
   // Cuts the file to `size_bytes` (<= current size); later appends continue from there.
   virtual Status truncate(uint64_t size_bytes) = 0;
+  // For drivers that sync on another thread: a function that makes every byte appended
+  // before this call durable, safe to run on any thread while this file keeps being
+  // appended to, and even after it was closed or removed. Empty when the file cannot do
+  // that; then call sync() on the owning thread.
+  virtual std::function<Status()> detached_sync() { return {}; }
 };
 
 // A file open for positional reads.

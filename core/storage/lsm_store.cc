@@ -118,6 +118,31 @@ Status LsmStore::sync() {
   return Status();
 }
 
+Result<LsmStore::SyncJob> LsmStore::begin_sync() {
+  RINGKV_RETURN_IF_ERROR(fatal_error_);
+  if (!wal_->has_unsynced_records()) return SyncJob{};
+  WalWriter::DetachedSync detached = wal_->begin_detached_sync();
+  if (!detached.run) {
+    RINGKV_RETURN_IF_ERROR(sync());
+    return SyncJob{};
+  }
+  return SyncJob{std::move(detached.run), wal_numbers_.back(), detached.covers_bytes};
+}
+
+Status LsmStore::finish_sync(const SyncJob& job, const Status& result) {
+  if (!result.ok()) {
+    if (fatal_error_.ok()) fatal_error_ = result;
+    return result;
+  }
+  RINGKV_RETURN_IF_ERROR(fatal_error_);
+  ++counters_.wal_syncs;
+  // After a flush the segment is gone and its records live in a synced SSTable.
+  if (wal_numbers_.empty() || wal_numbers_.back() != job.wal_number) return Status();
+  Status marked = wal_->finish_detached_sync(job.covers_bytes, result);
+  if (!marked.ok()) fatal_error_ = marked;
+  return marked;
+}
+
 void LsmStore::remove_quietly(const std::string& name) {
   (void)env_.remove(join_path(dir_, name));  // a leftover is removed at the next open
 }

@@ -67,6 +67,20 @@ class LsmStore final : public ReplicaStore {
   // The visitor must not modify the store.
   Status scan(std::string_view start_key, const Visitor& visit) override;
   Status sync() override;
+
+  // Group commit off the store's thread (kvnode): begin_sync() captures what a sync must
+  // cover — every apply so far — and returns a job that may run on any thread while
+  // applies go on; finish_sync() records its result back on the store's thread (a failure
+  // is fatal, like a failed sync()). A job without `run` needs nothing more: nothing was
+  // unsynced, or the Env cannot sync detached and begin_sync() synced in place.
+  struct SyncJob {
+    std::function<Status()> run;
+    uint64_t wal_number = 0;
+    uint64_t covers_bytes = 0;
+  };
+  Result<SyncJob> begin_sync();
+  Status finish_sync(const SyncJob& job, const Status& result);
+
   Status purge_tombstone(std::string_view key, const Version& version) override;
 
   // Writes the memtable to a new SSTable now (no-op when empty).

@@ -1,5 +1,7 @@
 #include "core/storage/wal_writer.h"
 
+#include <algorithm>
+
 #include "core/storage/coding.h"
 #include "core/storage/crc32c.h"
 #include "core/storage/storage_format.h"
@@ -54,6 +56,22 @@ Status WalWriter::add_record(std::string_view payload) {
     if (!cut.ok()) poisoned_ = Status::io_error("WAL " + path_ + " unusable: " + cut.message());
   }
   return appended;
+}
+
+WalWriter::DetachedSync WalWriter::begin_detached_sync() {
+  if (!poisoned_.ok() || !has_unsynced_records()) return {};
+  return DetachedSync{file_->detached_sync(), file_->size_bytes()};
+}
+
+Status WalWriter::finish_detached_sync(uint64_t covers_bytes, const Status& result) {
+  RINGKV_RETURN_IF_ERROR(poisoned_);
+  if (!result.ok()) {
+    poisoned_ =
+        Status::io_error("WAL " + path_ + " unusable after failed sync: " + result.message());
+    return result;
+  }
+  synced_bytes_ = std::max(synced_bytes_, covers_bytes);
+  return Status();
 }
 
 Status WalWriter::sync() {

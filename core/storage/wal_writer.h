@@ -4,6 +4,7 @@
 // the writer (every later call fails) because the file's state is then unknown.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +22,15 @@ class WalWriter {
   // Appends one frame holding `payload` (1..kMaxWalRecordBytes bytes).
   Status add_record(std::string_view payload);
   Status sync();
+
+  // Detached sync (LsmStore::begin_sync): the job covers every record added so far; run
+  // it on any thread, then report its result with finish_detached_sync() on this one.
+  struct DetachedSync {
+    std::function<Status()> run;  // empty: nothing to sync, or the file cannot (use sync())
+    uint64_t covers_bytes = 0;
+  };
+  DetachedSync begin_detached_sync();
+  Status finish_detached_sync(uint64_t covers_bytes, const Status& result);
 
   uint64_t size_bytes() const { return file_->size_bytes(); }
   bool has_unsynced_records() const { return synced_bytes_ != file_->size_bytes(); }

@@ -271,5 +271,35 @@ TEST(NodeCommit, StaleFreshWriteIsRefusedButRepairIsAccepted) {
   EXPECT_EQ((*store.get("k"))->value, "newer");
 }
 
+TEST(NodeCommit, SealedAnswersWaitForTheirSyncAndLaterOnesForTheNextBatch) {
+  MemoryStore store;
+  Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
+            {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
+  node.on_message(Message{"n1", 4, ReplicaWrite{1, "a", Entry{Version{4, "n1"}, false, "x"}, true}}, 0);
+  Result<uint64_t> first = node.seal_commit(0);
+  ASSERT_TRUE(first.ok());
+  ASSERT_NE(*first, 0u);
+  EXPECT_FALSE(node.has_uncommitted()) << "the held answer moved into the sealed batch";
+  // Applied after the seal: belongs to the next batch.
+  node.on_message(Message{"n1", 5, ReplicaWrite{2, "b", Entry{Version{5, "n1"}, false, "y"}, true}}, 0);
+  EXPECT_TRUE(node.take_messages().empty()) << "nothing leaves before its sync";
+  Result<uint64_t> second = node.seal_commit(0);
+  ASSERT_TRUE(second.ok());
+  ASSERT_NE(*second, *first);
+
+  node.finish_commit(*first, Status(), 1);
+  auto out = node.take_messages();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<ReplicaWriteAck>(out[0].message.body).op, 1u);
+
+  node.finish_commit(*second, Status::io_error("disk gone"), 2);
+  EXPECT_TRUE(node.take_messages().empty()) << "a failed sync drops its answers";
+  EXPECT_EQ(node.metrics().answers_dropped_sync_failed, 1u);
+  EXPECT_EQ(node.metrics().commits, 2u);
+  Result<uint64_t> nothing = node.seal_commit(3);
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_EQ(*nothing, 0u);
+}
+
 }  // namespace
 }  // namespace ringkv::testing

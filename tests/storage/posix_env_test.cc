@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "core/storage/lsm_store.h"
+#include "core/storage/memory_env.h"
 #include "tests/storage/storage_test_util.h"
 
 namespace ringkv {
@@ -93,6 +96,68 @@ TEST(PosixEnv, LsmStoreRoundTripOnRealFiles) {
     ASSERT_TRUE(got.ok() && got->has_value());
     EXPECT_EQ((*got)->version.counter, uint64_t(i + 1));
   }
+}
+
+TEST(PosixEnv, DetachedSyncRunsOnAnotherThreadWhileAppliesGoOn) {
+  TempDir temp;
+  PosixEnv env;
+  std::string dir = temp.path() + "/store";
+  {
+    auto store = LsmStore::open(env, dir, testing::small_options(4096));
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    LsmStore& lsm = **store;
+    Result<LsmStore::SyncJob> none = lsm.begin_sync();
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->run) << "nothing unsynced: nothing to run";
+    const uint64_t syncs_before = lsm.stats().wal_syncs;
+    for (int round = 0; round < 20; ++round) {
+      ASSERT_TRUE(lsm.apply("k" + std::to_string(round), testing::put_entry(round + 1, "v")).ok());
+      Result<LsmStore::SyncJob> job = lsm.begin_sync();
+      ASSERT_TRUE(job.ok()) << job.status().to_string();
+      ASSERT_TRUE(job->run) << "a POSIX file syncs detached";
+      Status result;
+      std::thread syncer([&] { result = job->run(); });
+      // Applies go on meanwhile, and every few rounds a flush replaces the WAL segment
+      // the job is syncing (its descriptor is a dup: still valid).
+      ASSERT_TRUE(lsm.apply("during" + std::to_string(round), testing::put_entry(1, "x")).ok());
+      if (round % 5 == 4) ASSERT_TRUE(lsm.flush().ok());
+      syncer.join();
+      ASSERT_TRUE(lsm.finish_sync(*job, result).ok()) << result.to_string();
+    }
+    EXPECT_EQ(lsm.stats().wal_syncs, syncs_before + 20);
+    ASSERT_TRUE(lsm.sync().ok());
+  }
+  auto store = LsmStore::open(env, dir, testing::small_options(4096));
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  for (int round = 0; round < 20; ++round) {
+    auto got = (*store)->get("k" + std::to_string(round));
+    ASSERT_TRUE(got.ok() && got->has_value()) << round;
+  }
+}
+
+TEST(PosixEnv, FailedDetachedSyncMakesTheStoreRefuseWrites) {
+  TempDir temp;
+  PosixEnv env;
+  auto store = LsmStore::open(env, temp.path() + "/store", testing::small_options(4096));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->apply("k", testing::put_entry(1, "v")).ok());
+  Result<LsmStore::SyncJob> job = (*store)->begin_sync();
+  ASSERT_TRUE(job.ok() && job->run);
+  Status failed = Status::io_error("fdatasync: injected");
+  EXPECT_FALSE((*store)->finish_sync(*job, failed).ok());
+  EXPECT_FALSE((*store)->apply("k2", testing::put_entry(2, "v")).ok());
+  EXPECT_FALSE((*store)->sync().ok());
+}
+
+TEST(MemoryEnvSync, WithoutDetachedSyncBeginSyncSyncsInPlace) {
+  MemoryEnv env;
+  auto store = testing::open_or_die(env, testing::small_options());
+  ASSERT_TRUE(store->apply("k", testing::put_entry(1, "v")).ok());
+  const uint64_t syncs_before = store->stats().wal_syncs;
+  Result<LsmStore::SyncJob> job = store->begin_sync();
+  ASSERT_TRUE(job.ok());
+  EXPECT_FALSE(job->run);
+  EXPECT_EQ(store->stats().wal_syncs, syncs_before + 1);
 }
 
 }  // namespace
