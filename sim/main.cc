@@ -174,7 +174,7 @@ std::string details(const SimResult& r) {
   char line[256];
   std::snprintf(line, sizeof line,
                 "  acked=%llu reads=%llu failed=%llu indeterminate=%llu crashes=%llu "
-                "power_failures=%llu partitions=%llu converged_after_ms=%llu",
+                "power_failures=%llu partitions=%llu converged_after_ms=%llu probe=%llu",
                 static_cast<unsigned long long>(r.stats.writes_acked),
                 static_cast<unsigned long long>(r.stats.reads_ok + r.stats.not_found),
                 static_cast<unsigned long long>(r.stats.failed),
@@ -182,7 +182,8 @@ std::string details(const SimResult& r) {
                 static_cast<unsigned long long>(r.stats.crashes),
                 static_cast<unsigned long long>(r.stats.power_failures),
                 static_cast<unsigned long long>(r.stats.partitions),
-                static_cast<unsigned long long>(r.stats.converged_after_ms));
+                static_cast<unsigned long long>(r.stats.converged_after_ms),
+                static_cast<unsigned long long>(r.stats.probe_ops));
   return line;
 }
 

@@ -165,6 +165,7 @@ void KvSimulation::issue_op(size_t client) {
     op.quorum = static_cast<uint32_t>(workload_prng_.range(1, config.replication_factor));
     (op.is_write() ? request.write_quorum : request.read_quorum) = op.quorum;
   }
+  stats_.ops++;  // the workload's requests (the final probe counts its own)
   submit_op(std::move(op), request);
 }
 
@@ -177,7 +178,6 @@ uint64_t KvSimulation::submit_op(Op op, const ClientRequest& request) {
   trace_.record(op.invoke_ms, "invoke",
                 field("op", op.id) + ",\"what\":" + json_quote(op.describe()));
   history_.ops.push_back(op);
-  stats_.ops++;
   const uint64_t request_id = op.id;
   sim_->schedule_step(sim_->now_ms() + kClientLatencyMs, op.coordinator,
                       [request_id, request](KvMachine& machine, uint64_t local_now_ms) {

@@ -22,6 +22,7 @@ namespace ringkv::sim {
 struct SimStats {
   uint64_t ops = 0, writes_acked = 0, reads_ok = 0, not_found = 0, failed = 0;
   uint64_t indeterminate = 0;
+  uint64_t probe_ops = 0;  // requests of the healthy-cluster probe (not in `ops`)
   uint64_t crashes = 0, power_failures = 0, partitions = 0, clogs = 0, pauses = 0;
   uint64_t restart_failures = 0, events = 0, converged_after_ms = 0;
 };

@@ -206,6 +206,7 @@ void KvSimulation::probe() {
       write.op = ClientOp::kPut;
       write.key = key;
       write.value = put.value;
+      stats_.probe_ops++;
       const uint64_t put_id = submit_op(put, write);
       run_until_answered(put_id);
       const Op written = history_.at(put_id);  // a copy: submit_op grows the history
@@ -223,6 +224,7 @@ void KvSimulation::probe() {
       get.quorum = options_.config.read_quorum;
       ClientRequest read;
       read.key = key;
+      stats_.probe_ops++;
       const uint64_t get_id = submit_op(get, read);
       run_until_answered(get_id);
       const Op& got = history_.at(get_id);
