@@ -16,11 +16,11 @@ Result<ApplyResult> Node::apply_entry(const Key& key, const Entry& entry) {
 }
 
 Result<ApplyResult> Node::apply_and_index(const Key& key, const Entry& entry) {
-  if (entry.tombstone) {
-    auto purged = purged_.find(key);
-    if (purged != purged_.end() && entry.version <= purged->second) {
-      return ApplyResult{false, purged->second, std::nullopt};  // purged here: keep it gone
-    }
+  // Anything at or below a tombstone purged here lost to that delete: a late repair, hint
+  // or tombstone must not bring the key back.
+  auto purged = purged_.find(key);
+  if (purged != purged_.end() && entry.version <= purged->second) {
+    return ApplyResult{false, purged->second, std::nullopt};
   }
   Result<ApplyResult> result = apply_entry(key, entry);
   if (result.ok() && result->applied) index_.on_change(key, result->replaced, entry, now_ms_);

@@ -152,6 +152,7 @@ TEST(TombstonePurge, RefusedUntilEveryReplicaConfirmedAndNeverResurrects) {
   }
   cluster.put("n1", "k", "old");
   cluster.settle();
+  const Entry old_entry = *cluster.stored("n1", "k");
   cluster.crash("n3");  // n3 keeps "old" and misses the delete
   uint64_t del = cluster.del("n1", "k");
   cluster.settle();
@@ -170,6 +171,14 @@ TEST(TombstonePurge, RefusedUntilEveryReplicaConfirmedAndNeverResurrects) {
   uint64_t get = cluster.get("n2", "k");
   cluster.settle();
   EXPECT_EQ(cluster.response(get)->outcome, ClientOutcome::kNotFound);
+
+  // A late repair or hint carrying the value the delete overwrote arrives after the purge:
+  // it lost to the purged tombstone and must not bring the key back.
+  cluster.node("n1").on_message(
+      Message{"n3", old_entry.version.counter, ReplicaWrite{1u << 20, "k", old_entry, false}},
+      cluster.now_ms());
+  cluster.settle();
+  EXPECT_FALSE(cluster.stored("n1", "k").has_value()) << "a purged key came back";
 }
 
 // Populates every replica with the same `count` keys directly, then restarts the nodes
