@@ -3,15 +3,12 @@
 #include <memory>
 
 #include "core/wire/http_writer.h"
+#include "runtime/owned_write.h"
 #include "runtime/router.h"
 
 namespace ringkv::runtime {
 
-struct Connection::WriteRequest {
-  uv_write_t request{};
-  std::vector<std::string> responses;
-  Connection* connection = nullptr;
-};
+using ResponseWrite = OwnedWrite<Connection>;
 
 Connection::Connection(uv_loop_t* loop, uint64_t id, ConnectionHandler& handler,
                        const wire::HttpLimits& limits)
@@ -88,18 +85,7 @@ void Connection::flush() {
 
 void Connection::write(std::vector<std::string> responses) {
   if (close_started_) return;
-  auto* request = new WriteRequest;
-  request->responses = std::move(responses);
-  request->connection = this;
-  std::vector<uv_buf_t> buffers;  // uv_write copies the array (not the bytes)
-  buffers.reserve(request->responses.size());
-  for (std::string& bytes : request->responses) {
-    buffers.push_back(uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size())));
-  }
-  int status = uv_write(&request->request, stream(), buffers.data(),
-                        static_cast<unsigned>(buffers.size()), on_write);
-  if (status != 0) {
-    delete request;
+  if (ResponseWrite::start(stream(), this, std::move(responses), on_write) != 0) {
     close();
     return;
   }
@@ -107,8 +93,7 @@ void Connection::write(std::vector<std::string> responses) {
 }
 
 void Connection::on_write(uv_write_t* raw, int status) {
-  std::unique_ptr<WriteRequest> request(reinterpret_cast<WriteRequest*>(raw));
-  Connection* self = request->connection;
+  Connection* self = ResponseWrite::finish(raw)->owner;
   self->writes_in_flight_--;
   self->last_activity_ms_ = uv_now(self->tcp_.loop);
   if (status != 0) {

@@ -90,7 +90,6 @@ class Connection {
     bool close_after = false;
     std::string bytes;
   };
-  struct WriteRequest;
 
   static void on_alloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);

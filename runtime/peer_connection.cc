@@ -2,15 +2,12 @@
 
 #include <memory>
 
+#include "runtime/owned_write.h"
 #include "runtime/peer_pool.h"
 
 namespace ringkv::runtime {
 
-struct PeerConnection::WriteRequest {
-  uv_write_t request{};
-  std::vector<std::string> requests;
-  PeerConnection* connection = nullptr;
-};
+using RequestWrite = OwnedWrite<PeerConnection>;
 
 PeerConnection::PeerConnection(PeerPool& pool, PeerLink& link) : pool_(pool), link_(link) {}
 
@@ -53,27 +50,18 @@ void PeerConnection::on_connect_timeout(uv_timer_t* timer) {
 
 void PeerConnection::write(std::vector<std::string> requests) {
   if (requests.empty()) return;
-  auto* request = new WriteRequest;
-  request->requests = std::move(requests);
-  request->connection = this;
-  std::vector<uv_buf_t> buffers;  // uv_write copies the array (not the bytes)
-  buffers.reserve(request->requests.size());
-  for (std::string& bytes : request->requests) {
-    buffers.push_back(uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size())));
-  }
-  int status = uv_write(&request->request, reinterpret_cast<uv_stream_t*>(&tcp_),
-                        buffers.data(), static_cast<unsigned>(buffers.size()), on_write);
+  const size_t count = requests.size();
+  int status = RequestWrite::start(reinterpret_cast<uv_stream_t*>(&tcp_), this,
+                                   std::move(requests), on_write);
   if (status != 0) {
-    delete request;
     fail(std::string("write: ") + uv_strerror(status));
     return;
   }
-  in_flight_ += request->requests.size();
+  in_flight_ += count;
 }
 
 void PeerConnection::on_write(uv_write_t* raw, int status) {
-  std::unique_ptr<WriteRequest> request(reinterpret_cast<WriteRequest*>(raw));
-  PeerConnection* self = request->connection;
+  PeerConnection* self = RequestWrite::finish(raw)->owner;
   if (self->closing_) return;
   if (status != 0) self->fail(std::string("write: ") + uv_strerror(status));
 }

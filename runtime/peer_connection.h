@@ -35,7 +35,6 @@ class PeerConnection {
 
  private:
   ~PeerConnection() = default;
-  struct WriteRequest;
 
   static void on_connect(uv_connect_t* request, int status);
   static void on_alloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);

@@ -59,8 +59,7 @@ class PeerPool {
   PeerPool& operator=(const PeerPool&) = delete;
 
   // Queues `message` for node `to` at `address` ("host:port"); a changed address resets
-  // the peer's connections.
-  // Queues `message` for `to`; nothing is written until flush().
+  // the peer's connections. Nothing is written until flush().
   void send(const NodeId& to, const std::string& address, const Message& message);
   // Writes what the queues hold, one write per connection (once per loop iteration).
   void flush();

@@ -247,10 +247,7 @@ void Server::finish() {
                               as_handle(&sigterm_), as_handle(&sigint_), as_handle(&listener_)}) {
     close_if_open(handle);
   }
-  for (uint64_t id : flush_ready_) {
-    if (Connection* connection = find_connection(id)) connection->flush_ready();
-  }
-  flush_ready_.clear();
+  flush_ready_connections();  // defer_flush() says no from now on
   for (auto& [id, connection] : connections_) connection->drain_and_close();
   if (connections_.empty()) {
     close_if_open(as_handle(&flush_timer_));

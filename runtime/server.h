@@ -83,7 +83,9 @@ class Server final : public ConnectionHandler {
   void drive();
   bool commit_due(uint64_t now_ms);
   void send_and_answer();
+  void flush_ready_connections();
   void commit_in_place(uint64_t now_ms);
+  void report_commit(const Status& committed);
   void start_background_sync(uint64_t now_ms);
   static void on_sync_work(uv_work_t* request);
   static void on_sync_done(uv_work_t* request, int status);

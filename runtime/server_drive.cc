@@ -9,6 +9,7 @@
 // batch) and right before the next poll, whose timeout then already sees the tick timer.
 #include <unordered_map>
 
+#include "core/assert.h"
 #include "runtime/server.h"
 
 namespace ringkv::runtime {
@@ -54,12 +55,14 @@ void Server::drive() {
 
 void Server::commit_in_place(uint64_t now_ms) {
   last_commit_ms_ = now_ms;
-  Status committed = node_->commit(now_ms);
-  if (!committed.ok()) {
-    metrics_.transport().commit_failures++;
-    logger_.error("commit failed, answers dropped: " + committed.to_string());
-  }
+  report_commit(node_->commit(now_ms));
   send_and_answer();  // what the sync released
+}
+
+void Server::report_commit(const Status& committed) {
+  if (committed.ok()) return;
+  metrics_.transport().commit_failures++;
+  logger_.error("commit failed, answers dropped: " + committed.to_string());
 }
 
 // Seals the answers held so far and syncs what they cover on the thread pool, unless a
@@ -78,10 +81,7 @@ void Server::start_background_sync(uint64_t now_ms) {
   if (!job.ok() || !job->run) {
     // A store error, or nothing left to sync (or synced in place): finish right away.
     Status result = job.ok() ? Status() : job.status();
-    if (!result.ok()) {
-      metrics_.transport().commit_failures++;
-      logger_.error("commit failed, answers dropped: " + result.to_string());
-    }
+    report_commit(result);
     node_->finish_commit(*batch, result, now_ms);
     send_and_answer();
     return;
@@ -91,10 +91,7 @@ void Server::start_background_sync(uint64_t now_ms) {
   sync_.job = std::move(*job);
   sync_.request.data = this;
   int queued = uv_queue_work(&loop_, &sync_.request, on_sync_work, on_sync_done);
-  if (queued != 0) {  // no thread pool: sync here
-    sync_.result = sync_.job.run();
-    on_sync_done(&sync_.request, 0);
-  }
+  RINGKV_ASSERT(queued == 0);  // uv_queue_work fails only for a null work callback
 }
 
 void Server::on_sync_work(uv_work_t* request) {
@@ -108,10 +105,7 @@ void Server::on_sync_done(uv_work_t* request, int) {
   sync.running = false;
   Status result = self->storage_->lsm().finish_sync(sync.job, sync.result);
   sync.job = LsmStore::SyncJob{};
-  if (!result.ok()) {
-    self->metrics_.transport().commit_failures++;
-    self->logger_.error("commit failed, answers dropped: " + result.to_string());
-  }
+  self->report_commit(result);
   uint64_t now_ms = uv_now(&self->loop_);
   self->node_->finish_commit(sync.batch, result, now_ms);
   self->send_and_answer();
@@ -121,8 +115,12 @@ void Server::on_sync_done(uv_work_t* request, int) {
 void Server::send_and_answer() {
   send_messages();
   for (const Reply& reply : node_->take_replies()) deliver_reply(reply);
-  // Responses completed since the last call (client answers, internal 204s, errors): one
-  // write per connection.
+  flush_ready_connections();
+}
+
+// Responses completed since the last call (client answers, internal 204s, errors): one
+// write per connection.
+void Server::flush_ready_connections() {
   std::vector<uint64_t> ready;
   ready.swap(flush_ready_);
   for (uint64_t id : ready) {

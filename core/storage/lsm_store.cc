@@ -138,7 +138,7 @@ Status LsmStore::finish_sync(const SyncJob& job, const Status& result) {
   ++counters_.wal_syncs;
   // After a flush the segment is gone and its records live in a synced SSTable.
   if (wal_numbers_.empty() || wal_numbers_.back() != job.wal_number) return Status();
-  Status marked = wal_->finish_detached_sync(job.covers_bytes, result);
+  Status marked = wal_->finish_detached_sync(job.covers_bytes);
   if (!marked.ok()) fatal_error_ = marked;
   return marked;
 }

@@ -63,13 +63,8 @@ WalWriter::DetachedSync WalWriter::begin_detached_sync() {
   return DetachedSync{file_->detached_sync(), file_->size_bytes()};
 }
 
-Status WalWriter::finish_detached_sync(uint64_t covers_bytes, const Status& result) {
+Status WalWriter::finish_detached_sync(uint64_t covers_bytes) {
   RINGKV_RETURN_IF_ERROR(poisoned_);
-  if (!result.ok()) {
-    poisoned_ =
-        Status::io_error("WAL " + path_ + " unusable after failed sync: " + result.message());
-    return result;
-  }
   synced_bytes_ = std::max(synced_bytes_, covers_bytes);
   return Status();
 }

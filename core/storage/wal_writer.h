@@ -24,13 +24,14 @@ class WalWriter {
   Status sync();
 
   // Detached sync (LsmStore::begin_sync): the job covers every record added so far; run
-  // it on any thread, then report its result with finish_detached_sync() on this one.
+  // it on any thread, and once it succeeded mark its bytes synced on this one (a failure
+  // is the store's to handle: LsmStore makes it fatal).
   struct DetachedSync {
     std::function<Status()> run;  // empty: nothing to sync, or the file cannot (use sync())
     uint64_t covers_bytes = 0;
   };
   DetachedSync begin_detached_sync();
-  Status finish_detached_sync(uint64_t covers_bytes, const Status& result);
+  Status finish_detached_sync(uint64_t covers_bytes);
 
   uint64_t size_bytes() const { return file_->size_bytes(); }
   bool has_unsynced_records() const { return synced_bytes_ != file_->size_bytes(); }

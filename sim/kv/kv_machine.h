@@ -1,6 +1,6 @@
 // KvMachine: one ringkv node inside the simulator: the production Node, a durable LsmStore
-// and a durable hint store on the node's simulated disk (MemoryEnv), and the production HTTP + JSON codec for every
-// message, as bytes. Satisfies sim::SimulatedMachine. The disk outlives the machine: a
+// and a durable hint store on the node's simulated disk (MemoryEnv), and the production
+// HTTP + JSON codec for every message, as bytes. Satisfies sim::SimulatedMachine. The disk outlives the machine: a
 // crash drops the machine, the harness crashes the MemoryEnv, a restart reopens the store.
 #pragma once
 

@@ -56,7 +56,7 @@ class KvSimulation {
   void schedule_next_op(size_t client, uint64_t delay_ms);
   void issue_op(size_t client);
   uint64_t submit_op(Op op, const ClientRequest& request);
-  bool run_until_answered(uint64_t op_id);
+  Op probe_request(ClientOp kind, const Key& key, Value value, size_t coordinator);
   void complete_op(uint64_t op_id, const ClientResponse& response);
   void expire_op(uint64_t op_id);
   void schedule_fault();

@@ -174,13 +174,27 @@ void KvSimulation::partition_network() {
   });
 }
 
-// Runs the simulation until `op_id` is answered or its client gave up; true if answered.
-bool KvSimulation::run_until_answered(uint64_t op_id) {
-  uint64_t t = sim_->now_ms();
-  while (history_.at(op_id).result == OpResult::kPending && !violation_) {
+// One request of the healthy-cluster probe, run until answered (or its client gave up);
+// returns the finished op (a copy: later requests grow the history).
+Op KvSimulation::probe_request(ClientOp kind, const Key& key, Value value, size_t coordinator) {
+  const size_t client = options_.client_count;  // the probe's own client slot
+  Op op;
+  op.client = client;
+  op.kind = kind;
+  op.key = key;
+  op.value = std::move(value);
+  op.coordinator = coordinator;
+  op.quorum = op.is_write() ? options_.config.write_quorum : options_.config.read_quorum;
+  ClientRequest request;
+  request.op = op.kind;
+  request.key = op.key;
+  request.value = op.value;
+  stats_.probe_ops++;
+  const uint64_t id = submit_op(std::move(op), request);
+  for (uint64_t t = sim_->now_ms(); history_.at(id).result == OpResult::kPending && !violation_;) {
     sim_->run_until(t += kProbeStepMs);
   }
-  return history_.at(op_id).result != OpResult::kIndeterminate;
+  return history_.at(id);
 }
 
 // 9. Healthy-cluster probe, after every other check passed: every node is up, the network
@@ -189,48 +203,24 @@ bool KvSimulation::run_until_answered(uint64_t op_id) {
 // time, so nothing competes with it: any failure is a bug (for example a coordinator
 // whose Lamport clock fell behind and keeps being refused as stale).
 void KvSimulation::probe() {
-  const size_t client = options_.client_count;  // the probe's own client slot
   const size_t n = options_.node_count;
   trace_.record(sim_->now_ms(), "probe", "");
   for (size_t i = 0; i < n; ++i) sim_->machine(i)->node().disable_buggify();  // quiet now
+  uint64_t sequence = 0;
   for (const Key& key : keys_) {
     for (size_t i = 0; i < n && !violation_; ++i) {
-      Op put;
-      put.client = client;
-      put.kind = ClientOp::kPut;
-      put.key = key;
-      put.value = "probe." + setup_.names[i] + "." + std::to_string(++clients_[client].sequence);
-      put.coordinator = i;
-      put.quorum = options_.config.write_quorum;
-      ClientRequest write;
-      write.op = ClientOp::kPut;
-      write.key = key;
-      write.value = put.value;
-      stats_.probe_ops++;
-      const uint64_t put_id = submit_op(put, write);
-      run_until_answered(put_id);
-      const Op written = history_.at(put_id);  // a copy: submit_op grows the history
+      const Op written = probe_request(
+          ClientOp::kPut, key, "probe." + setup_.names[i] + "." + std::to_string(++sequence), i);
       if (written.result != OpResult::kOk) {
-        fail(Violation{"healthy-cluster probe", key, {put_id}, sim_->now_ms(),
+        fail(Violation{"healthy-cluster probe", key, {written.id}, sim_->now_ms(),
                        "a write through " + setup_.names[i] +
                            " failed with every node up and nothing else running"});
         return;
       }
-      Op get;
-      get.client = client;
-      get.kind = ClientOp::kGet;
-      get.key = key;
-      get.coordinator = (i + 1) % n;
-      get.quorum = options_.config.read_quorum;
-      ClientRequest read;
-      read.key = key;
-      stats_.probe_ops++;
-      const uint64_t get_id = submit_op(get, read);
-      run_until_answered(get_id);
-      const Op& got = history_.at(get_id);
+      const Op got = probe_request(ClientOp::kGet, key, {}, (i + 1) % n);
       if (got.result != OpResult::kOk || got.value != written.value) {
-        fail(Violation{"healthy-cluster probe", key, {put_id, get_id}, sim_->now_ms(),
-                       "a quorum read through " + setup_.names[get.coordinator] +
+        fail(Violation{"healthy-cluster probe", key, {written.id, got.id}, sim_->now_ms(),
+                       "a quorum read through " + setup_.names[got.coordinator] +
                            " did not return the write just acknowledged"});
         return;
       }

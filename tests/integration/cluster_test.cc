@@ -125,15 +125,6 @@ TEST(ShutdownTest, SigtermFailsStuckRequestsAfterTheGraceAndExitsZero) {
 }
 
 
-// The value of metric `name` on node `index` (a counter or gauge line), or -1.
-int64_t metric_value(const LocalCluster& cluster, size_t index, const std::string& name) {
-  auto metrics = cluster.client(index)->request("GET", "/metrics");
-  if (!metrics.ok()) return -1;
-  size_t at = metrics->body.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stoll(metrics->body.substr(at + name.size() + 2));
-}
-
 // The original workflow, ending with the replica check done offline: the node that
 // was down must hold every key written meanwhile in its own store, without any read (which
 // would repair it) having touched those keys.
@@ -173,14 +164,14 @@ TEST(ClusterTest, NodeThatWasDownReceivesEveryMissedWriteWithoutReads) {
   int64_t stored = 0;
   for (int attempt = 0; attempt < 300 && stored < kMissedWrites + 2; attempt++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    stored = metric_value(cluster, 0, "ringkv_hints_stored_total");
+    stored = cluster.metric_value(0, "ringkv_hints_stored_total");
   }
   ASSERT_GE(stored, kMissedWrites + 2) << cluster.log(0);  // the puts, the delete, w=3
   ASSERT_TRUE(cluster.start(1)) << cluster.log(1);
   int64_t delivered = 0;
   for (int attempt = 0; attempt < 300 && delivered < stored; attempt++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    delivered = metric_value(cluster, 0, "ringkv_hints_delivered_total");
+    delivered = cluster.metric_value(0, "ringkv_hints_delivered_total");
   }
   EXPECT_GE(delivered, stored) << cluster.log(0);
   ASSERT_EQ(cluster.stop(1, SIGTERM), std::optional<int>(0)) << cluster.log(1);

@@ -66,4 +66,12 @@ std::unique_ptr<runtime::HttpClient> LocalCluster::client(size_t index, uint64_t
   return std::make_unique<runtime::HttpClient>("127.0.0.1", nodes_[index].port, timeout_ms);
 }
 
+int64_t LocalCluster::metric_value(size_t index, const std::string& name) const {
+  auto metrics = client(index)->request("GET", "/metrics");
+  if (!metrics.ok()) return -1;
+  size_t at = metrics->body.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(metrics->body.substr(at + name.size() + 2));
+}
+
 }  // namespace ringkv::integration

@@ -25,6 +25,8 @@ class LocalCluster {
   std::string id(size_t index) const { return "n" + std::to_string(index + 1); }
   std::string log(size_t index) const { return read_file(nodes_[index].log_path); }
   std::unique_ptr<runtime::HttpClient> client(size_t index, uint64_t timeout_ms = 10000) const;
+  // The value of the unlabelled metric `name` in node `index`'s /metrics, or -1.
+  int64_t metric_value(size_t index, const std::string& name) const;
   const std::string& directory() const { return directory_.path(); }
 
  private:

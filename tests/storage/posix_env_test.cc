@@ -120,7 +120,9 @@ TEST(PosixEnv, DetachedSyncRunsOnAnotherThreadWhileAppliesGoOn) {
       // Applies go on meanwhile, and every few rounds a flush replaces the WAL segment
       // the job is syncing (its descriptor is a dup: still valid).
       ASSERT_TRUE(lsm.apply("during" + std::to_string(round), testing::put_entry(1, "x")).ok());
-      if (round % 5 == 4) ASSERT_TRUE(lsm.flush().ok());
+      if (round % 5 == 4) {
+        ASSERT_TRUE(lsm.flush().ok());
+      }
       syncer.join();
       ASSERT_TRUE(lsm.finish_sync(*job, result).ok()) << result.to_string();
     }
