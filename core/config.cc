@@ -28,11 +28,17 @@ Status Config::validate() const {
   if (read_quorum == 0 || read_quorum > replication_factor) {
     return field_error("read_quorum (R)", in_1_to_n, read_quorum);
   }
-  if (!allow_weak_quorums && write_quorum + read_quorum <= replication_factor) {
+  if (!allow_weak_quorums && 2 * write_quorum <= replication_factor) {
     return Status::invalid_argument(
-        "write_quorum + read_quorum (W+R=" + std::to_string(write_quorum + read_quorum) +
-        ") must exceed replication_factor (N=" + std::to_string(replication_factor) +
-        ") unless allow_weak_quorums is set");
+        "write_quorum (W=" + std::to_string(write_quorum) + ") must be a majority of " +
+        "replication_factor (N=" + std::to_string(replication_factor) +
+        ") for linearizable writes (2W > N), unless allow_weak_quorums is set");
+  }
+  if (!allow_weak_quorums && 2 * read_quorum < replication_factor) {
+    return Status::invalid_argument(
+        "read_quorum (R=" + std::to_string(read_quorum) + ") must be at least half of " +
+        "replication_factor (N=" + std::to_string(replication_factor) +
+        ") for linearizable reads (2R >= N), unless allow_weak_quorums is set");
   }
   if (vnodes_per_node == 0 || vnodes_per_node > 1024) {
     return field_error("vnodes_per_node", "must be in 1..1024", vnodes_per_node);

@@ -11,7 +11,8 @@
 namespace ringkv {
 
 struct Config {
-  // Quorums. W + R > N unless allow_weak_quorums (then reads may miss writes).
+  // Quorums. The defaults must be strong (2W > N and 2R >= N: linearizable per key,
+  // docs/consistency.md) unless allow_weak_quorums; requests may ask for weaker ones.
   uint32_t replication_factor = 3;  // N
   uint32_t write_quorum = 2;        // W
   uint32_t read_quorum = 2;         // R
@@ -24,7 +25,6 @@ struct Config {
   uint32_t max_inflight_requests = 4096;  // per coordinator
   uint64_t default_timeout_ms = 2000;
   uint64_t max_timeout_ms = 60000;
-  uint32_t max_stale_retries = 3;  // reject-stale write retries per request
 
   // Gossip and failure detection (local clock).
   uint64_t gossip_interval_ms = 2000;

@@ -21,6 +21,8 @@ struct KindName {
   const char* operator()(const MerkleQuery&) const { return "ae-query"; }
   const char* operator()(const MerkleHashes&) const { return "ae-hashes"; }
   const char* operator()(const SyncEntries&) const { return "ae-entries"; }
+  const char* operator()(const VersionQuery&) const { return "version-query"; }
+  const char* operator()(const VersionQueryReply&) const { return "version-reply"; }
 };
 }  // namespace
 

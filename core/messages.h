@@ -29,9 +29,9 @@ struct MemberRow {
   friend bool operator==(const MemberRow&, const MemberRow&) = default;
 };
 
-// Coordinator -> replica: apply this entry (LWW). `fresh` marks a new client write
-// (a replica holding a higher version answers stale); repairs, hints and anti-entropy
-// send fresh=false. POST /internal/kv.
+// Coordinator -> replica: apply this entry (LWW). `fresh` marks a new client write;
+// read write-backs, hints and anti-entropy send fresh=false. Replicas treat both alike
+// (an older entry is superseded, never refused). POST /internal/kv.
 struct ReplicaWrite {
   uint64_t op = 0;
   Key key;
@@ -40,13 +40,35 @@ struct ReplicaWrite {
   friend bool operator==(const ReplicaWrite&, const ReplicaWrite&) = default;
 };
 
-// Replica -> coordinator, sent only after the replica's WAL sync (commit()).
-// accepted=false means stale: the replica holds `current` > the written version.
+// Replica -> coordinator, sent only after the replica's WAL sync (commit()) covered what
+// it holds for the key: the written entry (`superseded` false) or a newer one it already
+// held (`superseded` true, `current` > the written version; the write is ordered just
+// before it). Both vouch that the replica durably holds the written version or a newer
+// one. `current` is what the replica holds (or its purge floor, if higher).
+// `accepted` is always true since wire protocol 2 (docs/wire.md); a false one is ignored.
 struct ReplicaWriteAck {
   uint64_t op = 0;
   bool accepted = false;
   Version current;
+  bool superseded = false;
   friend bool operator==(const ReplicaWriteAck&, const ReplicaWriteAck&) = default;
+};
+
+// Coordinator -> replica, the first phase of a strong write: "which version of this key
+// do you hold?" Answered at once, without a sync (the answer can only raise the stamp).
+struct VersionQuery {
+  uint64_t op = 0;
+  Key key;
+  friend bool operator==(const VersionQuery&, const VersionQuery&) = default;
+};
+
+// Replica -> coordinator: the highest version the replica holds for the key, or its purge
+// floor if that is higher (zero: nothing). ok=false: the store could not be read.
+struct VersionQueryReply {
+  uint64_t op = 0;
+  bool ok = true;
+  Version version;
+  friend bool operator==(const VersionQueryReply&, const VersionQueryReply&) = default;
 };
 
 struct ReplicaRead {
@@ -55,7 +77,9 @@ struct ReplicaRead {
   friend bool operator==(const ReplicaRead&, const ReplicaRead&) = default;
 };
 
-// ok=false: the replica could not read (storage error); the coordinator ignores it.
+// ok=false: the replica could not read (storage error); the coordinator ignores it. A
+// replica that purged a tombstone of the key and holds nothing newer answers with that
+// tombstone (its purge floor), so no read returns an older version than the delete.
 struct ReplicaReadReply {
   uint64_t op = 0;
   bool ok = true;
@@ -107,8 +131,10 @@ struct SyncEntries {
   friend bool operator==(const SyncEntries&, const SyncEntries&) = default;
 };
 
+// Add new kinds at the end: the alternative index selects the codec's row.
 using MessageBody = std::variant<ReplicaWrite, ReplicaWriteAck, ReplicaRead, ReplicaReadReply,
-                                 Gossip, MerkleQuery, MerkleHashes, SyncEntries>;
+                                 Gossip, MerkleQuery, MerkleHashes, SyncEntries, VersionQuery,
+                                 VersionQueryReply>;
 
 struct Message {
   NodeId from;
@@ -118,7 +144,8 @@ struct Message {
 };
 
 // The path segment after /internal/ for each kind: "kv", "kv-ack", "read", "read-reply",
-// "gossip", "ae-query", "ae-hashes", "ae-entries". Frozen: part of the wire contract.
+// "gossip", "ae-query", "ae-hashes", "ae-entries", "version-query", "version-reply".
+// Frozen: part of the wire contract.
 const char* message_kind_name(const MessageBody& body);
 
 }  // namespace ringkv

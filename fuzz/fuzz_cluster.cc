@@ -28,6 +28,7 @@ void override_shape(FuzzInput& input, SimOptions& options) {
   const uint32_t n = config.replication_factor;
   config.write_quorum = static_cast<uint32_t>(input.range(1, n));
   config.read_quorum = static_cast<uint32_t>(input.range(n - config.write_quorum + 1, n));
+  config.allow_weak_quorums = true;  // weak defaults too: the checkers know per-op quorums
   options.key_count = input.range(1, 8);
   options.client_count = input.range(1, 6);
 }

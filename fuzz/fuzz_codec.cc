@@ -17,8 +17,9 @@ using namespace ringkv::wire;
 namespace {
 
 // The frozen wire names (messages.h), in MessageBody order.
-constexpr std::string_view kKinds[] = {"kv",     "kv-ack",   "read",      "read-reply",
-                                       "gossip", "ae-query", "ae-hashes", "ae-entries"};
+constexpr std::string_view kKinds[] = {"kv",          "kv-ack",       "read",      "read-reply",
+                                       "gossip",      "ae-query",     "ae-hashes", "ae-entries",
+                                       "version-query", "version-reply"};
 constexpr size_t kMaxRequestsTaken = 64;
 
 void expect_round_trip(const Message& message) {

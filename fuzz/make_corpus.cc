@@ -67,7 +67,7 @@ std::vector<Message> sample_messages() {
   const Entry entry = put(17, "n1", std::string("va\0lue", 6));
   std::vector<MessageBody> bodies = {
       ReplicaWrite{7, "k\xff", entry, true},
-      ReplicaWriteAck{7, false, Version{18, "n3"}},
+      ReplicaWriteAck{7, true, Version{18, "n3"}, true},
       ReplicaRead{8, "key"},
       ReplicaReadReply{8, true, entry},
       Gossip{{MemberRow{"n1", "10.0.0.1:7000", 2, 40, MemberStatus::kSuspect},
@@ -76,6 +76,8 @@ std::vector<Message> sample_messages() {
       MerkleQuery{5, 2, {0, 3}},
       MerkleHashes{5, 2, {0, 3}, {1, 0xffffffffffffffffULL}},
       SyncEntries{5, {1, 9}, {KeyedEntry{"a", entry}, KeyedEntry{"b", Entry{}}}, false},
+      VersionQuery{9, "k\xff"},
+      VersionQueryReply{9, true, Version{17, "n1"}},
   };
   std::vector<Message> messages;
   for (auto& body : bodies) messages.push_back(Message{"n1", 42, std::move(body)});

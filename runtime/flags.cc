@@ -112,10 +112,19 @@ const std::vector<FlagSpec>& flag_specs() {
       {"n", "N", "3", "replication factor",
        number([](RuntimeOptions& o, uint64_t v) { o.config.replication_factor = uint32_t(v); }, 1,
               16)},
-      {"w", "W", "2", "write quorum (1..N)",
+      {"w", "W", "2", "write quorum (1..N); linearizable when 2W > N",
        number([](RuntimeOptions& o, uint64_t v) { o.config.write_quorum = uint32_t(v); }, 1, 16)},
-      {"r", "R", "2", "read quorum (1..N), W+R must exceed N",
+      {"r", "R", "2", "read quorum (1..N); linearizable when 2R >= N",
        number([](RuntimeOptions& o, uint64_t v) { o.config.read_quorum = uint32_t(v); }, 1, 16)},
+      {"allow-weak-quorums", "true|false", "false",
+       "accept default --w/--r that are not linearizable (eventual consistency)",
+       [](RuntimeOptions& o, std::string_view t) -> Status {
+         if (t != "true" && t != "false") {
+           return Status::invalid_argument("must be true or false, got '" + std::string(t) + "'");
+         }
+         o.config.allow_weak_quorums = t == "true";
+         return Status();
+       }},
       {"cluster-token", "TOKEN", "(none)", "shared secret required on /internal/ requests",
        [](RuntimeOptions& o, std::string_view t) -> Status {
          if (t.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
@@ -175,7 +184,6 @@ const FlagSpec* find_spec(std::string_view name) {
 // Maps a Config::validate() message to the flag that sets the field.
 std::string flag_for_config_error(const std::string& message) {
   static const std::vector<std::pair<std::string, std::string>> prefixes = {
-      {"write_quorum + read_quorum", "--w/--r"},
       {"replication_factor", "--n"},
       {"write_quorum", "--w"},
       {"read_quorum", "--r"},

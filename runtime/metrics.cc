@@ -69,7 +69,12 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "quorum_failures_total", "client requests answered 503 for lack of a quorum",
           transport_.quorum_failures);
   counter(out, "read_repairs_total", "read repair writes sent", node.read_repairs_sent);
-  counter(out, "stale_retries_total", "writes retried after a stale answer", node.stale_retries);
+  counter(out, "version_queries_total", "strong writes that asked the replicas for their version",
+          node.version_queries);
+  counter(out, "writes_superseded_total",
+          "write acks from replicas that already held a newer version", node.writes_superseded);
+  counter(out, "read_write_backs_total",
+          "replicas sent a strong read's value before it was answered", node.read_write_backs);
   counter(out, "storage_errors_total", "local store failures seen by the node",
           node.storage_errors);
   counter(out, "overloaded_total", "requests refused at max_inflight_requests", node.overloaded);

@@ -89,12 +89,8 @@ RouteDecision route_kv(const HttpRequest& request, const Config& config) {
   if (auto error = apply_query(request.query, client)) {
     return immediate(route, make_error_response(400, *error));
   }
-  if (const std::string* context = request.header(kContextHeader)) {
-    client.context = parse_version(*context);
-    if (!client.context) {
-      return immediate(route, make_error_response(400, "X-Context is not a version like 17.n1"));
-    }
-  }
+  // X-Context is retired: no client input moves a Lamport clock, and strong writes are
+  // ordered after every completed write by their version query. The header is ignored.
   if (route == Route::kKvPut) client.value = request.body;
   RouteDecision decision;
   decision.route = route;
@@ -176,6 +172,8 @@ HttpResponse client_response_to_http(ClientOp op, const ClientResponse& response
       wire::JsonWriter json;
       json.begin_object().key("error").string(response.error);
       json.key("acks").number(response.acks).key("required").number(response.required);
+      // A write that was stamped may still take effect, at this version (indeterminate).
+      if (!response.version.is_zero()) json.key("version").string(response.version.to_string());
       return wire::make_response(503, json.end_object().take(), "application/json");
     }
     case ClientOutcome::kOverloaded:

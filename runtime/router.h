@@ -33,7 +33,8 @@ struct RouteDecision {
 
 inline constexpr std::string_view kKvPathPrefix = "/kv/";
 inline constexpr std::string_view kVersionHeader = "X-Version";
-inline constexpr std::string_view kContextHeader = "X-Context";
+// X-Context is retired (docs/consistency.md): a request that carries it is served as if it
+// did not.
 inline constexpr std::string_view kClusterTokenHeader = "X-Cluster-Token";
 
 RouteDecision route_request(const wire::HttpRequest& request, const Config& config);

@@ -42,6 +42,7 @@ struct Args {
   size_t nodes = 0;            // 0: drawn from the seed
   uint64_t ops = 0;            // 0: no cap
   std::string faults = "all";  // all | none | comma-separated kinds
+  uint32_t checkers = ringkv::sim::kAllCheckers;
   std::vector<std::string> passthrough;  // the flags a reproduce line repeats
 };
 
@@ -64,6 +65,7 @@ std::vector<std::string> split_commas(const std::string& text) {
                "       kvsim --sweep A..B [--jobs J] [--fail-fast]\n"
                "  common: [--nodes 3..7] [--ops M] [--faults all|none|LIST]\n"
                "          [--inject-bug NAME]... [--check-determinism]\n"
+               "          [--checkers white-box,black-box]  linearizability checkers (both)\n"
                "  fault kinds: crash,power,partition,clog,pause,loss,duplicate,disk,clock\n"
                "  kvsim --list-bugs\n",
                error.c_str());
@@ -129,6 +131,20 @@ Args parse_args(int argc, char** argv) {
         }
       }
       args.passthrough.insert(args.passthrough.end(), {"--faults", args.faults});
+    } else if (flag == "--checkers") {
+      std::string text = value();
+      args.checkers = 0;
+      for (const std::string& name : split_commas(text)) {
+        if (name == "white-box") {
+          args.checkers |= ringkv::sim::kWhiteBoxChecker;
+        } else if (name == "black-box") {
+          args.checkers |= ringkv::sim::kBlackBoxChecker;
+        } else {
+          usage("--checkers takes white-box, black-box or both (comma-separated)");
+        }
+      }
+      if (args.checkers == 0) usage("--checkers needs white-box, black-box or both");
+      args.passthrough.insert(args.passthrough.end(), {"--checkers", text});
     } else if (flag == "--fail-fast") {
       args.fail_fast = true;
     } else if (flag == "--check-determinism") {
@@ -171,10 +187,11 @@ std::string summary(uint64_t seed, const SimResult& r) {
 }
 
 std::string details(const SimResult& r) {
-  char line[256];
+  char line[512];
   std::snprintf(line, sizeof line,
                 "  acked=%llu reads=%llu failed=%llu indeterminate=%llu crashes=%llu "
-                "power_failures=%llu partitions=%llu converged_after_ms=%llu probe=%llu",
+                "power_failures=%llu partitions=%llu converged_after_ms=%llu probe=%llu "
+                "black_box_steps=%llu black_box_unknown_keys=%llu",
                 static_cast<unsigned long long>(r.stats.writes_acked),
                 static_cast<unsigned long long>(r.stats.reads_ok + r.stats.not_found),
                 static_cast<unsigned long long>(r.stats.failed),
@@ -183,7 +200,9 @@ std::string details(const SimResult& r) {
                 static_cast<unsigned long long>(r.stats.power_failures),
                 static_cast<unsigned long long>(r.stats.partitions),
                 static_cast<unsigned long long>(r.stats.converged_after_ms),
-                static_cast<unsigned long long>(r.stats.probe_ops));
+                static_cast<unsigned long long>(r.stats.probe_ops),
+                static_cast<unsigned long long>(r.stats.black_box_steps),
+                static_cast<unsigned long long>(r.stats.black_box_unknown_keys));
   return line;
 }
 
@@ -192,6 +211,7 @@ SimOptions options_for(const Args& args, uint64_t seed) {
   options.injected_bugs = args.bugs;
   if (args.nodes > 0) options.set_node_count(args.nodes);
   options.max_ops = args.ops;
+  options.checkers = args.checkers;
   if (args.ops > 0) options.min_ops = std::min(options.min_ops, args.ops);
   if (args.faults == "none") {
     options.keep_only_faults({});

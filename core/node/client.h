@@ -23,7 +23,6 @@ struct ClientRequest {
   std::optional<uint32_t> write_quorum;   // ?w=, 1..N
   std::optional<uint32_t> read_quorum;    // ?r=, 1..N
   std::optional<uint64_t> timeout_ms;     // ?timeout_ms=, 1..max_timeout_ms
-  std::optional<Version> context;         // X-Context: order this write after it
 };
 
 enum class ClientOutcome : uint8_t {
@@ -38,7 +37,9 @@ const char* client_outcome_name(ClientOutcome outcome);
 
 struct ClientResponse {
   ClientOutcome outcome = ClientOutcome::kOk;
-  Version version;  // written version, or version read (also for tombstones)
+  // Written version, or version read (also for tombstones). A failed write carries the
+  // version it was stamped with, if it got that far: it may still take effect, at it.
+  Version version;
   Value value;      // reads
   uint32_t acks = 0;
   uint32_t required = 0;

@@ -15,9 +15,11 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
       {InjectedBug::kDropHints, "drop-hints",
        "coordinators silently drop the hint for a replica that missed a write"},
       {InjectedBug::kNoLamportObserve, "no-lamport-observe",
-       "Lamport clocks ignore the counters in messages, contexts and stale rejections"},
-      {InjectedBug::kLoseStaleReject, "lose-stale-reject",
-       "replicas silently accept fresh writes older than what they hold"},
+       "Lamport clocks ignore the counters in messages and version answers"},
+      {InjectedBug::kRestampOnRetry, "restamp-on-retry",
+       "a write superseded on a replica is stamped again above it and resent"},
+      {InjectedBug::kSkipWriteBack, "skip-write-back",
+       "strong reads answer before a majority of the replicas holds the value"},
   };
   return catalog;
 }

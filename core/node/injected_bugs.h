@@ -15,8 +15,10 @@ enum class InjectedBug : uint32_t {
   kCountDuplicateAcks = 1u << 2,      // the same replica's ack counts twice toward W
   kVersionCounterOnly = 1u << 3,      // replicas compare versions by counter only
   kDropHints = 1u << 4,               // coordinators never store hints (silently)
-  kLoseStaleReject = 1u << 5,         // replicas accept stale fresh writes silently
+  // 1u << 5 was lose-stale-reject (retired with stale rejection; do not reuse).
   kNoLamportObserve = 1u << 6,        // clocks never move past counters seen in messages
+  kRestampOnRetry = 1u << 7,          // a superseded write is stamped again and resent
+  kSkipWriteBack = 1u << 8,           // strong reads answer before a majority holds the value
 };
 
 struct InjectedBugInfo {

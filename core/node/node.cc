@@ -87,7 +87,6 @@ void Node::on_client_request(uint64_t request_id, const ClientRequest& request,
                                          std::to_string(config_.max_inflight_requests) + ")"});
     return;
   }
-  if (request.context) observe(request.context->counter);
   if (request.op == ClientOp::kGet) {
     start_read(request_id, request, now_ms);
   } else {
@@ -113,9 +112,9 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
         } else if constexpr (std::is_same_v<T, ReplicaWriteAck>) {
           if (handle_hint_ack(from, body)) return;
           if (reads_.count(body.op)) {
-            handle_repair_ack(from, body);
+            handle_write_back_ack(from, body);
           } else {
-            handle_write_ack(from, body, now_ms);
+            handle_write_ack(from, body);
           }
         } else if constexpr (std::is_same_v<T, ReplicaRead>) {
           handle_replica_read(from, body);
@@ -129,6 +128,10 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
           handle_merkle_hashes(from, body);
         } else if constexpr (std::is_same_v<T, SyncEntries>) {
           handle_sync_entries(from, body);
+        } else if constexpr (std::is_same_v<T, VersionQuery>) {
+          handle_version_query(from, body);
+        } else if constexpr (std::is_same_v<T, VersionQueryReply>) {
+          handle_query_reply(from, body);
         }
       },
       message.body);

@@ -62,7 +62,8 @@ struct NodeMetrics {
   uint64_t writes_ok = 0, writes_failed = 0;
   uint64_t reads_ok = 0, reads_not_found = 0, reads_failed = 0;
   uint64_t bad_requests = 0, overloaded = 0;
-  uint64_t stale_retries = 0, read_repairs_sent = 0;
+  uint64_t version_queries = 0, writes_superseded = 0;
+  uint64_t read_repairs_sent = 0, read_write_backs = 0;
   uint64_t storage_errors = 0, answers_dropped_sync_failed = 0;
   uint64_t commits = 0, gossip_rounds = 0;
   uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0;
@@ -126,18 +127,26 @@ class Node {
   void disable_buggify() { buggify_prng_.reset(); }
 
  private:
+  // A client write. Strong writes (2W > N) first ask the replicas for their version
+  // (`querying`), then stamp once and write; weak writes stamp at once (docs/consistency.md).
   struct PendingWrite {
     uint64_t request_id = 0;
     Key key;
-    Entry entry;
+    Entry entry;  // its version is zero until stamped
     std::vector<NodeId> replicas;
+    bool querying = false;
+    std::set<NodeId> queried;  // replicas that answered the version query
+    Version highest_seen;      // the highest version among their answers
     std::set<NodeId> acked;
     uint32_t ack_count = 0;
     uint32_t required = 0;
     uint64_t deadline_ms = 0;
-    uint32_t retries = 0;
+    uint32_t restamps = 0;  // injected bug restamp-on-retry only
     bool replied = false;
   };
+  // A client read. A strong read (2R >= N) answers once a majority of the replicas is
+  // known to hold the winner, writing it back to the others until then; a weak read
+  // answers after R answers and repairs in the background.
   struct PendingRead {
     uint64_t request_id = 0;
     Key key;
@@ -145,10 +154,10 @@ class Node {
     std::map<NodeId, std::optional<Entry>> answers;
     uint32_t required = 0;
     uint64_t deadline_ms = 0;
-    bool repairing = false;
+    bool strong = true;
+    bool writing_back = false;  // the winner is decided; waiting for holders
     Entry winner;
-    std::set<NodeId> holders;  // replicas known to hold the winner (or newer)
-    size_t holders_needed = 0;
+    std::set<NodeId> holders;  // replicas known to hold the winner (or newer), durably
   };
 
   // Lamport counters must never repeat across restarts (a repeated {counter, node} would
@@ -161,7 +170,7 @@ class Node {
   bool buggify() { return buggify_prng_ && buggify_prng_->chance(buggify_permille_); }
   uint64_t deadline_for(const ClientRequest& request, uint64_t now_ms);
   bool bug(InjectedBug b) const { return (injected_bugs_ & static_cast<uint32_t>(b)) != 0; }
-  // Moves the Lamport clock past a counter seen in a message, context or stale rejection.
+  // Moves the Lamport clock past a counter seen in a message or a version answer.
   void observe(uint64_t counter) {
     if (!bug(InjectedBug::kNoLamportObserve)) clock_.observe(counter);
   }
@@ -175,22 +184,30 @@ class Node {
 
   // Coordinator: writes (node_write.cc).
   void start_write(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
-  void send_write(uint64_t op, const PendingWrite& write);
-  void handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack, uint64_t now_ms);
-  void retry_write(uint64_t op, uint64_t now_ms);
+  void handle_query_reply(const NodeId& from, const VersionQueryReply& reply);
+  // Stamps the write once (above every version its query saw) and sends it to the replicas.
+  void stamp_and_send(uint64_t op);
+  void handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack);
+  void restamp(uint64_t op, const Version& newer);  // injected bug restamp-on-retry only
+  void fail_write(uint64_t op, ClientOutcome outcome, std::string error);
   void expire_writes(uint64_t now_ms);
+  uint32_t majority() const { return config_.replication_factor / 2 + 1; }
 
-  // Coordinator: reads and read repair (node_read.cc).
+  // Coordinator: reads, write-backs and read repair (node_read.cc).
   void start_read(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
   void handle_read_reply(const NodeId& from, const ReplicaReadReply& reply);
   void decide_read(uint64_t op);
-  void handle_repair_ack(const NodeId& from, const ReplicaWriteAck& ack);
+  void handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack);
   void finish_read(uint64_t op);
   void expire_reads(uint64_t now_ms);
 
   // Replica side (node_replica.cc).
   void handle_replica_write(const NodeId& from, const ReplicaWrite& write);
   void handle_replica_read(const NodeId& from, const ReplicaRead& read);
+  void handle_version_query(const NodeId& from, const VersionQuery& query);
+  // What this replica answers for `key`: the stored entry, or the tombstone it purged if
+  // that is newer (the purge floor).
+  Result<std::optional<Entry>> held_entry(const Key& key);
   Result<ApplyResult> apply_entry(const Key& key, const Entry& entry);
   // apply_entry plus the anti-entropy index; skips tombstones this node already purged.
   Result<ApplyResult> apply_and_index(const Key& key, const Entry& entry);

@@ -1,6 +1,9 @@
-// Coordinator side of the read path: ask the replicas, pick the highest version after R
-// answers, repair the stale answerers, and answer once enough replicas hold the winner
-// that any later quorum read must see it (monotonic quorum reads).
+// Coordinator side of the read path (docs/consistency.md). Ask the N replicas; after R
+// answers the winner is the highest version among them.
+//   strong (2R >= N): answer once a majority of the replicas is known to hold the winner
+//                     (answerers count); until then write it back to every other replica
+//                     (ABD's second phase) and count their acks;
+//   weak (2R < N):    answer at once; repair stale answerers in the background.
 #include "core/node/node.h"
 
 namespace ringkv {
@@ -12,15 +15,19 @@ void Node::start_read(uint64_t request_id, const ClientRequest& request, uint64_
   read.replicas = ring_.preference_list(request.key, config_.replication_factor);
   read.required = request.read_quorum.value_or(config_.read_quorum);
   read.deadline_ms = deadline_for(request, now_ms);
-  if (read.replicas.size() < read.required) {
+  read.strong = 2 * read.required >= config_.replication_factor;
+  const size_t needed = read.strong ? std::max(read.required, majority()) : read.required;
+  if (read.replicas.size() < needed) {
     metrics_.reads_failed++;
-    reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, 0, read.required,
+    reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed,
+                                     {},
+                                     {},
+                                     0,
+                                     read.required,
                                      "the cluster knows only " +
                                          std::to_string(read.replicas.size()) + " nodes"});
     return;
   }
-  // Any later read of `required` replicas overlaps a set of this size.
-  read.holders_needed = read.replicas.size() - read.required + 1;
   uint64_t op = new_op();
   for (const NodeId& replica : read.replicas) send(replica, ReplicaRead{op, read.key});
   reads_.emplace(op, std::move(read));
@@ -32,17 +39,14 @@ void Node::handle_read_reply(const NodeId& from, const ReplicaReadReply& answer)
   PendingRead& read = it->second;
   if (std::find(read.replicas.begin(), read.replicas.end(), from) == read.replicas.end()) return;
   if (!read.answers.emplace(from, answer.entry).second) return;  // duplicate answer
-  if (!read.repairing) {
+  if (!read.writing_back) {
     if (read.answers.size() >= read.required) decide_read(answer.op);
     return;
   }
-  // A late answer while repairing: count it, or repair it too.
+  // A late answer while writing back: a holder, or already sent the winner.
   if (answer.entry && answer.entry->version >= read.winner.version) {
     read.holders.insert(from);
-    if (read.holders.size() >= read.holders_needed) finish_read(answer.op);
-  } else {
-    metrics_.read_repairs_sent++;
-    send(from, ReplicaWrite{answer.op, read.key, read.winner, /*fresh=*/false});
+    if (read.holders.size() >= majority()) finish_read(answer.op);
   }
 }
 
@@ -52,34 +56,47 @@ void Node::decide_read(uint64_t op) {
   for (const auto& [node, entry] : read.answers) winner = lww_merge(winner, entry);
   if (!winner) {
     metrics_.reads_not_found++;
-    reply(read.request_id, ClientResponse{ClientOutcome::kNotFound, {}, {},
+    reply(read.request_id, ClientResponse{ClientOutcome::kNotFound,
+                                          {},
+                                          {},
                                           static_cast<uint32_t>(read.answers.size()),
-                                          read.required, {}});
+                                          read.required,
+                                          {}});
     reads_.erase(op);
     return;
   }
   read.winner = *winner;
-  read.repairing = true;
+  read.writing_back = true;
   for (const auto& [node, entry] : read.answers) {
-    if (entry && entry->version >= winner->version) {
-      read.holders.insert(node);
-    } else if (!bug(InjectedBug::kSkipReadRepair)) {
-      metrics_.read_repairs_sent++;
+    if (entry && entry->version >= winner->version) read.holders.insert(node);
+  }
+  const bool skip_repair = bug(InjectedBug::kSkipReadRepair);
+  if (read.strong && read.holders.size() < majority() && !skip_repair) {
+    // ABD's second phase: every replica not known to hold the winner gets it.
+    for (const NodeId& replica : read.replicas) {
+      if (read.holders.count(replica)) continue;
+      metrics_.read_write_backs++;
+      send(replica, ReplicaWrite{op, read.key, *winner, /*fresh=*/false});
+    }
+    if (!bug(InjectedBug::kSkipWriteBack)) return;  // answered by handle_write_back_ack
+  }
+  if (!read.strong && !skip_repair) {
+    for (const auto& [node, entry] : read.answers) {
+      if (read.holders.count(node)) continue;
+      metrics_.read_repairs_sent++;  // background: the answer does not wait for it
       send(node, ReplicaWrite{op, read.key, *winner, /*fresh=*/false});
     }
   }
-  if (read.holders.size() >= read.holders_needed || bug(InjectedBug::kSkipReadRepair)) {
-    finish_read(op);
-  }
+  finish_read(op);
 }
 
-void Node::handle_repair_ack(const NodeId& from, const ReplicaWriteAck& ack) {
+void Node::handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack) {
   auto it = reads_.find(ack.op);
-  if (it == reads_.end() || !it->second.repairing || !ack.accepted) return;
+  if (it == reads_.end() || !it->second.writing_back || !ack.accepted) return;
   PendingRead& read = it->second;
   if (std::find(read.replicas.begin(), read.replicas.end(), from) == read.replicas.end()) return;
-  read.holders.insert(from);
-  if (read.holders.size() >= read.holders_needed) finish_read(ack.op);
+  read.holders.insert(from);  // applied or superseded: it durably holds the winner or newer
+  if (read.holders.size() >= majority()) finish_read(ack.op);
 }
 
 void Node::finish_read(uint64_t op) {
@@ -109,11 +126,17 @@ void Node::expire_reads(uint64_t now_ms) {
       continue;
     }
     metrics_.reads_failed++;
-    reply(read.request_id,
-          ClientResponse{ClientOutcome::kQuorumFailed, {}, {},
-                         static_cast<uint32_t>(read.answers.size()), read.required,
-                         read.repairing ? "read repair did not complete before the deadline"
-                                        : "read quorum not reached before the deadline"});
+    std::string error = read.writing_back
+                            ? "only " + std::to_string(read.holders.size()) + " of the " +
+                                  std::to_string(majority()) +
+                                  " replicas needed confirmed the value before the deadline"
+                            : "read quorum not reached before the deadline";
+    reply(read.request_id, ClientResponse{ClientOutcome::kQuorumFailed,
+                                          {},
+                                          {},
+                                          static_cast<uint32_t>(read.answers.size()),
+                                          read.required,
+                                          std::move(error)});
     it = reads_.erase(it);
   }
 }

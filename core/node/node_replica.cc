@@ -34,16 +34,24 @@ void Node::handle_replica_write(const NodeId& from, const ReplicaWrite& write) {
     metrics_.storage_errors++;
     return;  // no answer: the coordinator times out, a hint or anti-entropy retries later
   }
-  ReplicaWriteAck ack{write.op, true, result->current};
-  const bool newer_held = !result->applied && write.entry.version < result->current;
-  // A fresh client write older than what we hold is refused (stale) so that the
-  // coordinator re-stamps it above our version. Repairs and hints only need "this or newer".
-  if (newer_held && write.fresh && !bug(InjectedBug::kLoseStaleReject)) ack.accepted = false;
-  hold(from, std::move(ack));
+  // Never refused: an older entry is superseded by what we hold (the write is ordered just
+  // before it). The ack waits for the sync, which covers the newer entry too.
+  const bool superseded = !result->applied && write.entry.version < result->current;
+  hold(from, ReplicaWriteAck{write.op, true, result->current, superseded});
+}
+
+Result<std::optional<Entry>> Node::held_entry(const Key& key) {
+  Result<std::optional<Entry>> result = store_.get(key);
+  if (!result.ok()) return result;
+  auto purged = purged_.find(key);
+  if (purged != purged_.end() && (!*result || (*result)->version < purged->second)) {
+    return std::optional<Entry>(Entry{purged->second, true, {}});
+  }
+  return result;
 }
 
 void Node::handle_replica_read(const NodeId& from, const ReplicaRead& read) {
-  Result<std::optional<Entry>> result = store_.get(read.key);
+  Result<std::optional<Entry>> result = held_entry(read.key);
   ReplicaReadReply answer;
   answer.op = read.op;
   if (result.ok()) {
@@ -52,7 +60,18 @@ void Node::handle_replica_read(const NodeId& from, const ReplicaRead& read) {
     metrics_.storage_errors++;
     answer.ok = false;
   }
-  hold(from, std::move(answer));
+  hold(from, std::move(answer));  // after the sync: the answer describes durable state
+}
+
+void Node::handle_version_query(const NodeId& from, const VersionQuery& query) {
+  Result<std::optional<Entry>> result = held_entry(query.key);
+  VersionQueryReply answer{query.op, result.ok(), {}};
+  if (!result.ok()) {
+    metrics_.storage_errors++;
+  } else if (*result) {
+    answer.version = (*result)->version;
+  }
+  send(from, std::move(answer));  // no sync needed: an unsynced version only raises a stamp
 }
 
 }  // namespace ringkv

@@ -1,4 +1,8 @@
-// Coordinator side of the write path: stamp, fan out, count acks, retry on stale.
+// Coordinator side of the write path (ABD on Lamport versions, docs/consistency.md):
+//   strong (2W > N): ask the N replicas for their version, wait for ceil(N/2) answers,
+//                    stamp once above the highest, write to the N replicas, W acks;
+//   weak (2W <= N):  stamp from the local clock at once, write, W acks.
+// A write is stamped exactly once. Replicas ack `applied` or `superseded`; both count.
 #include "core/node/node.h"
 
 namespace ringkv {
@@ -12,45 +16,72 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
   write.replicas = ring_.preference_list(request.key, config_.replication_factor);
   write.required = request.write_quorum.value_or(config_.write_quorum);
   write.deadline_ms = deadline_for(request, now_ms);
-  if (write.replicas.size() < write.required) {
+  const uint32_t n = config_.replication_factor;
+  write.querying = 2 * write.required > n;
+  const size_t needed = write.querying ? std::max(write.required, (n + 1) / 2) : write.required;
+  if (write.replicas.size() < needed) {
     metrics_.writes_failed++;
-    reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, 0, write.required,
+    reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed,
+                                     {},
+                                     {},
+                                     0,
+                                     write.required,
                                      "the cluster knows only " +
                                          std::to_string(write.replicas.size()) + " nodes"});
     return;
   }
+  const uint64_t op = new_op();
+  auto [it, inserted] = writes_.emplace(op, std::move(write));
+  RINGKV_ASSERT(inserted);
+  if (!it->second.querying) {
+    stamp_and_send(op);
+    return;
+  }
+  metrics_.version_queries++;
+  for (const NodeId& replica : it->second.replicas) send(replica, VersionQuery{op, request.key});
+}
+
+void Node::handle_query_reply(const NodeId& from, const VersionQueryReply& answer) {
+  auto it = writes_.find(answer.op);
+  if (it == writes_.end() || !it->second.querying || !answer.ok) return;
+  PendingWrite& write = it->second;
+  if (std::find(write.replicas.begin(), write.replicas.end(), from) == write.replicas.end()) {
+    return;  // not a replica of this key
+  }
+  observe(answer.version.counter);
+  if (!write.queried.insert(from).second) return;  // a duplicate answer
+  if (write.highest_seen < answer.version) write.highest_seen = answer.version;
+  if (write.queried.size() >= (config_.replication_factor + 1) / 2) stamp_and_send(answer.op);
+}
+
+void Node::stamp_and_send(uint64_t op) {
+  PendingWrite& write = writes_.at(op);
+  write.querying = false;
+  observe(write.highest_seen.counter);
   std::optional<uint64_t> counter = stamp_counter();
   if (!counter) {
-    metrics_.writes_failed++;
-    reply(request_id, ClientResponse{ClientOutcome::kStorageError, {}, {}, 0, write.required,
-                                     "cannot persist the Lamport counter lease"});
+    fail_write(op, ClientOutcome::kStorageError, "cannot persist the Lamport counter lease");
     return;
   }
   write.entry.version = Version{*counter, self_.id};
-  uint64_t op = new_op();
-  send_write(op, write);
-  writes_.emplace(op, std::move(write));
-}
-
-void Node::send_write(uint64_t op, const PendingWrite& write) {
   for (const NodeId& replica : write.replicas) {
     send(replica, ReplicaWrite{op, write.key, write.entry, /*fresh=*/true});
   }
 }
 
-void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack, uint64_t now_ms) {
+void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack) {
   auto it = writes_.find(ack.op);
-  if (it == writes_.end()) return;  // finished, expired or superseded by a retry
+  if (it == writes_.end() || it->second.querying || !ack.accepted) return;
   PendingWrite& write = it->second;
   if (std::find(write.replicas.begin(), write.replicas.end(), from) == write.replicas.end()) {
     return;  // not a replica of this write
   }
-  if (!ack.accepted) {
-    // A replica holds a newer version: move our clock past it and try again, so that a
-    // write that started after a completed write is ordered after it.
-    observe(ack.current.counter);
-    if (!write.replied) retry_write(ack.op, now_ms);
-    return;
+  if (ack.superseded) {
+    metrics_.writes_superseded++;
+    if (bug(InjectedBug::kRestampOnRetry) && !write.replied && write.restamps < 3) {
+      restamp(ack.op, ack.current);
+      return;
+    }
   }
   const bool first_from_replica = write.acked.insert(from).second;
   if (first_from_replica || bug(InjectedBug::kCountDuplicateAcks)) write.ack_count++;
@@ -58,42 +89,44 @@ void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack, uint
     write.replied = true;
     metrics_.writes_ok++;
     reply(write.request_id,
-          ClientResponse{ClientOutcome::kOk, write.entry.version, {}, write.ack_count,
-                         write.required, {}});
+          ClientResponse{
+              ClientOutcome::kOk, write.entry.version, {}, write.ack_count, write.required, {}});
   }
   if (write.acked.size() == write.replicas.size()) writes_.erase(it);
 }
 
-void Node::retry_write(uint64_t op, uint64_t now_ms) {
-  auto it = writes_.find(op);
-  RINGKV_ASSERT(it != writes_.end());
-  PendingWrite write = std::move(it->second);
-  writes_.erase(it);
-  if (write.retries >= config_.max_stale_retries) {
-    metrics_.writes_failed++;
-    reply(write.request_id,
-          ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, 0, write.required,
-                         "replicas kept holding newer versions after " +
-                             std::to_string(write.retries) + " retries"});
-    return;
-  }
-  (void)now_ms;
+// Injected bug restamp-on-retry: the pre-ABD retry. A superseded write is stamped again
+// above the newer version and sent under a new op, while the replicas that applied the
+// first stamp keep it: one value at two versions, and a write that a reader ordered
+// after it can be overwritten by it.
+void Node::restamp(uint64_t op, const Version& newer) {
+  auto node = writes_.extract(op);
+  PendingWrite& write = node.mapped();
+  observe(newer.counter);
   std::optional<uint64_t> counter = stamp_counter();
-  if (!counter) {
-    metrics_.writes_failed++;
-    reply(write.request_id, ClientResponse{ClientOutcome::kStorageError, {}, {}, 0,
-                                           write.required,
-                                           "cannot persist the Lamport counter lease"});
-    return;
-  }
-  metrics_.stale_retries++;
-  write.retries++;
+  if (!counter) return;
+  write.restamps++;
   write.acked.clear();
   write.ack_count = 0;
   write.entry.version = Version{*counter, self_.id};
-  uint64_t new_op_id = new_op();
-  send_write(new_op_id, write);
-  writes_.emplace(new_op_id, std::move(write));
+  node.key() = new_op();
+  for (const NodeId& replica : write.replicas) {
+    send(replica, ReplicaWrite{node.key(), write.key, write.entry, /*fresh=*/true});
+  }
+  writes_.insert(std::move(node));
+}
+
+void Node::fail_write(uint64_t op, ClientOutcome outcome, std::string error) {
+  auto it = writes_.find(op);
+  RINGKV_ASSERT(it != writes_.end());
+  PendingWrite& write = it->second;
+  if (!write.replied) {
+    metrics_.writes_failed++;
+    reply(write.request_id,
+          ClientResponse{
+              outcome, write.entry.version, {}, write.ack_count, write.required, std::move(error)});
+  }
+  writes_.erase(it);
 }
 
 void Node::expire_writes(uint64_t now_ms) {
@@ -103,12 +136,31 @@ void Node::expire_writes(uint64_t now_ms) {
       ++it;
       continue;
     }
-    if (!write.replied) {
+    if (write.querying) {
+      // Nothing was stamped or sent: the write did not take effect anywhere.
+      const uint32_t needed = (config_.replication_factor + 1) / 2;
       metrics_.writes_failed++;
       reply(write.request_id,
-            ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, write.ack_count,
+            ClientResponse{ClientOutcome::kQuorumFailed,
+                           {},
+                           {},
+                           0,
                            write.required,
-                           "write quorum not reached before the deadline"});
+                           "version query answered by " + std::to_string(write.queried.size()) +
+                               " of the " + std::to_string(needed) +
+                               " replicas needed before the deadline"});
+      it = writes_.erase(it);
+      continue;
+    }
+    if (!write.replied) {
+      // The version goes with the failure: the write may still take effect, at it.
+      metrics_.writes_failed++;
+      reply(write.request_id, ClientResponse{ClientOutcome::kQuorumFailed,
+                                             write.entry.version,
+                                             {},
+                                             write.ack_count,
+                                             write.required,
+                                             "write quorum not reached before the deadline"});
     }
     for (const NodeId& replica : write.replicas) {
       if (!write.acked.count(replica)) store_hint(replica, write.key, write.entry);

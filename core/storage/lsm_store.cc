@@ -80,6 +80,7 @@ Status LsmStore::write_record(std::string_view key, const StoredRecord& record) 
   Status appended = wal_->add_record(payload);
   if (!appended.ok()) return appended;  // nothing reached the memtable: the apply did not happen
   memtable_.put(key, record);
+  state_changes_++;
   return Status();
 }
 
@@ -176,6 +177,7 @@ Status LsmStore::install_manifest(const ManifestState& next) {
     return fatal_error_;
   }
   manifest_ = next;
+  state_changes_++;
   return Status();
 }
 

@@ -93,6 +93,10 @@ class LsmStore final : public ReplicaStore {
 
   const RecoveryReport& recovery_report() const { return report_; }
   LsmStats stats() const;
+  // Counts every change of what get() and scan() may return (applies, purges, manifest
+  // installs by flushes and compactions). A checker that saw the store at one count need
+  // not look again until it moves.
+  uint64_t state_changes() const { return state_changes_; }
   // ok, or the error that made the store refuse writes until it is reopened.
   const Status& fatal_error() const { return fatal_error_; }
 
@@ -100,6 +104,7 @@ class LsmStore final : public ReplicaStore {
   struct ActiveCompaction;
 
   LsmStore(Env& env, std::string dir, LsmOptions options);
+  uint64_t state_changes_ = 0;
   Status recover();
   Status load_or_create_manifest(const std::vector<std::string>& names);
   Status remove_orphans(const std::vector<std::string>& names);

@@ -29,6 +29,8 @@ HttpRequest encode_message(const Message& message) {
   request.target = std::string(kInternalPathPrefix) + std::string(kind.name);
   request.path = request.target;
   request.headers.emplace_back("Content-Type", std::string(kMessageContentType));
+  request.headers.emplace_back(std::string(kProtocolHeader),
+                               std::to_string(kWireProtocolVersion));
   request.body = encode_message_json(message);
   return request;
 }
@@ -54,6 +56,14 @@ Result<Message> MessageDecoder::decode(const HttpRequest& request) {
   }
   if (!is_internal_path(request.path)) {
     return Status::invalid_argument("internal message: path must start with /internal/");
+  }
+  const std::string* protocol = request.header(kProtocolHeader);
+  const std::string expected = std::to_string(kWireProtocolVersion);
+  if (protocol == nullptr || *protocol != expected) {
+    std::string theirs = protocol ? json_quote(protocol->substr(0, 16)) : "1 (no header)";
+    return Status::invalid_argument("internal message: the sender speaks wire protocol " +
+                                    theirs + ", this node speaks " + expected +
+                                    ": every node of a cluster must run the same protocol");
   }
   return decode_json(std::string_view(request.path).substr(kInternalPathPrefix.size()),
                      request.body);

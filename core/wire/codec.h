@@ -18,6 +18,14 @@ namespace ringkv::wire {
 inline constexpr std::string_view kInternalPathPrefix = "/internal/";
 inline constexpr std::string_view kMessageContentType = "application/json";
 
+// The internal protocol's version, sent in every internal request as
+// `X-Ringkv-Protocol: 2`. A node refuses messages of any other version (400 naming both):
+// nodes of one cluster must speak the same protocol. Version 1 (no header) had stale
+// rejection and re-stamped writes; version 2 adds version queries (ABD) and superseded
+// acks (docs/wire.md).
+inline constexpr std::string_view kProtocolHeader = "X-Ringkv-Protocol";
+inline constexpr uint32_t kWireProtocolVersion = 2;
+
 // Decoding limits (frozen: a peer relies on them).
 inline constexpr size_t kMaxWireKeyBytes = 65535;  // decoded key bytes
 inline constexpr size_t kMaxMemberRows = 1024;     // rows in one Gossip
@@ -33,7 +41,7 @@ std::string encode_message_bytes(const Message& message, std::string_view host);
 // The JSON body alone.
 std::string encode_message_json(const Message& message);
 
-// Checks method, path (/internal/<known kind>) and the JSON body.
+// Checks method, path (/internal/<known kind>), the protocol version and the JSON body.
 Result<Message> decode_message(const HttpRequest& request);
 // Decodes the JSON body of a message of kind `kind` ("kv", "gossip", ...).
 Result<Message> decode_message_json(std::string_view kind, std::string_view json);

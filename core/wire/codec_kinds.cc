@@ -40,6 +40,18 @@ constexpr FieldSpec<Message> kReplicaWriteAckFields[] = {
     body_field<ReplicaWriteAck, &ReplicaWriteAck::op, U64Field>("op"),
     body_field<ReplicaWriteAck, &ReplicaWriteAck::accepted, BoolField>("accepted"),
     body_field<ReplicaWriteAck, &ReplicaWriteAck::current, VersionField>("current"),
+    body_field<ReplicaWriteAck, &ReplicaWriteAck::superseded, BoolField>("superseded"),
+};
+
+constexpr FieldSpec<Message> kVersionQueryFields[] = {
+    body_field<VersionQuery, &VersionQuery::op, U64Field>("op"),
+    body_field<VersionQuery, &VersionQuery::key, KeyField>("key_b64"),
+};
+
+constexpr FieldSpec<Message> kVersionQueryReplyFields[] = {
+    body_field<VersionQueryReply, &VersionQueryReply::op, U64Field>("op"),
+    body_field<VersionQueryReply, &VersionQueryReply::ok, BoolField>("ok"),
+    body_field<VersionQueryReply, &VersionQueryReply::version, VersionField>("version"),
 };
 
 constexpr FieldSpec<Message> kReplicaReadFields[] = {
@@ -108,6 +120,8 @@ constexpr MessageKind kMessageKinds[] = {
     {"ae-query", &make_body<MerkleQuery>, kMerkleQueryFields},
     {"ae-hashes", &make_body<MerkleHashes>, kMerkleHashesFields},
     {"ae-entries", &make_body<SyncEntries>, kSyncEntriesFields},
+    {"version-query", &make_body<VersionQuery>, kVersionQueryFields},
+    {"version-reply", &make_body<VersionQueryReply>, kVersionQueryReplyFields},
 };
 static_assert(std::size(kMessageKinds) == std::variant_size_v<MessageBody>,
               "every MessageBody alternative needs a row in kMessageKinds");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/kit/trace.h"
+
 namespace ringkv::sim {
 namespace {
 
@@ -13,103 +15,123 @@ std::map<Key, OpList> ops_by_key(const History& history) {
   return by_key;
 }
 
-// Ops sorted by completion time with the running maximum version, to answer "the highest
-// version among ops completed strictly before time t" by binary search.
-class CompletedBefore {
- public:
-  explicit CompletedBefore(OpList ops) : ops_(std::move(ops)) {
-    std::sort(ops_.begin(), ops_.end(),
-              [](const Op* a, const Op* b) { return a->complete_ms < b->complete_ms; });
-    const Op* best = nullptr;
-    for (const Op* op : ops_) {
-      if (!best || op->version > best->version) best = op;
-      prefix_max_.push_back(best);
-    }
-  }
-  // The op with the highest version among those completed strictly before `time_ms`.
-  const Op* max_before(uint64_t time_ms) const {
-    auto it = std::lower_bound(ops_.begin(), ops_.end(), time_ms,
-                               [](const Op* op, uint64_t t) { return op->complete_ms < t; });
-    if (it == ops_.begin()) return nullptr;
-    return prefix_max_[static_cast<size_t>(it - ops_.begin()) - 1];
-  }
-
- private:
-  OpList ops_;
-  OpList prefix_max_;
-};
-
-Violation violation(const char* invariant, const Op& op, const Op* other, std::string detail) {
-  Violation v{invariant, op.key, {op.id}, op.complete_ms, std::move(detail)};
+Violation violation(const Op& op, const Op* other, std::string detail) {
+  Violation v{"linearizability", op.key, {op.id}, op.complete_ms, std::move(detail)};
   if (other) v.op_ids.push_back(other->id);
   return v;
 }
 
-// One CompletedBefore per quorum size 1..N, so that a check can ask only the ops whose
-// quorum intersects its own.
-class ByQuorum {
- public:
-  ByQuorum(const OpList& ops, uint32_t n) {
-    std::vector<OpList> groups(n + 1);
-    for (const Op* op : ops) groups[std::min(op->quorum, n)].push_back(op);
-    for (auto& group : groups) levels_.emplace_back(std::move(group));
-  }
-  // Highest version among ops with quorum in [low, high] completed before time_ms.
-  const Op* max_before(uint64_t time_ms, uint32_t low, uint32_t high) const {
-    const Op* best = nullptr;
-    for (uint32_t q = std::max(low, 1u); q <= high && q < levels_.size(); ++q) {
-      const Op* candidate = levels_[q].max_before(time_ms);
-      if (candidate && (!best || candidate->version > best->version)) best = candidate;
-    }
-    return best;
-  }
+std::string op_name(const Op& op) { return "op " + std::to_string(op.id); }
 
- private:
-  std::vector<CompletedBefore> levels_;
+// What an op says a version holds: the value it wrote or read, or a tombstone.
+struct Observed {
+  const Op* op = nullptr;
+  bool tombstone = false;
+  const Value* value = nullptr;
 };
 
-std::optional<Violation> check_key(const OpList& ops,
-                                   const std::map<Value, const Op*>& puts_by_value, uint32_t n) {
-  OpList acked_writes, reads;
+// Every op that reports a version: answered writes that were stamped (a failed write
+// carries its stamp) and answered reads. Weak and failed ones included: whatever their
+// quorum, a write has one version and a read reports the version of what it returns.
+std::optional<Observed> observed(const Op& op) {
+  if (op.version.is_zero()) return std::nullopt;
+  const bool answered = op.result == OpResult::kOk || op.result == OpResult::kNotFound ||
+                        (op.is_write() && op.result == OpResult::kFailed);
+  if (!answered) return std::nullopt;
+  const bool tombstone =
+      op.kind == ClientOp::kDelete || (op.kind == ClientOp::kGet && op.result != OpResult::kOk);
+  return Observed{&op, tombstone, tombstone ? nullptr : &op.value};
+}
+
+// White box, part 1: each value lives at exactly one version, and each version holds one
+// value (or a tombstone). A value seen at two versions means a write was stamped twice.
+std::optional<Violation> check_one_version_per_value(const OpList& ops) {
+  std::map<Value, const Op*> version_of_value;
+  std::map<Version, Observed> content_of_version;
   for (const Op* op : ops) {
-    if (op->is_write() && op->result == OpResult::kOk) acked_writes.push_back(op);
-    if (!op->is_write() && (op->result == OpResult::kOk || op->result == OpResult::kNotFound)) {
-      reads.push_back(op);
-    }
-  }
-  const ByQuorum writes_before(acked_writes, n);
-  const ByQuorum reads_before(reads, n);
-  for (const Op* w : acked_writes) {
-    const Op* earlier = writes_before.max_before(w->invoke_ms, n - w->quorum + 1, n);
-    if (earlier && !(w->version > earlier->version)) {
-      return violation("write order", *w, earlier,
-                       "write started after op " + std::to_string(earlier->id) +
-                           " completed but got version " + w->version.to_string() +
-                           " <= " + earlier->version.to_string());
-    }
-  }
-  for (const Op* r : reads) {
-    const Op* written = writes_before.max_before(r->invoke_ms, n - r->quorum + 1, n);
-    if (written && r->version < written->version) {
-      return violation("quorum read-after-write", *r, written,
-                       "read returned version " + r->version.to_string() + " but op " +
-                           std::to_string(written->id) +
-                           " was acknowledged before the read started with version " +
-                           written->version.to_string());
-    }
-    const Op* read = reads_before.max_before(r->invoke_ms, 1, r->quorum);
-    if (read && r->version < read->version) {
-      return violation("monotonic reads", *r, read,
-                       "read returned version " + r->version.to_string() + " after op " +
-                           std::to_string(read->id) + " had read " + read->version.to_string());
-    }
-    if (r->result == OpResult::kOk) {
-      auto it = puts_by_value.find(r->value);
-      if (it == puts_by_value.end() || it->second->key != r->key ||
-          it->second->invoke_ms > r->complete_ms) {
-        return violation("no invention", *r, nullptr,
-                         "read a value that no PUT to this key wrote before the read ended");
+    std::optional<Observed> seen = observed(*op);
+    if (!seen) continue;
+    if (seen->value) {
+      auto [it, first] = version_of_value.emplace(*seen->value, op);
+      if (!first && it->second->version != op->version) {
+        return violation(*op, it->second,
+                         "value " + json_quote(*seen->value) + " seen at two versions: " +
+                             op->version.to_string() + " by " + op_name(*op) + " and " +
+                             it->second->version.to_string() + " by " + op_name(*it->second));
       }
+    }
+    auto [it, first] = content_of_version.emplace(op->version, *seen);
+    const Observed& other = it->second;
+    const bool same = other.tombstone == seen->tombstone &&
+                      (seen->tombstone || *other.value == *seen->value);
+    if (!first && !same) {
+      return violation(*op, other.op,
+                       "version " + op->version.to_string() + " holds different content for " +
+                           op_name(*op) + " and " + op_name(*other.op));
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_strong(const Op& op, uint32_t n) {
+  return op.is_write() ? 2 * op.quorum > n : 2 * op.quorum >= n;
+}
+
+// The ops whose version the real-time order constrains: strong acknowledged writes and
+// strong answered reads. Weak and failed writes are indeterminate (they may appear late).
+bool determinate(const Op& op, uint32_t n) {
+  if (!is_strong(op, n)) return false;
+  if (op.is_write()) return op.result == OpResult::kOk;
+  return op.result == OpResult::kOk || op.result == OpResult::kNotFound;
+}
+
+// White box, part 2: versions respect real time. If A returned before B was called,
+// version(A) <= version(B), strictly when B is a write.
+std::optional<Violation> check_real_time_order(const OpList& ops, uint32_t n) {
+  OpList by_complete, by_invoke;
+  for (const Op* op : ops) {
+    if (!determinate(*op, n)) continue;
+    by_complete.push_back(op);
+    by_invoke.push_back(op);
+  }
+  std::sort(by_complete.begin(), by_complete.end(),
+            [](const Op* a, const Op* b) { return a->complete_ms < b->complete_ms; });
+  std::sort(by_invoke.begin(), by_invoke.end(),
+            [](const Op* a, const Op* b) { return a->invoke_ms < b->invoke_ms; });
+  const Op* highest = nullptr;  // highest version among ops completed before `op` started
+  size_t next_completed = 0;
+  for (const Op* op : by_invoke) {
+    for (; next_completed < by_complete.size() &&
+           by_complete[next_completed]->complete_ms < op->invoke_ms;
+         ++next_completed) {
+      const Op* done = by_complete[next_completed];
+      if (!highest || done->version > highest->version) highest = done;
+    }
+    if (!highest) continue;
+    const bool ordered =
+        op->is_write() ? op->version > highest->version : op->version >= highest->version;
+    if (ordered) continue;
+    const std::string got = op->version.is_zero() ? "nothing" : op->version.to_string();
+    return violation(*op, highest,
+                     op_name(*op) + " (" + client_op_name(op->kind) + ") started after " +
+                         op_name(*highest) + " returned version " +
+                         highest->version.to_string() + ", but " +
+                         (op->is_write() ? "was stamped " : "returned ") + got);
+  }
+  return std::nullopt;
+}
+
+// 5. No invention: every value read was written by a PUT to the key invoked before the
+// read ended.
+std::optional<Violation> check_no_invention(const OpList& ops,
+                                            const std::map<Value, const Op*>& puts_by_value) {
+  for (const Op* r : ops) {
+    if (r->is_write() || r->result != OpResult::kOk) continue;
+    auto it = puts_by_value.find(r->value);
+    if (it == puts_by_value.end() || it->second->key != r->key ||
+        it->second->invoke_ms > r->complete_ms) {
+      return Violation{"no invention", r->key, {r->id}, r->complete_ms,
+                       "read a value that no PUT to this key wrote before the read ended"};
     }
   }
   return std::nullopt;
@@ -128,7 +150,9 @@ std::map<Value, const Op*> puts_by_value(const History& history) {
 std::optional<Violation> check_history(const History& history, uint32_t replication_factor) {
   const auto values = puts_by_value(history);
   for (const auto& [key, ops] : ops_by_key(history)) {
-    if (auto v = check_key(ops, values, replication_factor)) return v;
+    if (auto v = check_no_invention(ops, values)) return v;
+    if (auto v = check_one_version_per_value(ops)) return v;
+    if (auto v = check_real_time_order(ops, replication_factor)) return v;
   }
   return std::nullopt;
 }

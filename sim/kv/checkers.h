@@ -1,6 +1,6 @@
 // Invariant checkers over a run's history and final replica state. Each returns the first
 // violation found, naming the invariant, the key, the op ids and the simulated time.
-// Linear-ish per key: ops are sorted once per key, then scanned with prefix maxima.
+// O(n log n) per key: ops are sorted once per key, then scanned.
 #pragma once
 
 #include <map>
@@ -21,12 +21,15 @@ struct Violation {
   std::string detail;
 };
 
-// 3. Quorum read-after-write (and monotonic reads), per request quorum (Op::quorum):
-//    a read with R returns a version >= every write with W > N - R acknowledged before it
-//    started, and >= every read with R' <= R completed before it started; a write with W
-//    that starts after a write with W' > N - W completed gets a higher version ("write
-//    order"). Pairs whose quorums need not intersect are not compared.
+// 3. Linearizability, white box (per key, from the versions the ops report):
+//    - each value is seen at exactly one version and each version holds one content
+//      (a write is stamped once);
+//    - strong ops respect real time: if A returned before B was called, version(A) <=
+//      version(B), strictly when B is a write. Strong = 2W > N for writes, 2R >= N for
+//      reads (Op::quorum); weak reads are excluded, weak and failed writes are
+//      indeterminate (they may appear late, but at one version only).
 //    5. No invention: every value read was written by a PUT invoked before the read ended.
+//    The black-box check (values only) is check_linearizability() in linearizability.h.
 std::optional<Violation> check_history(const History& history, uint32_t replication_factor);
 
 // What each live replica holds for a key at the end: node name -> entry (absent: none).

@@ -34,6 +34,7 @@ KvSimulation::KvSimulation(SimOptions options)
   incarnations_.assign(options_.node_count, 0);
   last_seen_.resize(options_.node_count);
   durable_.resize(options_.node_count);
+  checked_changes_.assign(options_.node_count, UINT64_MAX);
   clients_.resize(options_.client_count + 1);  // the last one is the final probe's
   sim_ = std::make_unique<Simulator<KvMachine>>(
       options_.node_count, options_.simulator, prng_.fork(), trace_,
@@ -104,6 +105,9 @@ void KvSimulation::after_step(size_t index) {
 // a restart recovers at least what the last successful sync covered.
 void KvSimulation::check_replica_monotonic(size_t index, bool after_restart) {
   KvMachine* machine = sim_->machine(index);
+  const uint64_t changes = machine->store().state_changes();
+  if (!after_restart && checked_changes_[index] == changes) return;  // nothing moved
+  checked_changes_[index] = changes;
   for (const Key& key : keys_) {
     auto entry = machine->store().get(key);
     if (!entry.ok()) continue;  // an injected read fault; CRCs turned it into an error
@@ -125,6 +129,7 @@ void KvSimulation::crash_node(size_t index) {
   sim_->crash(index);
   disks_[index]->crash(fault_prng_);
   last_seen_[index] = durable_[index];  // the floor for the next life: what was synced
+  checked_changes_[index] = UINT64_MAX;
   stats_.crashes++;
 }
 

@@ -25,6 +25,7 @@ struct SimStats {
   uint64_t probe_ops = 0;  // requests of the healthy-cluster probe (not in `ops`)
   uint64_t crashes = 0, power_failures = 0, partitions = 0, clogs = 0, pauses = 0;
   uint64_t restart_failures = 0, events = 0, converged_after_ms = 0;
+  uint64_t black_box_steps = 0, black_box_unknown_keys = 0;
 };
 
 struct SimResult {
@@ -69,6 +70,7 @@ class KvSimulation {
   bool converged(std::map<Key, ReplicaState>* state);
   bool membership_converged() const;
   std::map<Key, ReplicaState> final_state();
+  void check_linearizable();
   void fail(Violation violation);
   std::string report(const Violation& violation) const;
 
@@ -86,6 +88,7 @@ class KvSimulation {
   std::vector<Key> keys_;
   std::vector<std::map<Key, Version>> last_seen_;  // per node: highest version seen
   std::vector<std::map<Key, Version>> durable_;    // per node: version as of last sync
+  std::vector<uint64_t> checked_changes_;  // per node: store state_changes() last checked
   bool faults_active_ = true;
   bool workload_active_ = true;
   uint64_t liveness_start_ms_ = 0;

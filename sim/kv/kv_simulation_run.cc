@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "sim/kv/kv_simulation.h"
+#include "sim/kv/linearizability.h"
 
 namespace ringkv::sim {
 namespace {
@@ -10,6 +11,8 @@ constexpr uint64_t kConvergencePollMs = 250;
 constexpr uint64_t kRunStepMs = 100;            // checks for a violation between steps
 constexpr uint64_t kSafetyExtensionStepMs = 500;  // re-checks min_ops this often
 constexpr uint64_t kProbeStepMs = 10;
+// The report's history of the violating key starts with ops invoked this soon after it.
+constexpr uint64_t kReportAfterViolationMs = 50;
 }  // namespace
 
 SimResult KvSimulation::run() {
@@ -41,9 +44,7 @@ SimResult KvSimulation::run() {
   }
   stats_.converged_after_ms = waited;
   const uint64_t now = sim_->now_ms();
-  if (!violation_) {
-    if (auto v = check_history(history_, options_.config.replication_factor)) fail(*v);
-  }
+  if (!violation_) check_linearizable();
   if (!violation_) {
     if (auto v = check_liveness(history_, liveness_start_ms_)) fail(*v);
   }
@@ -69,6 +70,26 @@ SimResult KvSimulation::run() {
   result.stats = stats_;
   if (violation_) result.report = report(*violation_);
   return result;
+}
+
+// 3. Linearizability of strong operations (and no invention), white box then black box.
+void KvSimulation::check_linearizable() {
+  const uint32_t n = options_.config.replication_factor;
+  if (options_.checkers & kWhiteBoxChecker) {
+    if (auto v = check_history(history_, n)) {
+      if (v->invariant == "linearizability") v->detail = "white-box: " + v->detail;
+      fail(*v);
+      return;
+    }
+  }
+  if (!(options_.checkers & kBlackBoxChecker)) return;
+  LinearizabilityReport report =
+      check_linearizability(history_, n, LinearizabilityOptions{kBlackBoxMaxStepsPerKey});
+  stats_.black_box_steps = report.total_steps();
+  stats_.black_box_unknown_keys = report.unknown_keys();
+  if (std::optional<KeyLinearizability> v = report.first_violation()) {
+    fail(Violation{"linearizability", v->key, v->op_ids, v->time_ms, "black-box: " + v->detail});
+  }
 }
 
 // The safety phase ends at safety_duration_ms once clients issued min_ops requests (or
@@ -281,7 +302,7 @@ std::string KvSimulation::report(const Violation& v) const {
     out << "history of this key around it (newest first):\n";
     size_t shown = 0;
     for (auto it = history_.ops.rbegin(); it != history_.ops.rend() && shown < 30; ++it) {
-      if (it->key != v.key || it->invoke_ms > v.time_ms + 1000) continue;
+      if (it->key != v.key || it->invoke_ms > v.time_ms + kReportAfterViolationMs) continue;
       out << "  " << it->describe() << "\n";
       shown++;
     }

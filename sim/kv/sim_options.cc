@@ -18,6 +18,15 @@ void draw_quorums(Prng& prng, SimOptions& o) {
   // R is the smallest that overlaps W, or a bit more: W + R > N always.
   const uint32_t min_r = n - c.write_quorum + 1;
   c.read_quorum = static_cast<uint32_t>(prng.range(min_r, n));
+  // Strong defaults (2W > N, 2R >= N: linearizable) in most seeds; the others run weak
+  // defaults (eventual), as a cluster started with --allow-weak-quorums true would.
+  const bool strong = 2 * c.write_quorum > n && 2 * c.read_quorum >= n;
+  if (!strong && prng.one_in(3)) {
+    c.allow_weak_quorums = true;
+  } else if (!strong) {
+    c.write_quorum = std::max(c.write_quorum, n / 2 + 1);
+    c.read_quorum = std::max(c.read_quorum, (n + 1) / 2);
+  }
 }
 
 void draw_timing(Prng& prng, SimOptions& o) {
@@ -29,7 +38,7 @@ void draw_timing(Prng& prng, SimOptions& o) {
   c.max_timeout_ms = std::max<uint64_t>(c.max_timeout_ms, c.default_timeout_ms);
   c.hint_replay_interval_ms = prng.range(100, 1000);
   c.anti_entropy_interval_ms = prng.range(300, 3000);
-  c.max_stale_retries = static_cast<uint32_t>(prng.range(2, 5));
+  (void)prng.range(2, 5);  // was max_stale_retries: drawn still, so later draws keep values
   // Buggify: tiny memtables make flushes and compactions happen all the time.
   c.memtable_max_bytes = prng.one_in(2) ? prng.range(4096, 8192) : prng.range(16384, 262144);
   c.max_value_bytes = 4096;
@@ -100,6 +109,10 @@ void SimOptions::set_node_count(size_t nodes) {
   c.write_quorum = std::min(c.write_quorum, c.replication_factor);
   c.read_quorum = std::max(std::min(c.read_quorum, c.replication_factor),
                            c.replication_factor - c.write_quorum + 1);
+  if (!c.allow_weak_quorums) {
+    c.write_quorum = std::max(c.write_quorum, c.replication_factor / 2 + 1);
+    c.read_quorum = std::max(c.read_quorum, (c.replication_factor + 1) / 2);
+  }
 }
 
 const std::vector<std::string>& SimOptions::fault_kinds() {
@@ -134,12 +147,12 @@ std::string SimOptions::describe() const {
   const NetworkOptions& net = simulator.network;
   std::ostringstream out;
   out << "seed=" << seed << " nodes=" << node_count << " N=" << c.replication_factor
-      << " W=" << c.write_quorum << " R=" << c.read_quorum << " keys=" << key_count
+      << " W=" << c.write_quorum << " R=" << c.read_quorum
+      << (c.allow_weak_quorums ? " (weak defaults allowed)" : "") << " keys=" << key_count
       << " clients=" << client_count << "\n  timing: gossip_interval_ms=" << c.gossip_interval_ms
       << " suspect_after_ms=" << c.suspect_after_ms << " dead_after_ms=" << c.dead_after_ms
       << " timeout_ms=" << c.default_timeout_ms << " hint_replay_interval_ms="
       << c.hint_replay_interval_ms << " anti_entropy_interval_ms=" << c.anti_entropy_interval_ms
-      << " max_stale_retries=" << c.max_stale_retries
       << " memtable_max_bytes=" << c.memtable_max_bytes
       << "\n  network: latency_ms=" << net.latency_min_ms << ".." << net.latency_max_ms
       << " spike=" << net.spike_permille << "‰+" << net.latency_spike_ms

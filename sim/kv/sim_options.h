@@ -35,6 +35,15 @@ inline constexpr uint64_t kMaxSafetyDurationMs = 600'000;
 // An anti-entropy interval longer than any simulation: anti-entropy is off.
 inline constexpr uint64_t kAntiEntropyOffMs = 1'000'000'000;
 
+// Which linearizability checkers run (both by default; kvsim --checkers).
+enum SimChecker : uint32_t {
+  kWhiteBoxChecker = 1u << 0,  // versions: one version per value, real-time order
+  kBlackBoxChecker = 1u << 1,  // values only: Wing-Gong/Lowe search per key, bounded
+};
+inline constexpr uint32_t kAllCheckers = kWhiteBoxChecker | kBlackBoxChecker;
+// Search steps per key before the black box reports "unknown" instead of a verdict.
+inline constexpr uint64_t kBlackBoxMaxStepsPerKey = 2'000'000;
+
 struct SimOptions {
   uint64_t seed = 0;
   size_t node_count = 3;
@@ -59,6 +68,7 @@ struct SimOptions {
   // hinted handoff (and read repair) alone. Without crashes every write that a replica
   // missed gets a hint at its deadline, so convergence proves the hints work.
   bool hints_only = false;
+  uint32_t checkers = kAllCheckers;
 
   // Draws every option from `seed` (the default sweep configuration).
   static SimOptions draw(uint64_t seed);

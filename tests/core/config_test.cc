@@ -29,7 +29,8 @@ TEST(Config, EachBadValueNamesItsField) {
       {"write_quorum", [](Config& c) { c.write_quorum = 4; }},
       {"read_quorum", [](Config& c) { c.read_quorum = 0; }},
       {"read_quorum", [](Config& c) { c.read_quorum = 4; }},
-      {"W+R", [](Config& c) { c.write_quorum = 1; c.read_quorum = 2; }},
+      {"2W > N", [](Config& c) { c.write_quorum = 1; c.read_quorum = 2; }},
+      {"2R >= N", [](Config& c) { c.write_quorum = 3; c.read_quorum = 1; }},
       {"vnodes_per_node", [](Config& c) { c.vnodes_per_node = 0; }},
       {"max_key_bytes", [](Config& c) { c.max_key_bytes = 0; }},
       {"max_value_bytes", [](Config& c) { c.max_value_bytes = 0; }},
@@ -62,6 +63,24 @@ TEST(Config, WeakQuorumsOnlyWhenAllowed) {
   EXPECT_FALSE(config.validate().ok());
   config.allow_weak_quorums = true;
   EXPECT_TRUE(config.validate().ok());
+}
+
+// Strong = linearizable: 2W > N and 2R >= N. W + R > N alone is not enough (W=3, R=1 reads
+// one replica, which may hold a write still in progress that a later read does not see).
+TEST(Config, StrongDefaultsAreMajorityWritesAndHalfReads) {
+  struct Case {
+    uint32_t n, w, r;
+    bool strong;
+  };
+  for (Case c : {Case{3, 2, 2, true}, Case{3, 3, 1, false}, Case{3, 1, 3, false},
+                 Case{3, 2, 1, false}, Case{2, 2, 1, true}, Case{4, 3, 2, true},
+                 Case{4, 2, 3, false}, Case{5, 3, 3, true}, Case{1, 1, 1, true}}) {
+    Config config;
+    config.replication_factor = c.n;
+    config.write_quorum = c.w;
+    config.read_quorum = c.r;
+    EXPECT_EQ(config.validate().ok(), c.strong) << "N=" << c.n << " W=" << c.w << " R=" << c.r;
+  }
 }
 
 TEST(Config, SingleNodeIsValid) {

@@ -164,11 +164,10 @@ class KvctlTest(unittest.TestCase):
         self.assertIn(b"quorum not reached (acks 1, required 2)", result.stderr)
 
     def test_options_become_query_parameters_and_headers(self):
-        self.kvctl("--w", "2", "--timeout-ms", "500", "--context", "7.n2", "--token", "s3cret",
-                   "put", "k", "v")
+        self.kvctl("--w", "2", "--timeout-ms", "500", "--token", "s3cret", "put", "k", "v")
         request = StubNode.requests[-1]
         self.assertEqual(request["path"], "/kv/k?w=2&timeout_ms=500")
-        self.assertEqual(request["headers"].get("X-Context"), "7.n2")
+        self.assertIsNone(request["headers"].get("X-Context"))
         self.assertEqual(request["headers"].get("X-Cluster-Token"), "s3cret")
         self.kvctl("get", "k", "--r=1")
         self.assertEqual(StubNode.requests[-1]["path"], "/kv/k?r=1")

@@ -85,6 +85,12 @@ TEST(KvctlOptions, RejectsBadCommandLinesWithAMessage) {
   }
 }
 
+TEST(KvctlOptions, ContextIsRetiredWithAClearError) {
+  Result<KvctlOptions> options = parse({"--context", "4.n2", "put", "k", "v"});
+  ASSERT_FALSE(options.ok());
+  EXPECT_NE(options.status().message().find("--context was retired"), std::string::npos);
+}
+
 TEST(KvctlOptions, HelpNeedsNoCommand) {
   Result<KvctlOptions> options = parse({"--help"});
   ASSERT_TRUE(options.ok());
@@ -151,6 +157,10 @@ TEST(ServerError, QuotesTheErrorWithAcksAndRequired) {
   quorum.body = R"({"error":"write quorum not reached","acks":1,"required":2})";
   EXPECT_EQ(describe_error_response(quorum),
             "503 Service Unavailable: write quorum not reached (acks 1, required 2)");
+  quorum.body = R"({"error":"write quorum not reached","acks":2,"required":3,"version":"7.n1"})";
+  EXPECT_EQ(describe_error_response(quorum),
+            "503 Service Unavailable: write quorum not reached (acks 2, required 3); the write "
+            "may still take effect, at version 7.n1");
   wire::HttpResponse plain;
   plain.status = 500;
   plain.body = "boom\n";
@@ -161,14 +171,13 @@ TEST(ServerError, QuotesTheErrorWithAcksAndRequired) {
 
 TEST(KeyCommands, RequestsCarryTheEncodedKeyQueryAndHeaders) {
   Result<KvctlOptions> options =
-      parse({"--w", "2", "--r", "1", "--timeout-ms", "300", "--context", "4.n2", "put", "a b/c"});
+      parse({"--w", "2", "--r", "1", "--timeout-ms", "300", "put", "a b/c"});
   ASSERT_TRUE(options.ok());
   wire::HttpRequest put = build_key_request(*options, "value");
   EXPECT_EQ(put.method, "PUT");
   EXPECT_EQ(put.target, "/kv/a%20b%2Fc?w=2&timeout_ms=300");
   EXPECT_EQ(put.body, "value");
-  ASSERT_NE(put.header("X-Context"), nullptr);
-  EXPECT_EQ(*put.header("X-Context"), "4.n2");
+  EXPECT_EQ(put.header("X-Context"), nullptr);
   options->command = "get";
   wire::HttpRequest get = build_key_request(*options, "ignored");
   EXPECT_EQ(get.method, "GET");

@@ -27,7 +27,9 @@ TEST(FlagsProcessTest, BadFlagsExitTwoNamingTheFlag) {
   TempDir directory;
   std::vector<BadFlagCase> cases = {
       {{"--w", "0"}, "--w"},
-      {{"--n", "3", "--w", "1", "--r", "1"}, "--w/--r"},
+      {{"--n", "3", "--w", "1", "--r", "1"}, "--w"},
+      {{"--n", "3", "--w", "3", "--r", "1"}, "--r"},
+      {{"--allow-weak-quorums", "yes"}, "--allow-weak-quorums"},
       {{"--r", "7"}, "--r"},
       {{"--listen", "nowhere"}, "--listen"},
       {{"--sync", "sometimes"}, "--sync"},

@@ -38,7 +38,8 @@ TEST_F(HttpApiTest, BadInputGetsTheDocumentedStatus) {
   EXPECT_EQ(status_of("PUT", "/kv/a?w=9", "v"), 400);
   EXPECT_EQ(status_of("GET", "/kv/"), 400);
   EXPECT_EQ(status_of("GET", "/kv/bad%zzescape"), 400);
-  EXPECT_EQ(status_of("GET", "/kv/a", {}, {{"X-Context", "not-a-version"}}), 400);
+  // X-Context is retired: ignored, whatever it holds (the key was never written: 404).
+  EXPECT_EQ(status_of("GET", "/kv/a", {}, {{"X-Context", "not-a-version"}}), 404);
   EXPECT_EQ(status_of("PUT", "/kv/big", std::string(2048, 'v')), 413);
   EXPECT_EQ(status_of("GET", "/no/such/route"), 404);
   EXPECT_EQ(status_of("GET", "/kv/missing"), 404);

@@ -116,6 +116,10 @@ std::optional<int> KvnodeProcess::stop(int signal_number) {
   return wait_exit();
 }
 
+void KvnodeProcess::signal(int signal_number) {
+  if (pid_ > 0) ::kill(pid_, signal_number);
+}
+
 std::optional<int> KvnodeProcess::wait_exit() {
   if (pid_ <= 0) return std::nullopt;
   uint64_t deadline_ms = monotonic_ms() + kExitTimeoutMs;

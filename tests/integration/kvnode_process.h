@@ -48,6 +48,8 @@ class KvnodeProcess {
   // Sends `signal_number` and waits for the exit; the exit code (128+signal if killed), or
   // nullopt after kExitTimeoutMs.
   std::optional<int> stop(int signal_number);
+  // Sends `signal_number` without waiting (SIGSTOP / SIGCONT to pause and resume).
+  void signal(int signal_number);
   // Waits for the process to exit by itself.
   std::optional<int> wait_exit();
   bool running() const { return pid_ > 0; }

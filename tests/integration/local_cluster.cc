@@ -62,6 +62,10 @@ std::optional<int> LocalCluster::stop(size_t index, int signal_number) {
   return nodes_[index].process->stop(signal_number);
 }
 
+void LocalCluster::signal(size_t index, int signal_number) {
+  if (nodes_[index].process) nodes_[index].process->signal(signal_number);
+}
+
 std::unique_ptr<runtime::HttpClient> LocalCluster::client(size_t index, uint64_t timeout_ms) const {
   return std::make_unique<runtime::HttpClient>("127.0.0.1", nodes_[index].port, timeout_ms);
 }

@@ -20,6 +20,8 @@ class LocalCluster {
   bool start(size_t index);
   bool start_all();
   std::optional<int> stop(size_t index, int signal_number);
+  // Sends a signal without waiting (SIGSTOP / SIGCONT).
+  void signal(size_t index, int signal_number);
 
   uint16_t port(size_t index) const { return nodes_[index].port; }
   std::string id(size_t index) const { return "n" + std::to_string(index + 1); }

@@ -28,12 +28,15 @@ TEST(RouterTest, KvRequestsBecomeClientRequests) {
   EXPECT_EQ(decision.client->read_quorum, std::optional<uint32_t>(1));
   EXPECT_EQ(decision.client->timeout_ms, std::optional<uint64_t>(50));
 
-  wire::HttpRequest with_context = make("DELETE", "/kv/k");
-  with_context.headers.emplace_back("X-Context", "17.n2");
-  auto deleted = route(with_context);
-  ASSERT_TRUE(deleted.client);
-  EXPECT_EQ(deleted.client->op, ClientOp::kDelete);
-  EXPECT_EQ(deleted.client->context, parse_version("17.n2"));
+  // X-Context is retired: served as if absent, whatever it holds (even a huge counter).
+  for (const char* context : {"17.n2", "18446744073709551614.n1", "garbage"}) {
+    wire::HttpRequest with_context = make("DELETE", "/kv/k");
+    with_context.headers.emplace_back("X-Context", context);
+    auto deleted = route(with_context);
+    ASSERT_TRUE(deleted.client) << context;
+    EXPECT_FALSE(deleted.immediate) << context;
+    EXPECT_EQ(deleted.client->op, ClientOp::kDelete);
+  }
 }
 
 TEST(RouterTest, BadInputIsAnsweredAtOnce) {

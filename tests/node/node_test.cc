@@ -1,6 +1,8 @@
 // Node write/read paths over the in-test cluster harness.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/node/cluster_harness.h"
 
 namespace ringkv::testing {
@@ -26,7 +28,7 @@ TEST(NodeWrite, SucceedsWithOneReplicaDown) {
   EXPECT_EQ(cluster.response(get)->version, response->version);
 }
 
-TEST(NodeWrite, FailsWithTwoReplicasDownCarryingAcks) {
+TEST(NodeWrite, FailsInItsVersionQueryWithTwoReplicasDownAndStoresNothing) {
   TestCluster cluster(3);
   cluster.crash("n2");
   cluster.crash("n3");
@@ -37,19 +39,68 @@ TEST(NodeWrite, FailsWithTwoReplicasDownCarryingAcks) {
   auto response = cluster.response(put);
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->outcome, ClientOutcome::kQuorumFailed);
-  EXPECT_EQ(response->acks, 1u);
+  EXPECT_EQ(response->acks, 0u);
   EXPECT_EQ(response->required, 2u);
+  EXPECT_NE(response->error.find("version query answered by 1 of the 2"), std::string::npos)
+      << response->error;
+  EXPECT_TRUE(response->version.is_zero()) << "nothing was stamped";
+  EXPECT_FALSE(cluster.stored("n1", "k").has_value()) << "the write took effect nowhere";
+  EXPECT_EQ(cluster.node("n1").metrics().hints_stored, 0u);
+}
+
+TEST(NodeWrite, FailedWriteAfterItsQueryCarriesItsStampAndLeavesHints) {
+  // N=3 with one replica answering queries but not writes: W=3 cannot be reached.
+  TestCluster cluster(3);
+  ClientRequest request{ClientOp::kPut, "k", "v", 3u, std::nullopt, std::nullopt};
+  cluster.crash("n3");
+  uint64_t put = cluster.submit("n1", request);
+  cluster.advance(600);
+  auto response = cluster.response(put);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->outcome, ClientOutcome::kQuorumFailed);
+  EXPECT_EQ(response->acks, 2u);
+  EXPECT_EQ(response->required, 3u);
+  EXPECT_EQ(response->version.node_id, "n1") << "the stamp it may still take effect at";
+  EXPECT_EQ(cluster.stored("n2", "k")->version, response->version);
+  EXPECT_EQ(cluster.node("n1").metrics().hints_stored, 1u);
 }
 
 TEST(NodeWrite, PerRequestQuorumOfOneSucceedsAlone) {
   TestCluster cluster(3);
   cluster.crash("n2");
   cluster.crash("n3");
-  ClientRequest request{ClientOp::kPut, "k", "v", 1u, std::nullopt, std::nullopt, std::nullopt};
+  ClientRequest request{ClientOp::kPut, "k", "v", 1u, std::nullopt, std::nullopt};
   uint64_t put = cluster.submit("n1", request);
   cluster.settle();
   ASSERT_TRUE(cluster.response(put).has_value());
   EXPECT_EQ(cluster.response(put)->outcome, ClientOutcome::kOk);
+  EXPECT_EQ(cluster.node("n1").metrics().version_queries, 0u) << "a weak write skips the query";
+}
+
+TEST(NodeWrite, ConcurrentWritesThroughDifferentCoordinatorsGetDistinctOrderedVersions) {
+  for (uint64_t seed : {1u, 2u, 3u, 4u}) {
+    TestCluster cluster(3, TestCluster::default_config(), seed);
+    cluster.set_reorder(true);
+    uint64_t a = cluster.put("n1", "k", "a");
+    uint64_t b = cluster.put("n2", "k", "b");
+    uint64_t c = cluster.put("n3", "k", "c");
+    cluster.settle();
+    std::map<Version, Value> by_version;
+    for (auto [id, value] : {std::pair{a, "a"}, {b, "b"}, {c, "c"}}) {
+      ASSERT_EQ(cluster.response(id)->outcome, ClientOutcome::kOk) << cluster.response(id)->error;
+      EXPECT_TRUE(by_version.emplace(cluster.response(id)->version, value).second)
+          << "two writes share version " << cluster.response(id)->version.to_string();
+    }
+    const auto& [highest, winner] = *by_version.rbegin();
+    for (const NodeId& id : cluster.ids()) {
+      EXPECT_EQ(cluster.stored(id, "k")->version, highest) << id;
+      EXPECT_EQ(cluster.stored(id, "k")->value, winner) << id;
+    }
+    uint64_t get = cluster.get("n2", "k");
+    cluster.settle();
+    EXPECT_EQ(cluster.response(get)->value, winner);
+    EXPECT_EQ(cluster.response(get)->version, highest);
+  }
 }
 
 TEST(NodeWrite, DuplicatesAndReorderingChangeNothing) {
@@ -91,7 +142,7 @@ Key key_not_owned_by(TestCluster& cluster, const NodeId& outsider) {
   }
 }
 
-TEST(NodeWrite, LaterWriteFromLaggingCoordinatorWinsViaStaleRetry) {
+TEST(NodeWrite, LaterWriteFromLaggingCoordinatorWinsThroughItsVersionQuery) {
   TestCluster cluster(5);
   const Key key = key_not_owned_by(cluster, "n5");
   // The replicas of `key` see 30 writes: their counters run far ahead of n5's.
@@ -109,8 +160,9 @@ TEST(NodeWrite, LaterWriteFromLaggingCoordinatorWinsViaStaleRetry) {
   auto response = cluster.response(late);
   ASSERT_TRUE(response.has_value());
   ASSERT_EQ(response->outcome, ClientOutcome::kOk) << response->error;
-  EXPECT_GT(response->version, completed);
-  EXPECT_GE(cluster.node("n5").metrics().stale_retries, 1u);
+  EXPECT_GT(response->version, completed) << "stamped once, above what the query saw";
+  EXPECT_EQ(cluster.node("n5").metrics().version_queries, 1u);
+  EXPECT_EQ(cluster.node("n5").metrics().writes_superseded, 0u);
   uint64_t get = cluster.get("n1", key);
   cluster.settle();
   EXPECT_EQ(cluster.response(get)->value, "new");
@@ -137,13 +189,56 @@ TEST(NodeWrite, RestartedCoordinatorNeverReusesAVersion) {
   EXPECT_EQ((*cluster.store("n1").get("k"))->value, "b");
 }
 
-TEST(NodeWrite, ContextOrdersWriteAfterIt) {
-  TestCluster cluster(3);
-  ClientRequest request{ClientOp::kPut, "k", "v", std::nullopt, std::nullopt, std::nullopt,
-                        Version{1000, "n9"}};
-  uint64_t put = cluster.submit("n1", request);
-  cluster.settle();
-  EXPECT_GT(cluster.response(put)->version.counter, 1000u);
+// The coordinator side of a superseded write, message by message: n1 stamps above its
+// query answers, one replica already holds a newer version and says so, and its ack still
+// counts toward W (the write is ordered just before the newer one).
+TEST(NodeWrite, SupersededAckCountsTowardTheQuorum) {
+  MemoryStore store;
+  Node node(NodeIdentity{"n1", "n1:0", 0}, TestCluster::default_config(),
+            {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
+  node.on_client_request(7, ClientRequest{ClientOp::kPut, "k", "v"}, 0);
+  std::map<NodeId, uint64_t> query_op;
+  for (const Envelope& envelope : node.take_messages()) {
+    if (auto* query = std::get_if<VersionQuery>(&envelope.message.body)) {
+      query_op[envelope.to] = query->op;
+    }
+  }
+  ASSERT_EQ(query_op.size(), 2u) << "queries to both peers (n1 answers itself)";
+  const uint64_t op = query_op["n2"];
+  node.on_message(Message{"n2", 3, VersionQueryReply{op, true, Version{5, "n3"}}}, 1);
+  uint64_t write_op = 0;
+  Version stamped;
+  for (const Envelope& envelope : node.take_messages()) {
+    if (auto* write = std::get_if<ReplicaWrite>(&envelope.message.body)) {
+      write_op = write->op;
+      stamped = write->entry.version;
+    }
+  }
+  ASSERT_NE(write_op, 0u) << "two query answers (n1's own, n2's) are enough to stamp";
+  EXPECT_EQ(stamped, (Version{6, "n1"})) << "observed 5.n3, then ticked once";
+  node.on_message(Message{"n2", 9, ReplicaWriteAck{write_op, true, Version{9, "n3"}, true}}, 2);
+  EXPECT_TRUE(node.take_replies().empty()) << "one ack of the two needed";
+  node.on_message(Message{"n3", 9, ReplicaWriteAck{write_op, true, stamped, false}}, 3);
+  auto replies = node.take_replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].response.outcome, ClientOutcome::kOk);
+  EXPECT_EQ(replies[0].response.version, stamped) << "never re-stamped";
+  EXPECT_EQ(node.metrics().writes_superseded, 1u);
+}
+
+TEST(NodeWrite, VersionQueriesAreAnsweredWithoutASync) {
+  MemoryStore store;
+  ASSERT_TRUE(store.apply("k", Entry{Version{9, "n3"}, false, "held"}).ok());
+  Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
+            {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
+  node.on_message(Message{"n1", 4, VersionQuery{11, "k"}}, 0);
+  node.on_message(Message{"n1", 4, VersionQuery{12, "never-written"}}, 0);
+  auto out = node.take_messages();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(std::get<VersionQueryReply>(out[0].message.body),
+            (VersionQueryReply{11, true, Version{9, "n3"}}));
+  EXPECT_EQ(std::get<VersionQueryReply>(out[1].message.body), (VersionQueryReply{12, true, {}}));
+  EXPECT_GE(out[0].message.lamport, 4u);
 }
 
 TEST(NodeRead, ReadRepairLeavesAnsweringReplicasEqual) {
@@ -165,7 +260,46 @@ TEST(NodeRead, ReadRepairLeavesAnsweringReplicasEqual) {
   EXPECT_EQ(response->outcome, ClientOutcome::kOk);
   EXPECT_EQ(response->value, "v2");
   EXPECT_EQ(cluster.stored("n3", "k"), cluster.stored("n1", "k"));
-  EXPECT_GE(cluster.node("n1").metrics().read_repairs_sent, 1u);
+  EXPECT_GE(cluster.node("n1").metrics().read_write_backs, 1u);
+}
+
+TEST(NodeRead, StrongReadWritesBackUntilAMajorityHoldsTheValue) {
+  TestCluster cluster(3);
+  cluster.isolate("n3");  // n1 and n2 hold v1, n3 nothing
+  uint64_t put = cluster.put("n1", "k", "v1");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(put)->outcome, ClientOutcome::kOk);
+  cluster.heal();
+  cluster.cut("n3", "n1");  // n3 hears only itself (nothing) and n2 (v1)
+  uint64_t get = cluster.get("n3", "k");
+  cluster.settle();
+  auto response = cluster.response(get);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->outcome, ClientOutcome::kOk) << response->error;
+  EXPECT_EQ(response->value, "v1");
+  EXPECT_GE(cluster.node("n3").metrics().read_write_backs, 1u);
+  EXPECT_EQ(cluster.stored("n3", "k")->version, cluster.response(put)->version)
+      << "written back to a second replica before the answer";
+}
+
+TEST(NodeRead, WeakReadViaALoneLiveReplicaAnswersAtOnce) {
+  TestCluster cluster(3);
+  uint64_t put = cluster.put("n1", "k", "v");
+  cluster.settle();
+  ASSERT_EQ(cluster.response(put)->outcome, ClientOutcome::kOk);
+  cluster.crash("n1");
+  cluster.crash("n3");
+  ClientRequest weak{ClientOp::kGet, "k", "", std::nullopt, 1u, std::nullopt};
+  uint64_t get = cluster.submit("n2", weak);
+  cluster.settle();  // no time passes: no deadline involved
+  auto response = cluster.response(get);
+  ASSERT_TRUE(response.has_value()) << "r=1 must not wait for replicas it did not ask for";
+  EXPECT_EQ(response->outcome, ClientOutcome::kOk);
+  EXPECT_EQ(response->value, "v");
+  uint64_t strong = cluster.get("n2", "k");
+  cluster.advance(600);
+  ASSERT_TRUE(cluster.response(strong).has_value());
+  EXPECT_EQ(cluster.response(strong)->outcome, ClientOutcome::kQuorumFailed);
 }
 
 TEST(NodeRead, DeleteReadsAsNotFound) {
@@ -253,21 +387,26 @@ TEST(NodeCommit, ReplicaAnswersWaitForCommit) {
   EXPECT_GE(node.lamport(), 5u);
 }
 
-TEST(NodeCommit, StaleFreshWriteIsRefusedButRepairIsAccepted) {
+TEST(NodeCommit, OlderWriteIsSupersededNeverRefused) {
   MemoryStore store;
   ASSERT_TRUE(store.apply("k", Entry{Version{9, "n3"}, false, "newer"}).ok());
   Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
             {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
   node.on_message(Message{"n1", 4, ReplicaWrite{1, "k", Entry{Version{4, "n1"}, false, "x"}, true}}, 0);
   node.on_message(Message{"n1", 4, ReplicaWrite{2, "k", Entry{Version{4, "n1"}, false, "x"}, false}}, 0);
+  node.on_message(Message{"n1", 9, ReplicaWrite{3, "k", Entry{Version{9, "n3"}, false, "newer"}, false}}, 0);
   ASSERT_TRUE(node.commit(0).ok());
   auto out = node.take_messages();
-  ASSERT_EQ(out.size(), 2u);
-  auto fresh = std::get<ReplicaWriteAck>(out[0].message.body);
-  auto repair = std::get<ReplicaWriteAck>(out[1].message.body);
-  EXPECT_FALSE(fresh.accepted);
-  EXPECT_EQ(fresh.current, (Version{9, "n3"}));
-  EXPECT_TRUE(repair.accepted);
+  ASSERT_EQ(out.size(), 3u);
+  for (size_t i = 0; i < 2; ++i) {
+    auto ack = std::get<ReplicaWriteAck>(out[i].message.body);
+    EXPECT_TRUE(ack.accepted);
+    EXPECT_TRUE(ack.superseded);
+    EXPECT_EQ(ack.current, (Version{9, "n3"}));
+  }
+  auto duplicate = std::get<ReplicaWriteAck>(out[2].message.body);
+  EXPECT_TRUE(duplicate.accepted);
+  EXPECT_FALSE(duplicate.superseded) << "it holds exactly this version";
   EXPECT_EQ((*store.get("k"))->value, "newer");
 }
 

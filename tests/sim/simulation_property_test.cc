@@ -16,6 +16,7 @@ SimOptions drawn_by_rapidcheck() {
   o.config.replication_factor = n;
   o.config.write_quorum = *rc::gen::inRange<uint32_t>(1, n + 1);
   o.config.read_quorum = *rc::gen::inRange<uint32_t>(n - o.config.write_quorum + 1, n + 1);
+  o.config.allow_weak_quorums = true;  // weak defaults too: the checkers know per-op quorums
   o.key_count = *rc::gen::inRange<size_t>(1, 6);
   o.client_count = *rc::gen::inRange<size_t>(1, 5);
   o.faults.crash_permille = *rc::gen::inRange<uint32_t>(0, 400);

@@ -51,6 +51,8 @@ TEST(CodecTest, ReplicaWriteWireFormIsPinned) {
   EXPECT_EQ(request.target, "/internal/kv");
   ASSERT_NE(request.header("content-type"), nullptr);
   EXPECT_EQ(*request.header("content-type"), "application/json");
+  ASSERT_NE(request.header("x-ringkv-protocol"), nullptr);
+  EXPECT_EQ(*request.header("x-ringkv-protocol"), "2");
   EXPECT_EQ(
       request.body,
       R"({"from":"n1","lamport":42,"op":7,"key_b64":"awB5",)"
@@ -58,10 +60,18 @@ TEST(CodecTest, ReplicaWriteWireFormIsPinned) {
 }
 
 TEST(CodecTest, OtherKindsWireFormsArePinned) {
-  EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{7, false, Version{18, "n3"}})),
-            R"({"from":"n1","lamport":42,"op":7,"accepted":false,"current":"18.n3"})");
-  EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{7, true, Version{}})),
-            R"({"from":"n1","lamport":42,"op":7,"accepted":true,"current":null})");
+  EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{7, true, Version{18, "n3"}, true})),
+            R"({"from":"n1","lamport":42,"op":7,"accepted":true,"current":"18.n3",)"
+            R"("superseded":true})");
+  EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{7, true, Version{}, false})),
+            R"({"from":"n1","lamport":42,"op":7,"accepted":true,"current":null,)"
+            R"("superseded":false})");
+  EXPECT_EQ(encode_message_json(message_with(VersionQuery{8, "abc"})),
+            R"({"from":"n1","lamport":42,"op":8,"key_b64":"YWJj"})");
+  EXPECT_EQ(encode_message_json(message_with(VersionQueryReply{8, true, Version{17, "n2"}})),
+            R"({"from":"n1","lamport":42,"op":8,"ok":true,"version":"17.n2"})");
+  EXPECT_EQ(encode_message_json(message_with(VersionQueryReply{8, false, Version{}})),
+            R"({"from":"n1","lamport":42,"op":8,"ok":false,"version":null})");
   EXPECT_EQ(encode_message_json(message_with(ReplicaRead{9, "abc"})),
             R"({"from":"n1","lamport":42,"op":9,"key_b64":"YWJj"})");
   EXPECT_EQ(encode_message_json(message_with(ReplicaReadReply{9, true, std::nullopt})),
@@ -95,6 +105,7 @@ TEST(CodecTest, EncodedBytesAreAFullHttpRequest) {
   std::string bytes = encode_message_bytes(message_with(ReplicaRead{9, "abc"}), "n2:8082");
   EXPECT_EQ(bytes,
             "POST /internal/read HTTP/1.1\r\nHost: n2:8082\r\nContent-Type: application/json\r\n"
+            "X-Ringkv-Protocol: 2\r\n"
             "Content-Length: 50\r\n\r\n"
             R"({"from":"n1","lamport":42,"op":9,"key_b64":"YWJj"})");
 }
@@ -116,6 +127,16 @@ TEST(CodecTest, RejectsWrongMethodPathAndKind) {
   EXPECT_THAT(decode_message(request).status().message(), HasSubstr("/internal/"));
   request.path = "/internal/merkle";
   EXPECT_THAT(decode_message(request).status().message(), HasSubstr("unknown message kind"));
+}
+
+TEST(CodecTest, RejectsOtherWireProtocolVersionsNamingBoth) {
+  HttpRequest request = encode_message(sample_write());
+  std::erase_if(request.headers, [](const auto& h) { return h.first == "X-Ringkv-Protocol"; });
+  EXPECT_THAT(decode_message(request).status().message(),
+              HasSubstr("the sender speaks wire protocol 1 (no header), this node speaks 2"));
+  request.headers.emplace_back("x-ringkv-protocol", "3");
+  EXPECT_THAT(decode_message(request).status().message(),
+              HasSubstr("speaks wire protocol \"3\", this node speaks 2"));
 }
 
 TEST(CodecTest, RejectsMalformedJson) {
@@ -232,7 +253,7 @@ TEST(CodecTest, DeeplyNestedUnknownMembersAreSkippedWithoutRecursion) {
 }
 
 TEST(CodecTest, ZeroVersionTravelsAsNull) {
-  Message ack = message_with(ReplicaWriteAck{5, true, Version{}});
+  Message ack = message_with(ReplicaWriteAck{5, true, Version{}, false});
   Result<Message> decoded = decode_message(encode_message(ack));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(*decoded, ack);

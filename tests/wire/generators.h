@@ -62,7 +62,8 @@ inline rc::Gen<MessageBody> message_body() {
           rc::gen::set(&ReplicaWrite::entry, entry()), rc::gen::set(&ReplicaWrite::fresh))),
       rc::gen::cast<MessageBody>(rc::gen::build<ReplicaWriteAck>(
           rc::gen::set(&ReplicaWriteAck::op), rc::gen::set(&ReplicaWriteAck::accepted),
-          rc::gen::set(&ReplicaWriteAck::current, version()))),
+          rc::gen::set(&ReplicaWriteAck::current, version()),
+          rc::gen::set(&ReplicaWriteAck::superseded))),
       rc::gen::cast<MessageBody>(rc::gen::build<ReplicaRead>(
           rc::gen::set(&ReplicaRead::op), rc::gen::set(&ReplicaRead::key, binary_string()))),
       rc::gen::cast<MessageBody>(rc::gen::build<ReplicaReadReply>(
@@ -85,7 +86,12 @@ inline rc::Gen<MessageBody> message_body() {
                        rc::gen::container<std::vector<KeyedEntry>>(rc::gen::build<KeyedEntry>(
                            rc::gen::set(&KeyedEntry::key, binary_string()),
                            rc::gen::set(&KeyedEntry::entry, entry())))),
-          rc::gen::set(&SyncEntries::reply))));
+          rc::gen::set(&SyncEntries::reply))),
+      rc::gen::cast<MessageBody>(rc::gen::build<VersionQuery>(
+          rc::gen::set(&VersionQuery::op), rc::gen::set(&VersionQuery::key, binary_string()))),
+      rc::gen::cast<MessageBody>(rc::gen::build<VersionQueryReply>(
+          rc::gen::set(&VersionQueryReply::op), rc::gen::set(&VersionQueryReply::ok),
+          rc::gen::set(&VersionQueryReply::version, version()))));
 }
 
 inline rc::Gen<Message> message() {

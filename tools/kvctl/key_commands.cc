@@ -65,7 +65,6 @@ wire::HttpRequest build_key_request(const KvctlOptions& options, std::string val
       "/kv/" + wire::percent_encode(options.arguments.front()) + query_string(options);
   wire::HttpRequest request = wire::make_request(method, target, options.node.to_string(),
                                                  std::move(value), "application/octet-stream");
-  if (!options.context.empty()) request.headers.emplace_back("X-Context", options.context);
   if (!options.token.empty()) request.headers.emplace_back("X-Cluster-Token", options.token);
   return request;
 }

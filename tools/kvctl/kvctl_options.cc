@@ -9,6 +9,9 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kOptionsWithValue = {
     "--node", "--w", "--r", "--timeout-ms", "--token", "--context"};
+constexpr std::string_view kContextRetired =
+    "--context was retired: strong writes are ordered after every completed write without it "
+    "(docs/consistency.md)";
 constexpr int kMaxQuorum = 64;
 
 struct CommandArity {
@@ -52,7 +55,7 @@ Status apply_option(std::string_view name, std::string_view value, KvctlOptions&
                     std::string& node_text) {
   if (name == "--node") node_text = value;
   if (name == "--token") options.token = value;
-  if (name == "--context") options.context = value;
+  if (name == "--context") return Status::invalid_argument(std::string(kContextRetired));
   if (name == "--w") return assign_int(name, value, kMaxQuorum, options.write_quorum);
   if (name == "--r") return assign_int(name, value, kMaxQuorum, options.read_quorum);
   if (name == "--timeout-ms") return assign_int(name, value, kMaxTimeoutMs, options.timeout_ms);
@@ -149,7 +152,6 @@ options:
   --node HOST:PORT    node to talk to (default: $RINGKV_NODE, else 127.0.0.1:8081)
   --w N, --r N        write / read quorum for this request (1..N)
   --timeout-ms N      server-side deadline for this request
-  --context VERSION   send X-Context (order this write after VERSION, e.g. 17.n1)
   --token T           send X-Cluster-Token (default: $RINGKV_CLUSTER_TOKEN)
   --json              machine-readable output
 

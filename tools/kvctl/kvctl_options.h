@@ -27,7 +27,6 @@ struct KvctlOptions {
   std::optional<int> timeout_ms;    // --timeout-ms: query parameter timeout_ms
   bool json = false;
   std::string token;    // X-Cluster-Token when not empty
-  std::string context;  // X-Context when not empty (a version such as "17.n1")
   std::string command;  // "put", "get", "del", "status", "ring", "health", "metrics", "help"
   std::vector<std::string> arguments;
 };

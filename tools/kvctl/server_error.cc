@@ -41,6 +41,10 @@ std::string json_error_text(const std::string& body) {
   if (cJSON_IsNumber(acks) && cJSON_IsNumber(required)) {
     text += " (acks " + number_text(acks) + ", required " + number_text(required) + ")";
   }
+  const cJSON* version = cJSON_GetObjectItemCaseSensitive(document.get(), "version");
+  if (cJSON_IsString(version)) {
+    text += "; the write may still take effect, at version " + std::string(version->valuestring);
+  }
   return text;
 }
 

@@ -1,0 +1,163 @@
+// The consistency contract on real processes (docs/consistency.md): concurrent clients
+// against a 3-node cluster, with and without kill -9 and SIGSTOP, judged by the same
+// checkers as the simulator (white box on versions, black box on values); r=1 through the
+// only live replica; X-Context retired.
+#include "sim/kv/linearizability.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "history_recorder.h"
+#include "local_cluster.h"
+#include "sim/kv/checkers.h"
+
+namespace ringkv::integration {
+namespace {
+
+using sim::OpResult;
+
+// Both checkers, and the black box must reach a verdict for every key (an "unknown" proves
+// nothing, so it fails the test too).
+void expect_linearizable(const sim::History& history) {
+  ASSERT_FALSE(history.ops.empty());
+  std::optional<sim::Violation> white_box = sim::check_history(history, 3);
+  EXPECT_FALSE(white_box.has_value())
+      << white_box->invariant << " on " << white_box->key << ": " << white_box->detail;
+  sim::LinearizabilityReport black_box = sim::check_linearizability(history, 3);
+  for (const sim::KeyLinearizability& key : black_box.keys) {
+    EXPECT_EQ(key.verdict, sim::LinearizabilityVerdict::kLinearizable)
+        << "key " << key.key << " after " << key.steps << " steps: " << key.detail;
+  }
+}
+
+TEST(LinearizabilityTest, ConcurrentClientsWithoutFaults) {
+  LocalCluster cluster(3, {});
+  ASSERT_TRUE(cluster.start_all()) << cluster.log(0);
+  RecordedWorkload workload;
+  workload.seed = 1;
+  HistoryRecorder recorder(cluster, workload);
+  recorder.run();
+  const sim::History history = recorder.history();
+  EXPECT_EQ(recorder.count(OpResult::kIndeterminate), 0u);
+  // A healthy cluster answers strong requests; contention on a key is no reason to fail.
+  for (const sim::Op& op : history.ops) {
+    EXPECT_NE(op.result, OpResult::kFailed) << op.describe();
+  }
+  expect_linearizable(history);
+}
+
+// Faults while the clients run: n2 is killed with SIGKILL and restarted, n3 is paused
+// with SIGSTOP and resumed; three rounds, then the clients are stopped.
+void inject_faults(LocalCluster& cluster, HistoryRecorder& recorder) {
+  using std::chrono::milliseconds;
+  for (int round = 0; round < 3 && recorder.running(); ++round) {
+    std::this_thread::sleep_for(milliseconds(400));  // fault schedule, not synchronisation
+    cluster.stop(1, SIGKILL);
+    std::this_thread::sleep_for(milliseconds(500));
+    EXPECT_TRUE(cluster.start(1)) << cluster.log(1);
+    cluster.signal(2, SIGSTOP);
+    std::this_thread::sleep_for(milliseconds(700));
+    cluster.signal(2, SIGCONT);
+  }
+  std::this_thread::sleep_for(milliseconds(300));  // a calm stretch after the last fault
+  recorder.stop();
+}
+
+TEST(LinearizabilityTest, ConcurrentClientsWithKillAndPause) {
+  LocalCluster cluster(3, {});
+  ASSERT_TRUE(cluster.start_all()) << cluster.log(0);
+  RecordedWorkload workload;
+  workload.seed = 2;
+  workload.ops_per_client = 20000;  // the fault schedule stops the clients first
+  HistoryRecorder recorder(cluster, workload);
+  std::thread clients([&] { recorder.run(); });
+  // Wait (bounded) until the clients started, then run the fault schedule beside them.
+  for (int i = 0; i < 1000 && !recorder.running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  inject_faults(cluster, recorder);
+  clients.join();
+  const sim::History history = recorder.history();
+  EXPECT_GT(recorder.count(OpResult::kOk), history.ops.size() / 2);
+  EXPECT_GT(recorder.count(OpResult::kFailed) + recorder.count(OpResult::kIndeterminate), 0u)
+      << "the faults should have cost some requests";
+  std::printf("%zu ops: %zu ok, %zu not found, %zu failed, %zu indeterminate\n", history.ops.size(),
+              recorder.count(OpResult::kOk), recorder.count(OpResult::kNotFound),
+              recorder.count(OpResult::kFailed), recorder.count(OpResult::kIndeterminate));
+  expect_linearizable(history);
+}
+
+// The README workflow: with nodes 1 and 3 stopped, an r=1 read through node 2 answers from
+// node 2 alone at once, while a strong read fails with 503 (it cannot reach a majority).
+TEST(LinearizabilityTest, WeakReadThroughTheOnlyLiveReplica) {
+  LocalCluster cluster(3, {});
+  ASSERT_TRUE(cluster.start_all());
+  auto put = cluster.client(0)->request("PUT", "/kv/k?w=3", "v");  // every replica holds it
+  ASSERT_TRUE(put.ok());
+  ASSERT_EQ(put->status, 204) << put->body;
+  ASSERT_EQ(cluster.stop(0, SIGTERM), std::optional<int>(0));
+  ASSERT_EQ(cluster.stop(2, SIGTERM), std::optional<int>(0));
+  auto weak = cluster.client(1)->request("GET", "/kv/k?r=1");
+  ASSERT_TRUE(weak.ok()) << weak.status().to_string();
+  EXPECT_EQ(weak->status, 200) << weak->body;
+  EXPECT_EQ(weak->body, "v");
+  ASSERT_NE(weak->header("X-Version"), nullptr);
+  EXPECT_EQ(*weak->header("X-Version"), *put->header("X-Version"));
+  auto strong = cluster.client(1)->request("GET", "/kv/k?timeout_ms=300");
+  ASSERT_TRUE(strong.ok());
+  EXPECT_EQ(strong->status, 503) << strong->body;
+}
+
+// A failed write is indeterminate: ?w=3 with a node down answers 503 with the version it
+// was stamped with, and may still be read afterwards (at that version), never twice.
+TEST(LinearizabilityTest, FailedWriteIsIndeterminateAndCarriesItsVersion) {
+  LocalCluster cluster(3, {});
+  ASSERT_TRUE(cluster.start_all());
+  ASSERT_EQ(cluster.stop(2, SIGTERM), std::optional<int>(0));
+  auto put = cluster.client(0)->request("PUT", "/kv/k?w=3&timeout_ms=300", "maybe");
+  ASSERT_TRUE(put.ok());
+  ASSERT_EQ(put->status, 503) << put->body;
+  EXPECT_NE(put->body.find("\"acks\":2"), std::string::npos) << put->body;
+  const size_t at = put->body.find("\"version\":\"");
+  ASSERT_NE(at, std::string::npos) << put->body;
+  auto get = cluster.client(1)->request("GET", "/kv/k");
+  ASSERT_TRUE(get.ok());
+  ASSERT_EQ(get->status, 200) << get->body;
+  EXPECT_EQ(get->body, "maybe");
+  ASSERT_NE(get->header("X-Version"), nullptr);
+  EXPECT_NE(put->body.find("\"version\":\"" + *get->header("X-Version") + "\""), std::string::npos)
+      << "read at " << *get->header("X-Version") << ", 503 said " << put->body;
+}
+
+// Regression: X-Context once moved every clock in the cluster to 2^64-1 and wedged all
+// writes. It is ignored now: writes and reads on every node go on with small versions.
+TEST(LinearizabilityTest, HugeContextHeaderMovesNoClock) {
+  LocalCluster cluster(3, {});
+  ASSERT_TRUE(cluster.start_all());
+  auto poisoned =
+      cluster.client(0)->request("PUT", "/kv/a", "x", {{"X-Context", "18446744073709551614.n1"}});
+  ASSERT_TRUE(poisoned.ok());
+  ASSERT_EQ(poisoned->status, 204) << poisoned->body;
+  for (size_t node = 0; node < 3; ++node) {
+    for (const char* key : {"/kv/a", "/kv/b"}) {
+      const std::string value = "from-n" + std::to_string(node + 1);
+      auto put = cluster.client(node)->request("PUT", key, value);
+      ASSERT_TRUE(put.ok());
+      ASSERT_EQ(put->status, 204) << put->body;
+      std::optional<Version> version = parse_version(*put->header("X-Version"));
+      ASSERT_TRUE(version.has_value());
+      EXPECT_LT(version->counter, 1u << 30) << version->to_string();
+      auto get = cluster.client((node + 1) % 3)->request("GET", key);
+      ASSERT_TRUE(get.ok());
+      EXPECT_EQ(get->status, 200);
+      EXPECT_EQ(get->body, value);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ringkv::integration
