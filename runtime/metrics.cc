@@ -75,6 +75,8 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           "write acks from replicas that already held a newer version", node.writes_superseded);
   counter(out, "read_write_backs_total",
           "replicas sent a strong read's value before it was answered", node.read_write_backs);
+  counter(out, "read_restarts_total",
+          "strong reads read again after a write-back met a newer version", node.read_restarts);
   counter(out, "storage_errors_total", "local store failures seen by the node",
           node.storage_errors);
   counter(out, "overloaded_total", "requests refused at max_inflight_requests", node.overloaded);

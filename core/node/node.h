@@ -63,7 +63,7 @@ struct NodeMetrics {
   uint64_t reads_ok = 0, reads_not_found = 0, reads_failed = 0;
   uint64_t bad_requests = 0, overloaded = 0;
   uint64_t version_queries = 0, writes_superseded = 0;
-  uint64_t read_repairs_sent = 0, read_write_backs = 0;
+  uint64_t read_repairs_sent = 0, read_write_backs = 0, read_restarts = 0;
   uint64_t storage_errors = 0, answers_dropped_sync_failed = 0;
   uint64_t commits = 0, gossip_rounds = 0;
   uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0;
@@ -145,7 +145,8 @@ class Node {
     bool replied = false;
   };
   // A client read. A strong read (2R >= N) answers once a majority of the replicas is
-  // known to hold the winner, writing it back to the others until then; a weak read
+  // known to hold exactly the winner, writing it back to the others until then; a reply or
+  // ack that reveals a newer version replaces the winner (docs/consistency.md). A weak read
   // answers after R answers and repairs in the background.
   struct PendingRead {
     uint64_t request_id = 0;
@@ -157,7 +158,7 @@ class Node {
     bool strong = true;
     bool writing_back = false;  // the winner is decided; waiting for holders
     Entry winner;
-    std::set<NodeId> holders;  // replicas known to hold the winner (or newer), durably
+    std::set<NodeId> holders;  // replicas known to hold exactly the winner, durably
   };
 
   // Lamport counters must never repeat across restarts (a repeated {counter, node} would
@@ -197,7 +198,9 @@ class Node {
   void start_read(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
   void handle_read_reply(const NodeId& from, const ReplicaReadReply& reply);
   void decide_read(uint64_t op);
+  void write_back(uint64_t op);
   void handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack);
+  void restart_read(uint64_t op);
   void finish_read(uint64_t op);
   void expire_reads(uint64_t now_ms);
 

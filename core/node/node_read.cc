@@ -1,8 +1,12 @@
 // Coordinator side of the read path (docs/consistency.md). Ask the N replicas; after R
 // answers the winner is the highest version among them.
-//   strong (2R >= N): answer once a majority of the replicas is known to hold the winner
-//                     (answerers count); until then write it back to every other replica
-//                     (ABD's second phase) and count their acks;
+//   strong (2R >= N): answer once a majority of the replicas is known to hold exactly the
+//                     winner (answerers count); until then write it back to every other
+//                     replica (ABD's second phase). A late answer with a newer version
+//                     becomes the winner; an ack saying a replica holds a newer version
+//                     restarts the read. Counting a replica that holds something newer as
+//                     a holder of an older winner would let a read return a weak write's
+//                     value after a newer version had completed (found by kvsim seed 977);
 //   weak (2R < N):    answer at once; repair stale answerers in the background.
 #include "core/node/node.h"
 
@@ -43,11 +47,17 @@ void Node::handle_read_reply(const NodeId& from, const ReplicaReadReply& answer)
     if (read.answers.size() >= read.required) decide_read(answer.op);
     return;
   }
-  // A late answer while writing back: a holder, or already sent the winner.
-  if (answer.entry && answer.entry->version >= read.winner.version) {
+  // A late answer while writing back: the winner's holder, or a newer winner.
+  if (!answer.entry || answer.entry->version < read.winner.version) return;  // sent already
+  if (answer.entry->version > read.winner.version) {
+    read.winner = *answer.entry;
+    read.holders.clear();
     read.holders.insert(from);
-    if (read.holders.size() >= majority()) finish_read(answer.op);
+    write_back(answer.op);
+    return;
   }
+  read.holders.insert(from);
+  if (read.holders.size() >= majority()) finish_read(answer.op);
 }
 
 void Node::decide_read(uint64_t op) {
@@ -56,29 +66,23 @@ void Node::decide_read(uint64_t op) {
   for (const auto& [node, entry] : read.answers) winner = lww_merge(winner, entry);
   if (!winner) {
     metrics_.reads_not_found++;
-    reply(read.request_id, ClientResponse{ClientOutcome::kNotFound,
-                                          {},
-                                          {},
+    reply(read.request_id, ClientResponse{ClientOutcome::kNotFound, {}, {},
                                           static_cast<uint32_t>(read.answers.size()),
-                                          read.required,
-                                          {}});
+                                          read.required, {}});
     reads_.erase(op);
     return;
   }
   read.winner = *winner;
   read.writing_back = true;
+  read.holders.clear();
   for (const auto& [node, entry] : read.answers) {
-    if (entry && entry->version >= winner->version) read.holders.insert(node);
+    if (entry && entry->version == winner->version) read.holders.insert(node);
   }
   const bool skip_repair = bug(InjectedBug::kSkipReadRepair);
-  if (read.strong && read.holders.size() < majority() && !skip_repair) {
-    // ABD's second phase: every replica not known to hold the winner gets it.
-    for (const NodeId& replica : read.replicas) {
-      if (read.holders.count(replica)) continue;
-      metrics_.read_write_backs++;
-      send(replica, ReplicaWrite{op, read.key, *winner, /*fresh=*/false});
-    }
-    if (!bug(InjectedBug::kSkipWriteBack)) return;  // answered by handle_write_back_ack
+  if (read.strong && !skip_repair) {
+    write_back(op);
+    if (!bug(InjectedBug::kSkipWriteBack)) return;  // answered by write_back or its acks
+    if (!reads_.count(op)) return;
   }
   if (!read.strong && !skip_repair) {
     for (const auto& [node, entry] : read.answers) {
@@ -90,13 +94,47 @@ void Node::decide_read(uint64_t op) {
   finish_read(op);
 }
 
+// ABD's second phase: every replica not known to hold the winner gets it; answers once a
+// majority holds it.
+void Node::write_back(uint64_t op) {
+  PendingRead& read = reads_.at(op);
+  if (read.holders.size() >= majority()) {
+    finish_read(op);
+    return;
+  }
+  for (const NodeId& replica : read.replicas) {
+    if (read.holders.count(replica)) continue;
+    metrics_.read_write_backs++;
+    send(replica, ReplicaWrite{op, read.key, read.winner, /*fresh=*/false});
+  }
+}
+
 void Node::handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack) {
   auto it = reads_.find(ack.op);
   if (it == reads_.end() || !it->second.writing_back || !ack.accepted) return;
   PendingRead& read = it->second;
   if (std::find(read.replicas.begin(), read.replicas.end(), from) == read.replicas.end()) return;
-  read.holders.insert(from);  // applied or superseded: it durably holds the winner or newer
+  if (ack.current > read.winner.version) {
+    restart_read(ack.op);  // a newer version exists: read it (the ack carries no value)
+    return;
+  }
+  if (ack.current != read.winner.version) return;  // not a holder (an older peer's ack)
+  read.holders.insert(from);
   if (read.holders.size() >= majority()) finish_read(ack.op);
+}
+
+// Reads again under a new op id (answers and acks of the old one are ignored), bounded by
+// the request's deadline.
+void Node::restart_read(uint64_t op) {
+  auto node = reads_.extract(op);
+  PendingRead& read = node.mapped();
+  metrics_.read_restarts++;
+  read.answers.clear();
+  read.holders.clear();
+  read.writing_back = false;
+  node.key() = new_op();
+  for (const NodeId& replica : read.replicas) send(replica, ReplicaRead{node.key(), read.key});
+  reads_.insert(std::move(node));
 }
 
 void Node::finish_read(uint64_t op) {

@@ -1,6 +1,7 @@
 #include "sim/kv/checkers.h"
 
 #include <algorithm>
+#include <set>
 
 #include "sim/kit/trace.h"
 
@@ -85,38 +86,84 @@ bool determinate(const Op& op, uint32_t n) {
   return op.result == OpResult::kOk || op.result == OpResult::kNotFound;
 }
 
+// A point of the real-time check: an op, the version it took effect at, and whether it
+// wrote (a write must get a version strictly above everything completed before it).
+struct Ordered {
+  const Op* op;
+  Version version;
+  bool write;
+};
+
+// The ops whose version the real-time order constrains: strong acknowledged writes and
+// strong answered reads, plus every write whose value (or tombstone) a strong read
+// returned: weak and failed writes are indeterminate, but one that a strong read observed
+// took effect, at the version the read saw, and not before it was called.
+std::vector<Ordered> ordered_ops(const OpList& ops, uint32_t n) {
+  std::map<Value, const Op*> put_of_value;
+  std::map<Version, const Op*> delete_of_version;
+  for (const Op* op : ops) {
+    if (op->kind == ClientOp::kPut) put_of_value.emplace(op->value, op);
+    if (op->kind == ClientOp::kDelete && !op->version.is_zero()) {
+      delete_of_version.emplace(op->version, op);
+    }
+  }
+  std::vector<Ordered> ordered;
+  std::set<const Op*> observed_writes;
+  for (const Op* op : ops) {
+    if (!determinate(*op, n)) continue;
+    ordered.push_back(Ordered{op, op->version, op->is_write()});
+    if (op->is_write() || op->version.is_zero()) continue;
+    const Op* writer = nullptr;
+    if (op->result == OpResult::kOk) {
+      auto it = put_of_value.find(op->value);
+      if (it != put_of_value.end()) writer = it->second;
+    } else if (auto it = delete_of_version.find(op->version); it != delete_of_version.end()) {
+      writer = it->second;
+    }
+    if (writer && !determinate(*writer, n) && observed_writes.insert(writer).second) {
+      ordered.push_back(Ordered{writer, op->version, true});
+    }
+  }
+  return ordered;
+}
+
 // White box, part 2: versions respect real time. If A returned before B was called,
 // version(A) <= version(B), strictly when B is a write.
 std::optional<Violation> check_real_time_order(const OpList& ops, uint32_t n) {
-  OpList by_complete, by_invoke;
-  for (const Op* op : ops) {
-    if (!determinate(*op, n)) continue;
-    by_complete.push_back(op);
-    by_invoke.push_back(op);
+  std::vector<Ordered> by_invoke = ordered_ops(ops, n);
+  std::vector<const Ordered*> by_complete;
+  for (const Ordered& point : by_invoke) {
+    if (determinate(*point.op, n)) by_complete.push_back(&point);
   }
-  std::sort(by_complete.begin(), by_complete.end(),
-            [](const Op* a, const Op* b) { return a->complete_ms < b->complete_ms; });
-  std::sort(by_invoke.begin(), by_invoke.end(),
-            [](const Op* a, const Op* b) { return a->invoke_ms < b->invoke_ms; });
-  const Op* highest = nullptr;  // highest version among ops completed before `op` started
+  std::sort(by_complete.begin(), by_complete.end(), [](const Ordered* a, const Ordered* b) {
+    return a->op->complete_ms < b->op->complete_ms;
+  });
+  std::vector<const Ordered*> invoke_order;
+  for (const Ordered& point : by_invoke) invoke_order.push_back(&point);
+  std::sort(invoke_order.begin(), invoke_order.end(), [](const Ordered* a, const Ordered* b) {
+    return a->op->invoke_ms < b->op->invoke_ms;
+  });
+  const Ordered* highest = nullptr;  // highest version among ops completed before B started
   size_t next_completed = 0;
-  for (const Op* op : by_invoke) {
+  for (const Ordered* b : invoke_order) {
     for (; next_completed < by_complete.size() &&
-           by_complete[next_completed]->complete_ms < op->invoke_ms;
+           by_complete[next_completed]->op->complete_ms < b->op->invoke_ms;
          ++next_completed) {
-      const Op* done = by_complete[next_completed];
+      const Ordered* done = by_complete[next_completed];
       if (!highest || done->version > highest->version) highest = done;
     }
     if (!highest) continue;
-    const bool ordered =
-        op->is_write() ? op->version > highest->version : op->version >= highest->version;
-    if (ordered) continue;
-    const std::string got = op->version.is_zero() ? "nothing" : op->version.to_string();
-    return violation(*op, highest,
-                     op_name(*op) + " (" + client_op_name(op->kind) + ") started after " +
-                         op_name(*highest) + " returned version " +
-                         highest->version.to_string() + ", but " +
-                         (op->is_write() ? "was stamped " : "returned ") + got);
+    if (b->write ? b->version > highest->version : b->version >= highest->version) continue;
+    const Op& op = *b->op;
+    const std::string got = b->version.is_zero() ? "nothing" : b->version.to_string();
+    const std::string how = !b->write ? "returned "
+                            : determinate(op, n)
+                                ? "was stamped "
+                                : "(a weak or failed write) was read by a strong read at ";
+    return violation(op, highest->op,
+                     op_name(op) + " (" + client_op_name(op.kind) + ") started after " +
+                         op_name(*highest->op) + " returned version " +
+                         highest->version.to_string() + ", but " + how + got);
   }
   return std::nullopt;
 }

@@ -282,6 +282,52 @@ TEST(NodeRead, StrongReadWritesBackUntilAMajorityHoldsTheValue) {
       << "written back to a second replica before the answer";
 }
 
+// The coordinator side of a strong read whose write-back meets a newer version (kvsim seed
+// 977): it must not count that replica as a holder of its older winner; it reads again and
+// returns the newer value.
+TEST(NodeRead, WriteBackMeetingANewerVersionReadsAgain) {
+  MemoryStore store;
+  Node node(NodeIdentity{"n1", "n1:0", 0}, TestCluster::default_config(),
+            {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}, Peer{"n4", "n4:0"}}, store, Prng(1), 0);
+  Key key;  // a key n1 coordinates but does not replicate
+  std::vector<NodeId> replicas;
+  for (int i = 0; replicas.empty() || std::count(replicas.begin(), replicas.end(), "n1"); ++i) {
+    key = "key-" + std::to_string(i);
+    replicas = node.ring().preference_list(key, 3);
+  }
+  auto read_op = [&]() {
+    uint64_t op = 0;
+    for (const Envelope& envelope : node.take_messages()) {
+      if (auto* read = std::get_if<ReplicaRead>(&envelope.message.body)) op = read->op;
+    }
+    return op;
+  };
+  node.on_client_request(7, ClientRequest{ClientOp::kGet, key}, 0);
+  const uint64_t first = read_op();
+  ASSERT_NE(first, 0u);
+  const Entry older{Version{5, "n3"}, false, "older"};
+  const Entry newer{Version{5, "n4"}, false, "newer"};
+  node.on_message(Message{replicas[0], 5, ReplicaReadReply{first, true, older}}, 1);
+  node.on_message(Message{replicas[1], 5, ReplicaReadReply{first, true, std::nullopt}}, 1);
+  node.take_messages();  // write-backs of "older" to replicas 1 and 2
+  // Replica 1 got the newer version meanwhile: it holds something newer, not "older".
+  node.on_message(Message{replicas[1], 5, ReplicaWriteAck{first, true, newer.version, true}}, 2);
+  EXPECT_TRUE(node.take_replies().empty()) << "a newer version exists: not an answer yet";
+  const uint64_t second = read_op();
+  ASSERT_NE(second, 0u) << "read again";
+  EXPECT_NE(second, first);
+  EXPECT_EQ(node.metrics().read_restarts, 1u);
+  // A late ack of the first round is ignored.
+  node.on_message(Message{replicas[2], 5, ReplicaWriteAck{first, true, older.version, false}}, 3);
+  EXPECT_TRUE(node.take_replies().empty());
+  node.on_message(Message{replicas[0], 5, ReplicaReadReply{second, true, newer}}, 3);
+  node.on_message(Message{replicas[1], 5, ReplicaReadReply{second, true, newer}}, 3);
+  auto replies = node.take_replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].response.value, "newer");
+  EXPECT_EQ(replies[0].response.version, newer.version);
+}
+
 TEST(NodeRead, WeakReadViaALoneLiveReplicaAnswersAtOnce) {
   TestCluster cluster(3);
   uint64_t put = cluster.put("n1", "k", "v");

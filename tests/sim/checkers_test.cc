@@ -83,6 +83,23 @@ TEST(Checkers, WeakReadsAreNotOrderedByRealTime) {
   EXPECT_FALSE(check_history(h, 3).has_value());
 }
 
+// kvsim seed 977: a weak write called after a strong write completed is stamped below it
+// (no query phase); it may lose, but a strong read must not return it as if it had won.
+TEST(Checkers, StrongReadOfAWeakWriteStampedBelowACompletedOneIsCaught) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kPut, 0, 10, OpResult::kOk, {9, "n4"}, "a"));
+  h.ops.push_back(op(2, ClientOp::kPut, 20, 30, OpResult::kOk, {9, "n3"}, "b"));
+  h.ops[1].quorum = 1;
+  EXPECT_FALSE(check_history(h, 3).has_value()) << "unobserved, it simply lost";
+  h.ops.push_back(op(3, ClientOp::kGet, 5, 40, OpResult::kOk, {9, "n3"}, "b"));
+  auto v = check_history(h, 3);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->invariant, "linearizability");
+  EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{2, 1}));
+  h.ops[2].quorum = 1;  // a weak read of it promises nothing
+  EXPECT_FALSE(check_history(h, 3).has_value());
+}
+
 TEST(Checkers, ValueSeenAtTwoVersionsIsCaught) {
   // The re-stamping bug: an acknowledged write at one version, a read of its value at
   // another (even a weak read: a value has one version whatever the quorum).
