@@ -51,6 +51,11 @@ Status Config::validate() const {
   }
   RINGKV_RETURN_IF_ERROR(positive("max_inflight_requests", max_inflight_requests));
   RINGKV_RETURN_IF_ERROR(positive("default_timeout_ms", default_timeout_ms));
+  if (version_query_hedge_ms > default_timeout_ms) {
+    return field_error("version_query_hedge_ms", "must be <= default_timeout_ms (" +
+                                                     std::to_string(default_timeout_ms) + ")",
+                       version_query_hedge_ms);
+  }
   if (max_timeout_ms < default_timeout_ms) {
     return field_error("max_timeout_ms", "must be >= default_timeout_ms (" +
                                              std::to_string(default_timeout_ms) + ")",

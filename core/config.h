@@ -24,6 +24,10 @@ struct Config {
   uint64_t max_value_bytes = 1 << 20;
   uint32_t max_inflight_requests = 4096;  // per coordinator
   uint64_t default_timeout_ms = 2000;
+  // A strong write first asks only as many replicas as its version query needs (itself
+  // and live ones first); the others are asked too if the answers are not in after this
+  // long (0: ask every replica at once).
+  uint64_t version_query_hedge_ms = 5;
   uint64_t max_timeout_ms = 60000;
 
   // Gossip and failure detection (local clock).

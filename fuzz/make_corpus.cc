@@ -10,6 +10,7 @@
 #include "core/storage/file_names.h"
 #include "core/storage/lsm_store.h"
 #include "core/storage/memory_env.h"
+#include "core/wire/batch.h"
 #include "core/wire/codec.h"
 
 using namespace ringkv;
@@ -85,6 +86,10 @@ std::vector<Message> sample_messages() {
 }
 
 void write_codec(const std::filesystem::path& dir) {
+  std::string batch;
+  for (const Message& message : sample_messages()) wire::append_batch_frame(message, batch);
+  write_output(dir / "codec" / "request_batch",
+               '\0' + wire::encode_batch_request_bytes(batch, "10.0.0.2:7000"));
   for (const Message& message : sample_messages()) {
     const std::string kind = message_kind_name(message.body);
     const char kind_byte = static_cast<char>(message.body.index());

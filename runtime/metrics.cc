@@ -71,6 +71,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "read_repairs_total", "read repair writes sent", node.read_repairs_sent);
   counter(out, "version_queries_total", "strong writes that asked the replicas for their version",
           node.version_queries);
+  counter(out, "version_query_hedges_total",
+          "strong writes that asked the remaining replicas after the hedge delay",
+          node.version_query_hedges);
   counter(out, "writes_superseded_total",
           "write acks from replicas that already held a newer version", node.writes_superseded);
   counter(out, "read_write_backs_total",
@@ -114,6 +117,8 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           transport_.internal_decode_errors);
   counter(out, "peer_messages_sent_total", "messages written to peer connections",
           transport_.peer_messages_sent);
+  counter(out, "peer_batches_sent_total", "batch requests carrying those messages",
+          transport_.peer_batches_sent);
   counter(out, "peer_queue_drops_total", "messages dropped: peer queue full",
           transport_.peer_queue_drops);
   counter(out, "peer_unknown_drops_total", "messages dropped: no address for the node",

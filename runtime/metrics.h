@@ -22,6 +22,7 @@ struct TransportCounters {
   uint64_t peer_queue_drops = 0;    // messages dropped because a peer queue was full
   uint64_t peer_unknown_drops = 0;  // messages to a node without a known address
   uint64_t peer_messages_sent = 0;
+  uint64_t peer_batches_sent = 0;
   uint64_t peer_connect_failures = 0;
   uint64_t connections_refused = 0;  // over --max-connections
   uint64_t connections_accepted = 0;

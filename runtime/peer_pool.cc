@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/wire/batch.h"
 #include "core/wire/codec.h"
 #include "core/wire/http_writer.h"
 #include "runtime/flags.h"
@@ -40,8 +41,12 @@ bool resolve_numeric(const std::string& host, uint16_t port, sockaddr_storage& o
 }  // namespace
 
 PeerPool::PeerPool(uv_loop_t* loop, const Logger& logger, TransportCounters& counters,
-                   std::string cluster_token)
-    : loop_(loop), logger_(logger), counters_(counters), cluster_token_(std::move(cluster_token)) {}
+                   std::string cluster_token, size_t max_batch_body_bytes)
+    : loop_(loop),
+      logger_(logger),
+      counters_(counters),
+      cluster_token_(std::move(cluster_token)),
+      max_batch_body_bytes_(max_batch_body_bytes) {}
 
 PeerPool::~PeerPool() = default;
 
@@ -79,12 +84,21 @@ void PeerPool::send(const NodeId& to, const std::string& address, const Message&
     counters_.peer_queue_drops++;
     return;
   }
-  wire::HttpRequest request = wire::encode_message(message);
-  request.headers.emplace_back("Host", address);
-  if (!cluster_token_.empty()) request.headers.emplace_back(kClusterTokenHeader, cluster_token_);
-  std::string bytes = wire::serialize(request);
-  link.queued_bytes += bytes.size();
-  link.queue.push_back(std::move(bytes));
+  std::string frame;
+  wire::append_batch_frame(message, frame);
+  link.queued_bytes += frame.size();
+  link.queue.push_back(std::move(frame));
+}
+
+std::string PeerPool::take_batch(PeerLink& link) {
+  std::string body;
+  const size_t frames = wire::take_batch_body(link.queue, max_batch_body_bytes_, body);
+  link.queued_bytes -= std::min(link.queued_bytes, body.size());
+  counters_.peer_messages_sent += frames;
+  counters_.peer_batches_sent++;
+  wire::HttpHeaders extra;
+  if (!cluster_token_.empty()) extra.emplace_back(kClusterTokenHeader, cluster_token_);
+  return wire::encode_batch_request_bytes(body, link.address, extra);
 }
 
 void PeerPool::flush() {
@@ -113,16 +127,14 @@ void PeerPool::pump(PeerLink& link) {
         connection->in_flight() >= kMaxPipelinedRequestsPerPeerConnection) {
       continue;
     }
-    // Everything this connection may pipeline goes out in one write (one writev).
-    std::vector<std::string> batch;
+    // Everything this connection may pipeline goes out in one write (one writev), as few
+    // batch requests as the limits allow.
+    std::vector<std::string> requests;
     while (!link.queue.empty() &&
-           connection->in_flight() + batch.size() < kMaxPipelinedRequestsPerPeerConnection) {
-      link.queued_bytes -= link.queue.front().size();
-      batch.push_back(std::move(link.queue.front()));
-      link.queue.pop_front();
+           connection->in_flight() + requests.size() < kMaxPipelinedRequestsPerPeerConnection) {
+      requests.push_back(take_batch(link));
     }
-    counters_.peer_messages_sent += batch.size();
-    connection->write(std::move(batch));
+    connection->write(std::move(requests));
   }
 }
 

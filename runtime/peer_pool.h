@@ -1,6 +1,7 @@
-// PeerPool: the outgoing internal transport. Per peer, a bounded queue of encoded messages
-// and up to kConnectionsPerPeer persistent keep-alive connections that pipeline
-// `POST /internal/<kind>` requests and discard the 204 answers. Reconnects with capped
+// PeerPool: the outgoing internal transport. Per peer, a bounded queue of encoded message
+// frames and up to kConnectionsPerPeer persistent keep-alive connections that pipeline
+// `POST /internal/batch` requests (every frame queued when a connection can write, up to
+// the batch limits) and discard the 204 answers. Reconnects with capped
 // exponential backoff; a full queue drops (and counts) the new message. Owned by the server.
 #pragma once
 
@@ -37,7 +38,7 @@ struct PeerLink {
   PeerPool* pool = nullptr;
   NodeId id;
   std::string address;
-  std::deque<std::string> queue;  // encoded requests not yet written
+  std::deque<std::string> queue;  // encoded batch frames not yet written
   size_t queued_bytes = 0;
   PeerConnection* connections[kConnectionsPerPeer] = {};
   sockaddr_storage resolved{};
@@ -52,8 +53,10 @@ struct PeerLink {
 
 class PeerPool {
  public:
+  // A batch body stays within `max_batch_body_bytes` (the receiver's internal body limit)
+  // unless it holds a single message.
   PeerPool(uv_loop_t* loop, const Logger& logger, TransportCounters& counters,
-           std::string cluster_token);
+           std::string cluster_token, size_t max_batch_body_bytes);
   ~PeerPool();
   PeerPool(const PeerPool&) = delete;
   PeerPool& operator=(const PeerPool&) = delete;
@@ -80,11 +83,14 @@ class PeerPool {
   PeerLink& link_for(const NodeId& to, const std::string& address);
   void start_connection(PeerLink& link, size_t index);
   void resolve(PeerLink& link);
+  // Moves frames from the queue into one batch request (at least one frame).
+  std::string take_batch(PeerLink& link);
 
   uv_loop_t* loop_;
   const Logger& logger_;
   TransportCounters& counters_;
   std::string cluster_token_;
+  size_t max_batch_body_bytes_;
   std::map<NodeId, std::unique_ptr<PeerLink>> links_;
   bool closed_ = false;
 };

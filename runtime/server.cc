@@ -72,8 +72,8 @@ Status Server::start() {
                                  storage_->replica_store(), Prng(seed), now_ms);
   node_->attach_hint_store(storage_->hint_store());
   http_limits_ = wire::internal_http_limits(options_.config.max_value_bytes);
-  peers_ =
-      std::make_unique<PeerPool>(&loop_, logger_, metrics_.transport(), options_.cluster_token);
+  peers_ = std::make_unique<PeerPool>(&loop_, logger_, metrics_.transport(),
+                                      options_.cluster_token, http_limits_.max_body_bytes);
   RINGKV_RETURN_IF_ERROR(bind_listener());
   uv_prepare_init(&loop_, &prepare_);
   prepare_.data = this;

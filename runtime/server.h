@@ -12,6 +12,7 @@
 #include <set>
 
 #include "core/node/node.h"
+#include "core/wire/codec.h"
 #include "runtime/connection.h"
 #include "runtime/logger.h"
 #include "runtime/metrics.h"
@@ -107,6 +108,7 @@ class Server final : public ConnectionHandler {
   uv_signal_t sigterm_{};
   uv_signal_t sigint_{};
   wire::HttpLimits http_limits_;
+  wire::MessageDecoder decoder_;  // reused for every internal request
   std::unique_ptr<NodeStorage> storage_;
   std::unique_ptr<Node> node_;
   RuntimeMetrics metrics_;

@@ -1,4 +1,5 @@
 // Server: answering HTTP requests (client API, operator pages, internal messages).
+#include "core/wire/batch.h"
 #include "core/wire/codec.h"
 #include "core/wire/http_writer.h"
 #include "runtime/admin_pages.h"
@@ -15,6 +16,13 @@ bool same_token(std::string_view given, std::string_view expected) {
     difference |= static_cast<unsigned char>(given[i] ^ expected[i]);
   }
   return difference == 0;
+}
+
+Result<std::vector<Message>> single_message(Result<Message> message) {
+  if (!message.ok()) return message.status();
+  std::vector<Message> messages;
+  messages.push_back(std::move(*message));
+  return messages;
 }
 
 }  // namespace
@@ -62,15 +70,19 @@ void Server::handle_internal(Connection& connection, uint64_t slot,
     answer(connection, slot, Route::kInternal, response, started_ns);
     return;
   }
-  Result<Message> message = wire::decode_message(request);
-  if (!message.ok()) {
+  // One message (`/internal/<kind>`) or a batch of them (`/internal/batch`), all or none.
+  Result<std::vector<Message>> messages =
+      wire::is_batch_path(request.path) ? wire::decode_batch(request, decoder_)
+                                        : single_message(decoder_.decode(request));
+  if (!messages.ok()) {
     metrics_.transport().internal_decode_errors++;
-    logger_.debug("bad internal message: " + message.status().message());
+    logger_.debug("bad internal message: " + messages.status().message());
     answer(connection, slot, Route::kInternal,
-           wire::make_error_response(400, message.status().message()), started_ns);
+           wire::make_error_response(400, messages.status().message()), started_ns);
     return;
   }
-  node_->on_message(*message, uv_now(&loop_));
+  const uint64_t now_ms = uv_now(&loop_);
+  for (const Message& message : *messages) node_->on_message(message, now_ms);
   answer(connection, slot, Route::kInternal, wire::make_response(204), started_ns);
 }
 

@@ -212,7 +212,10 @@ std::vector<Reply> Node::take_replies() {
 
 uint64_t Node::next_tick_ms() const {
   uint64_t next = std::min({next_gossip_ms_, next_anti_entropy_ms_, next_hint_replay_ms_});
-  for (const auto& [op, write] : writes_) next = std::min(next, write.deadline_ms);
+  for (const auto& [op, write] : writes_) {
+    next = std::min(next, write.deadline_ms);
+    if (write.querying && !write.not_queried.empty()) next = std::min(next, write.hedge_at_ms);
+  }
   for (const auto& [op, read] : reads_) next = std::min(next, read.deadline_ms);
   return next;
 }

@@ -62,7 +62,7 @@ struct NodeMetrics {
   uint64_t writes_ok = 0, writes_failed = 0;
   uint64_t reads_ok = 0, reads_not_found = 0, reads_failed = 0;
   uint64_t bad_requests = 0, overloaded = 0;
-  uint64_t version_queries = 0, writes_superseded = 0;
+  uint64_t version_queries = 0, version_query_hedges = 0, writes_superseded = 0;
   uint64_t read_repairs_sent = 0, read_write_backs = 0, read_restarts = 0;
   uint64_t storage_errors = 0, answers_dropped_sync_failed = 0;
   uint64_t commits = 0, gossip_rounds = 0;
@@ -135,6 +135,8 @@ class Node {
     Entry entry;  // its version is zero until stamped
     std::vector<NodeId> replicas;
     bool querying = false;
+    std::vector<NodeId> not_queried;  // asked only if the first ones are slow (hedge)
+    uint64_t hedge_at_ms = 0;
     std::set<NodeId> queried;  // replicas that answered the version query
     Version highest_seen;      // the highest version among their answers
     std::set<NodeId> acked;
@@ -185,6 +187,8 @@ class Node {
 
   // Coordinator: writes (node_write.cc).
   void start_write(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
+  void send_version_queries(uint64_t op, uint64_t now_ms);
+  void hedge_version_query(uint64_t op);
   void handle_query_reply(const NodeId& from, const VersionQueryReply& reply);
   // Stamps the write once (above every version its query saw) and sends it to the replicas.
   void stamp_and_send(uint64_t op);

@@ -38,13 +38,49 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
     return;
   }
   metrics_.version_queries++;
-  for (const NodeId& replica : it->second.replicas) send(replica, VersionQuery{op, request.key});
+  send_version_queries(op, now_ms);
+}
+
+// Asks ceil(N/2) replicas first: this node if it is one (its answer is local), then those
+// gossip sees alive, in preference order. The rest are asked at hedge_at_ms, or at once
+// when a first answer is an error (hedge_version_query).
+void Node::send_version_queries(uint64_t op, uint64_t now_ms) {
+  PendingWrite& write = writes_.at(op);
+  std::vector<NodeId> order;
+  auto take = [&](auto&& wanted) {
+    for (const NodeId& replica : write.replicas) {
+      if (wanted(replica) && std::find(order.begin(), order.end(), replica) == order.end()) {
+        order.push_back(replica);
+      }
+    }
+  };
+  take([&](const NodeId& id) { return id == self_.id; });
+  take([&](const NodeId& id) { return membership_.status_of(id) == MemberStatus::kAlive; });
+  take([](const NodeId&) { return true; });
+  const size_t first = config_.version_query_hedge_ms == 0
+                           ? order.size()
+                           : std::min<size_t>(order.size(), (config_.replication_factor + 1) / 2);
+  write.not_queried.assign(order.begin() + static_cast<std::ptrdiff_t>(first), order.end());
+  write.hedge_at_ms = now_ms + config_.version_query_hedge_ms;
+  for (size_t i = 0; i < first; ++i) send(order[i], VersionQuery{op, write.key});
+}
+
+void Node::hedge_version_query(uint64_t op) {
+  PendingWrite& write = writes_.at(op);
+  if (write.not_queried.empty()) return;
+  metrics_.version_query_hedges++;
+  for (const NodeId& replica : write.not_queried) send(replica, VersionQuery{op, write.key});
+  write.not_queried.clear();
 }
 
 void Node::handle_query_reply(const NodeId& from, const VersionQueryReply& answer) {
   auto it = writes_.find(answer.op);
-  if (it == writes_.end() || !it->second.querying || !answer.ok) return;
+  if (it == writes_.end() || !it->second.querying) return;
   PendingWrite& write = it->second;
+  if (!answer.ok) {
+    hedge_version_query(answer.op);  // that replica cannot answer: ask the others now
+    return;
+  }
   if (std::find(write.replicas.begin(), write.replicas.end(), from) == write.replicas.end()) {
     return;  // not a replica of this key
   }
@@ -132,6 +168,7 @@ void Node::fail_write(uint64_t op, ClientOutcome outcome, std::string error) {
 void Node::expire_writes(uint64_t now_ms) {
   for (auto it = writes_.begin(); it != writes_.end();) {
     PendingWrite& write = it->second;
+    if (write.querying && write.hedge_at_ms <= now_ms) hedge_version_query(it->first);
     if (write.deadline_ms > now_ms) {
       ++it;
       continue;

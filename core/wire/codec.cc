@@ -35,10 +35,21 @@ HttpRequest encode_message(const Message& message) {
   return request;
 }
 
+// The same bytes as serialize() of encode_message() with Host first, written in one
+// string (every message a node sends goes through here).
 std::string encode_message_bytes(const Message& message, std::string_view host) {
-  HttpRequest request = encode_message(message);
-  request.headers.emplace(request.headers.begin(), "Host", std::string(host));
-  return serialize(request);
+  RINGKV_ASSERT_MSG(valid_header_text(host), "HTTP header value holds CR, LF or NUL");
+  const MessageKind& kind = codec_detail::message_kinds()[message.body.index()];
+  const std::string body = encode_message_json(message);
+  std::string out;
+  out.reserve(160 + host.size() + body.size());
+  out.append("POST ").append(kInternalPathPrefix).append(kind.name).append(" HTTP/1.1\r\n");
+  out.append("Host: ").append(host).append("\r\n");
+  out.append("Content-Type: ").append(kMessageContentType).append("\r\n");
+  out.append(kProtocolHeader).append(": ").append(std::to_string(kWireProtocolVersion));
+  out.append("\r\nContent-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
+  out.append(body);
+  return out;
 }
 
 struct MessageDecoder::Parser {
@@ -50,7 +61,7 @@ MessageDecoder::~MessageDecoder() = default;
 MessageDecoder::MessageDecoder(MessageDecoder&&) noexcept = default;
 MessageDecoder& MessageDecoder::operator=(MessageDecoder&&) noexcept = default;
 
-Result<Message> MessageDecoder::decode(const HttpRequest& request) {
+Status check_internal_request(const HttpRequest& request) {
   if (request.method != "POST") {
     return Status::invalid_argument("internal message: method must be POST, not " + request.method);
   }
@@ -65,6 +76,11 @@ Result<Message> MessageDecoder::decode(const HttpRequest& request) {
                                     theirs + ", this node speaks " + expected +
                                     ": every node of a cluster must run the same protocol");
   }
+  return Status();
+}
+
+Result<Message> MessageDecoder::decode(const HttpRequest& request) {
+  RINGKV_RETURN_IF_ERROR(check_internal_request(request));
   return decode_json(std::string_view(request.path).substr(kInternalPathPrefix.size()),
                      request.body);
 }

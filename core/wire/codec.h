@@ -41,6 +41,9 @@ std::string encode_message_bytes(const Message& message, std::string_view host);
 // The JSON body alone.
 std::string encode_message_json(const Message& message);
 
+// Checks method (POST), path prefix (/internal/) and protocol version of an internal request.
+Status check_internal_request(const HttpRequest& request);
+
 // Checks method, path (/internal/<known kind>), the protocol version and the JSON body.
 Result<Message> decode_message(const HttpRequest& request);
 // Decodes the JSON body of a message of kind `kind` ("kv", "gossip", ...).

@@ -64,10 +64,20 @@ void append_escaped_ascii(char c, std::string& out) {
   out.push_back(c);
 }
 
+// Printable ASCII that JSON takes as it is: the common case (base64, ids, numbers).
+bool plain_ascii(char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
+
 void append_quoted(std::string_view text, std::string& out) {
   out.push_back('"');
   size_t i = 0;
   while (i < text.size()) {
+    size_t run = i;
+    while (run < text.size() && plain_ascii(text[run])) ++run;
+    if (run > i) {  // copied in one piece
+      out.append(text.substr(i, run - i));
+      i = run;
+      continue;
+    }
     size_t length = utf8_sequence_bytes(text, i);
     if (length == 0) {
       out.append("\\ufffd");

@@ -1,5 +1,7 @@
 #include "sim/kit/trace.h"
 
+#include "core/hash.h"
+
 namespace ringkv::sim {
 
 Trace::~Trace() {
@@ -13,27 +15,28 @@ bool Trace::open_file(const std::string& path) {
 }
 
 void Trace::record(uint64_t time_ms, std::string_view kind, std::string_view fields) {
-  std::string line = "{\"t\":" + std::to_string(time_ms) + ",\"kind\":\"";
-  line += kind;
-  line += '"';
-  if (!fields.empty()) {
-    line += ',';
-    line += fields;
-  }
-  line += '}';
-  for (unsigned char c : line) {
-    hash_ ^= c;
-    hash_ *= 0x100000001b3ULL;  // FNV-1a prime
-  }
-  hash_ ^= '\n';
-  hash_ *= 0x100000001b3ULL;
+  // The oldest of the recent lines is reused as the buffer of the new one.
+  std::string& line = recent_[next_recent_];
+  next_recent_ = (next_recent_ + 1) % kRecentLines;
+  line.assign("{\"t\":").append(std::to_string(time_ms)).append(",\"kind\":\"");
+  line.append(kind).push_back('"');
+  if (!fields.empty()) line.append(",").append(fields);
+  line.push_back('}');
+  hash_ = hash_ * 0x100000001b3ULL + hash64(line);  // chained: every line, in order
   events_++;
   if (file_) {
     std::fwrite(line.data(), 1, line.size(), file_);
     std::fputc('\n', file_);
   }
-  recent_.push_back(std::move(line));
-  if (recent_.size() > kRecentLines) recent_.pop_front();
+}
+
+std::vector<std::string> Trace::recent() const {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < kRecentLines; ++i) {
+    const std::string& line = recent_[(next_recent_ + i) % kRecentLines];
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
 }
 
 std::string json_quote(std::string_view text) {

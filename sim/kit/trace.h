@@ -5,9 +5,10 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <deque>
+#include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ringkv::sim {
 
@@ -25,15 +26,16 @@ class Trace {
 
   uint64_t hash() const { return hash_; }
   uint64_t events() const { return events_; }
-  // The last few lines, for failure reports.
-  const std::deque<std::string>& recent() const { return recent_; }
+  // The last few lines, oldest first, for failure reports.
+  std::vector<std::string> recent() const;
 
  private:
   static constexpr size_t kRecentLines = 40;
-  uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
+  uint64_t hash_ = 0;  // each line's XXH64, chained in order
   uint64_t events_ = 0;
   std::FILE* file_ = nullptr;
-  std::deque<std::string> recent_;
+  std::array<std::string, kRecentLines> recent_;  // a ring: next_recent_ is the oldest
+  size_t next_recent_ = 0;
 };
 
 // JSON string escaping for trace fields (printable ASCII passes; the rest is \u00XX).

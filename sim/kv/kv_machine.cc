@@ -1,7 +1,11 @@
 #include "sim/kv/kv_machine.h"
 
 #include <algorithm>
+#include <deque>
+#include <map>
 
+#include "core/wire/batch.h"
+#include "core/wire/http_limits.h"
 #include "core/wire/http_parser.h"
 
 namespace ringkv::sim {
@@ -53,12 +57,12 @@ void KvMachine::on_packet(size_t from, const std::string& bytes, uint64_t now_ms
     codec_errors_++;
     return;
   }
-  Result<Message> message = decoder_.decode(*request);
-  if (!message.ok()) {
+  Result<std::vector<Message>> messages = wire::decode_batch(*request, decoder_);
+  if (!messages.ok()) {
     codec_errors_++;
     return;
   }
-  node_->on_message(*message, now_ms);
+  for (const Message& message : *messages) node_->on_message(message, now_ms);
 }
 
 void KvMachine::on_tick(uint64_t now_ms) {
@@ -88,13 +92,26 @@ void KvMachine::commit(uint64_t now_ms) {
   }
 }
 
+// As kvnode's peer pool does: the messages of one step to one peer travel as batch
+// requests (usually one), in order.
 std::vector<Packet> KvMachine::take_packets() {
-  std::vector<Packet> packets;
+  std::map<size_t, std::deque<std::string>> frames_by_peer;
   for (Envelope& envelope : node_->take_messages()) {
     auto it = std::find(setup_.names.begin(), setup_.names.end(), envelope.to);
     if (it == setup_.names.end()) continue;  // unknown node: nowhere to send
-    size_t to = static_cast<size_t>(it - setup_.names.begin());
-    packets.push_back(Packet{to, wire::encode_message_bytes(envelope.message, envelope.to)});
+    const size_t to = static_cast<size_t>(it - setup_.names.begin());
+    wire::append_batch_frame(envelope.message, frames_by_peer[to].emplace_back());
+  }
+  std::vector<Packet> packets;
+  const size_t max_body_bytes =
+      wire::internal_http_limits(setup_.config.max_value_bytes).max_body_bytes;
+  for (auto& [to, frames] : frames_by_peer) {
+    while (!frames.empty()) {
+      std::string body;
+      wire::take_batch_body(frames, max_body_bytes, body);
+      packets.push_back(
+          Packet{to, wire::encode_batch_request_bytes(body, setup_.names[to] + ":8080")});
+    }
   }
   return packets;
 }

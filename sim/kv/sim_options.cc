@@ -90,6 +90,7 @@ SimOptions SimOptions::draw(uint64_t seed) {
   o.min_ops = kDefaultMinOps;
   o.max_safety_duration_ms = kMaxSafetyDurationMs;
   if (prng.one_in(4)) o.set_hints_only();
+  o.config.version_query_hedge_ms = prng.one_in(3) ? 0 : prng.range(1, 40);
   return o;
 }
 
@@ -151,7 +152,8 @@ std::string SimOptions::describe() const {
       << (c.allow_weak_quorums ? " (weak defaults allowed)" : "") << " keys=" << key_count
       << " clients=" << client_count << "\n  timing: gossip_interval_ms=" << c.gossip_interval_ms
       << " suspect_after_ms=" << c.suspect_after_ms << " dead_after_ms=" << c.dead_after_ms
-      << " timeout_ms=" << c.default_timeout_ms << " hint_replay_interval_ms="
+      << " timeout_ms=" << c.default_timeout_ms
+      << " version_query_hedge_ms=" << c.version_query_hedge_ms << " hint_replay_interval_ms="
       << c.hint_replay_interval_ms << " anti_entropy_interval_ms=" << c.anti_entropy_interval_ms
       << " memtable_max_bytes=" << c.memtable_max_bytes
       << "\n  network: latency_ms=" << net.latency_min_ms << ".." << net.latency_max_ms

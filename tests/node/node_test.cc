@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "tests/node/cluster_harness.h"
 
@@ -203,9 +204,9 @@ TEST(NodeWrite, SupersededAckCountsTowardTheQuorum) {
       query_op[envelope.to] = query->op;
     }
   }
-  ASSERT_EQ(query_op.size(), 2u) << "queries to both peers (n1 answers itself)";
-  const uint64_t op = query_op["n2"];
-  node.on_message(Message{"n2", 3, VersionQueryReply{op, true, Version{5, "n3"}}}, 1);
+  ASSERT_EQ(query_op.size(), 1u) << "n1 answers itself; one peer more makes ceil(3/2)";
+  const auto [queried, op] = *query_op.begin();
+  node.on_message(Message{queried, 3, VersionQueryReply{op, true, Version{5, "n3"}}}, 1);
   uint64_t write_op = 0;
   Version stamped;
   for (const Envelope& envelope : node.take_messages()) {
@@ -214,7 +215,7 @@ TEST(NodeWrite, SupersededAckCountsTowardTheQuorum) {
       stamped = write->entry.version;
     }
   }
-  ASSERT_NE(write_op, 0u) << "two query answers (n1's own, n2's) are enough to stamp";
+  ASSERT_NE(write_op, 0u) << "two query answers (n1's own and a peer's) are enough to stamp";
   EXPECT_EQ(stamped, (Version{6, "n1"})) << "observed 5.n3, then ticked once";
   node.on_message(Message{"n2", 9, ReplicaWriteAck{write_op, true, Version{9, "n3"}, true}}, 2);
   EXPECT_TRUE(node.take_replies().empty()) << "one ack of the two needed";
@@ -224,6 +225,37 @@ TEST(NodeWrite, SupersededAckCountsTowardTheQuorum) {
   EXPECT_EQ(replies[0].response.outcome, ClientOutcome::kOk);
   EXPECT_EQ(replies[0].response.version, stamped) << "never re-stamped";
   EXPECT_EQ(node.metrics().writes_superseded, 1u);
+}
+
+TEST(NodeWrite, VersionQueryAsksTheOtherReplicasAfterTheHedgeDelay) {
+  for (uint64_t hedge_ms : {0u, 5u}) {
+    Config config = TestCluster::default_config();
+    config.version_query_hedge_ms = hedge_ms;
+    MemoryStore store;
+    Node node(NodeIdentity{"n1", "n1:0", 0}, config, {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}},
+              store, Prng(1), 100);
+    node.on_tick(100);  // the first gossip round
+    node.take_messages();
+    node.on_client_request(7, ClientRequest{ClientOp::kPut, "k", "v"}, 100);
+    auto queried = [&node]() {
+      std::set<NodeId> to;
+      for (const Envelope& envelope : node.take_messages()) {
+        if (std::holds_alternative<VersionQuery>(envelope.message.body)) to.insert(envelope.to);
+      }
+      return to;
+    };
+    if (hedge_ms == 0) {
+      EXPECT_EQ(queried().size(), 2u) << "without a hedge every replica is asked at once";
+      continue;
+    }
+    EXPECT_EQ(queried().size(), 1u);
+    EXPECT_EQ(node.next_tick_ms(), 100 + hedge_ms);
+    node.on_tick(100 + hedge_ms - 1);
+    EXPECT_TRUE(queried().empty());
+    node.on_tick(100 + hedge_ms);
+    EXPECT_EQ(queried().size(), 1u) << "the other peer, after the hedge delay";
+    EXPECT_EQ(node.metrics().version_query_hedges, 1u);
+  }
 }
 
 TEST(NodeWrite, VersionQueriesAreAnsweredWithoutASync) {

@@ -64,8 +64,19 @@ TEST_P(InjectedBugIsCaught, WithinBoundedSeeds) {
   FAIL() << "injected bug '" << info.name << "' survived seeds 1.." << kBugHuntMaxSeeds;
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalog, InjectedBugIsCaught,
-                         ::testing::ValuesIn(injected_bug_catalog()),
+// Bugs that need more than kBugHuntMaxSeeds seeds are hunted by the kvsim command line in
+// the release build instead (kvsim.catches.* in CMakeLists.txt: seeds 1..200, two jobs):
+// count-duplicate-acks matters only when a coordinator acknowledges with one replica's
+// duplicated ack and a later quorum misses that replica (seed 119 in 1..200).
+std::vector<InjectedBugInfo> quick_bugs() {
+  std::vector<InjectedBugInfo> bugs;
+  for (const InjectedBugInfo& info : injected_bug_catalog()) {
+    if (info.bug != InjectedBug::kCountDuplicateAcks) bugs.push_back(info);
+  }
+  return bugs;
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalog, InjectedBugIsCaught, ::testing::ValuesIn(quick_bugs()),
                          [](const auto& info) {
                            std::string name(info.param.name);
                            for (char& c : name) {

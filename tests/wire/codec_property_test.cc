@@ -5,6 +5,7 @@
 
 #include "core/wire/codec.h"
 #include "core/wire/http_parser.h"
+#include "core/wire/http_writer.h"
 #include "tests/wire/generators.h"
 
 namespace ringkv::wire {
@@ -26,6 +27,13 @@ RC_GTEST_PROP(CodecProperty, EveryMessageRoundTripsThroughHttpBytes, (const Mess
   Result<Message> decoded = decode_message(*request);
   RC_ASSERT(decoded.ok());
   RC_ASSERT(*decoded == message);
+}
+
+// encode_message_bytes writes the request in one pass; it must be the generic writer's bytes.
+RC_GTEST_PROP(CodecProperty, DirectBytesEqualTheGenericSerialization, (const Message& message)) {
+  HttpRequest request = encode_message(message);
+  request.headers.emplace(request.headers.begin(), "Host", "n2:8082");
+  RC_ASSERT(encode_message_bytes(message, "n2:8082") == serialize(request));
 }
 
 RC_GTEST_PROP(CodecProperty, ReusedDecoderRoundTripsSequences,

@@ -1,0 +1,45 @@
+// Batches: several internal messages in one `POST /internal/batch` request, so a node
+// writes one request (and reads one 204) per peer per loop iteration instead of one per
+// message. Body = frames, each `<kind> <json-length>\n<json>\n` (docs/wire.md); every
+// frame's JSON is exactly what encode_message_json() writes for that kind. Decoding is
+// all or nothing: a bad frame fails the whole batch, naming the frame.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/messages.h"
+#include "core/status.h"
+#include "core/wire/codec.h"
+#include "core/wire/http_message.h"
+
+namespace ringkv::wire {
+
+// The path of a batch request: kInternalPathPrefix + kBatchKind. Frozen.
+inline constexpr std::string_view kBatchKind = "batch";
+// Frames per batch (frozen: a peer relies on it).
+inline constexpr size_t kMaxBatchMessages = 1024;
+
+// Appends `message` as one frame to a batch body.
+void append_batch_frame(const Message& message, std::string& body);
+
+// Moves frames from the front of `frames` into `body` (empty on entry): at least one, at
+// most kMaxBatchMessages, and no more than fit in `max_body_bytes` after the first (the
+// receiver's internal body limit). Returns how many it moved. Used by both drivers.
+size_t take_batch_body(std::deque<std::string>& frames, size_t max_body_bytes,
+                       std::string& body);
+
+// The whole request for a batch body: request line, `Host`, `extra_headers` (e.g. the
+// cluster token), Content-Type, the protocol version, Content-Length, body.
+std::string encode_batch_request_bytes(std::string_view body, std::string_view host,
+                                       const HttpHeaders& extra_headers = {});
+
+bool is_batch_path(std::string_view path);
+
+// Checks method, path and protocol version like decode_message(), then every frame.
+Result<std::vector<Message>> decode_batch(const HttpRequest& request, MessageDecoder& decoder);
+
+}  // namespace ringkv::wire
