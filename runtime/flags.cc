@@ -215,18 +215,6 @@ std::string HostPort::to_string() const {
   return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-const char* sync_policy_name(SyncPolicy policy) {
-  switch (policy) {
-    case SyncPolicy::kAlways:
-      return "always";
-    case SyncPolicy::kBatch:
-      return "batch";
-    case SyncPolicy::kNever:
-      return "never";
-  }
-  return "always";
-}
-
 Result<HostPort> parse_host_port(std::string_view text) {
   size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {

@@ -8,15 +8,13 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/driver/node_driver.h"
 #include "core/node/node.h"
 #include "runtime/logger.h"
 
 namespace ringkv::runtime {
 
-// always: fsync in every commit; batch: at most one fsync per sync_batch_interval_ms
-// (answers wait for it); never: no fsync at all (tests and benchmarks only).
-enum class SyncPolicy { kAlways, kBatch, kNever };
-const char* sync_policy_name(SyncPolicy policy);
+// SyncPolicy (always, batch, never) is the NodeDriver's: core/driver/node_driver.h.
 
 struct HostPort {
   std::string host;

@@ -71,6 +71,10 @@ Status Server::start() {
   node_ = std::make_unique<Node>(identity, options_.config, options_.peers,
                                  storage_->replica_store(), Prng(seed), now_ms);
   node_->attach_hint_store(storage_->hint_store());
+  DriverHost& host = *this;
+  driver_ = std::make_unique<NodeDriver>(
+      *node_, storage_->lsm(), storage_->hint_lsm(), host,
+      DriverOptions{options_.sync, options_.sync_batch_interval_ms, kCompactionStepEntries});
   http_limits_ = wire::internal_http_limits(options_.config.max_value_bytes);
   peers_ = std::make_unique<PeerPool>(&loop_, logger_, metrics_.transport(),
                                       options_.cluster_token, http_limits_.max_body_bytes);
@@ -78,8 +82,7 @@ Status Server::start() {
   uv_prepare_init(&loop_, &prepare_);
   prepare_.data = this;
   uv_prepare_start(&prepare_, on_prepare);
-  for (uv_timer_t* timer :
-       {&tick_timer_, &batch_timer_, &grace_timer_, &flush_timer_, &sweep_timer_}) {
+  for (uv_timer_t* timer : {&tick_timer_, &grace_timer_, &flush_timer_, &sweep_timer_}) {
     uv_timer_init(&loop_, timer);
     timer->data = this;
   }
@@ -92,7 +95,7 @@ Status Server::start() {
     signal->data = this;
     uv_signal_start(signal, on_signal, number);
   }
-  arm_tick_timer(now_ms);
+  uv_timer_start(&tick_timer_, on_tick_timer, 0, 0);  // the first drive() arms it properly
   logger_.info("listening on " + options_.listen.to_string() +
                " advertise=" + options_.advertise.to_string() +
                " incarnation=" + std::to_string(storage_->incarnation()) + " peers=" +
@@ -242,7 +245,7 @@ void Server::finish() {
   }
   peers_->close_all();
   for (uv_handle_t* handle : {as_handle(&prepare_), as_handle(&tick_timer_),
-                              as_handle(&batch_timer_), as_handle(&grace_timer_),
+                              as_handle(&grace_timer_),
                               as_handle(&sweep_timer_),
                               as_handle(&sigterm_), as_handle(&sigint_), as_handle(&listener_)}) {
     close_if_open(handle);

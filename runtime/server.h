@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 
+#include "core/driver/node_driver.h"
 #include "core/node/node.h"
 #include "core/wire/codec.h"
 #include "runtime/connection.h"
@@ -28,10 +29,13 @@ inline constexpr int kListenBacklog = 511;
 inline constexpr size_t kMaxRefusingConnections = 64;
 // Keys merged per compaction step; one step per loop iteration while a compaction runs.
 inline constexpr size_t kCompactionStepEntries = 512;
+// Exit status when a store failed for good (a failed WAL sync or manifest update): the
+// node stops so that a restart recovers from what the disk holds (docs/runtime.md).
+inline constexpr int kExitStoreFailed = 3;
 // After the shutdown grace, connections that still have not flushed are closed after this.
 inline constexpr uint64_t kShutdownFlushMs = 500;
 
-class Server final : public ConnectionHandler {
+class Server final : public ConnectionHandler, private DriverHost {
  public:
   Server(RuntimeOptions options, Logger& logger);
   ~Server() override;
@@ -77,22 +81,19 @@ class Server final : public ConnectionHandler {
   Connection* find_connection(uint64_t id);
   size_t open_connections() const { return connections_.size() - refusing_.size(); }
 
-  // server_drive.cc: driving the Node (commit, drain, tick, compaction).
+  // server_drive.cc: the NodeDriver's host (libuv timers, the thread pool, sockets).
   static void on_prepare(uv_prepare_t* handle);
   static void on_tick_timer(uv_timer_t* timer);
-  static void on_batch_timer(uv_timer_t* timer);
   void drive();
-  bool commit_due(uint64_t now_ms);
-  void send_and_answer();
-  void flush_ready_connections();
-  void commit_in_place(uint64_t now_ms);
-  void report_commit(const Status& committed);
-  void start_background_sync(uint64_t now_ms);
+  void after_driving(uint64_t wake_ms, uint64_t now_ms);
+  void send(Envelope envelope) override;
+  void reply(Reply reply) override;
+  void flush() override;
+  void start_sync(std::function<Status()> run) override;
   static void on_sync_work(uv_work_t* request);
   static void on_sync_done(uv_work_t* request, int status);
-  void send_messages();
-  void compaction_step();
-  void arm_tick_timer(uint64_t now_ms);
+  void flush_ready_connections();
+  void stop_on_store_failure();
 
   RuntimeOptions options_;
   Logger& logger_;
@@ -101,7 +102,6 @@ class Server final : public ConnectionHandler {
   uv_tcp_t listener_{};
   uv_prepare_t prepare_{};
   uv_timer_t tick_timer_{};
-  uv_timer_t batch_timer_{};
   uv_timer_t grace_timer_{};
   uv_timer_t flush_timer_{};
   uv_timer_t sweep_timer_{};  // slow-client timeouts (Connection::check_timeouts)
@@ -111,25 +111,25 @@ class Server final : public ConnectionHandler {
   wire::MessageDecoder decoder_;  // reused for every internal request
   std::unique_ptr<NodeStorage> storage_;
   std::unique_ptr<Node> node_;
+  std::unique_ptr<NodeDriver> driver_;
+  std::vector<Envelope> outgoing_;  // sent by the driver, written at flush()
   RuntimeMetrics metrics_;
   std::unique_ptr<PeerPool> peers_;
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::set<uint64_t> refusing_;
   std::vector<uint64_t> flush_ready_;  // connections with responses to write in drive()
   // --sync always: one store sync at a time runs on libuv's thread pool while the loop
-  // goes on; the answers it covers are released when it is done (server_drive.cc).
+  // goes on (NodeDriver decides when; server_drive.cc runs it).
   struct BackgroundSync {
     uv_work_t request{};
     bool running = false;
-    uint64_t batch = 0;
-    LsmStore::SyncJob job;
+    std::function<Status()> run;
     Status result;
   };
   BackgroundSync sync_;
   std::map<uint64_t, PendingClient> pending_;  // by Node request id
   uint64_t next_connection_id_ = 1;
   uint64_t next_request_id_ = 1;
-  uint64_t last_commit_ms_ = 0;
   bool shutting_down_ = false;
   bool finished_ = false;
   int exit_code_ = 0;

@@ -1,12 +1,10 @@
-// Server: driving the Node once per loop iteration (node.h):
-//   1. send take_messages() to peers and answer take_replies(): fresh requests and finished
-//      client requests, none of which waits for this node's sync;
-//   2. commit(now) (one store sync for the batch; with --sync batch at most every few ms),
-//      then send and answer again what the sync released;
-//   3. arm the tick timer.
-// Responses are written once per connection per iteration (Connection::flush_ready). It
-// runs in a prepare handle: after the timers and I/O callbacks of the previous poll (the
-// batch) and right before the next poll, whose timeout then already sees the tick timer.
+// Server as the NodeDriver's host (core/driver/node_driver.h decides the order of sends,
+// syncs and replies; the simulator runs the same driver). Once per loop iteration, in a
+// prepare handle (after the timers and I/O callbacks of the previous poll, right before
+// the next poll, whose timeout then already sees the tick timer), drive() runs the driver:
+// it hands over messages and replies (written once per connection at flush()), starts the
+// detached sync of --sync always on libuv's thread pool, or commits in place for --sync
+// batch/never, steps compactions, and says when to wake up.
 #include <unordered_map>
 
 #include "core/assert.h"
@@ -22,99 +20,56 @@ void Server::on_tick_timer(uv_timer_t* timer) {
   // drive() runs in the prepare phase of this same iteration.
 }
 
-void Server::on_batch_timer(uv_timer_t*) {
-  // Only wakes the loop: drive() commits in the prepare phase that follows.
-}
-
-bool Server::commit_due(uint64_t now_ms) {
-  if (options_.sync != SyncPolicy::kBatch) return true;
-  uint64_t due_ms = last_commit_ms_ + options_.sync_batch_interval_ms;
-  if (now_ms >= due_ms) return true;
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&batch_timer_))) {
-    uv_timer_start(&batch_timer_, on_batch_timer, due_ms - now_ms, 0);
-  }
-  return false;
-}
-
 void Server::drive() {
   if (finished_) return;
-  uint64_t now_ms = uv_now(&loop_);
-  // Before the sync: fresh requests to peers (replica writes, reads, gossip) and answers
-  // to clients whose quorum is complete. Nothing here waits for this node's sync (held
-  // replica answers are not released yet), and peers work while our fsync runs.
-  send_and_answer();
-  if (options_.sync == SyncPolicy::kAlways) {
-    start_background_sync(now_ms);
-  } else if (node_->has_uncommitted() && commit_due(now_ms)) {
-    commit_in_place(now_ms);
+  const uint64_t now_ms = uv_now(&loop_);
+  after_driving(driver_->drive(now_ms), now_ms);
+}
+
+void Server::after_driving(uint64_t wake_ms, uint64_t now_ms) {
+  if (driver_->commit_failures() != metrics_.transport().commit_failures) {
+    metrics_.transport().commit_failures = driver_->commit_failures();
+    logger_.error("commit failed, answers dropped: " +
+                  driver_->last_commit_failure().to_string());
   }
-  compaction_step();
-  arm_tick_timer(now_ms);
+  if (!driver_->fatal_error().ok()) {
+    stop_on_store_failure();
+    return;
+  }
+  uv_timer_start(&tick_timer_, on_tick_timer, wake_ms > now_ms ? wake_ms - now_ms : 0, 0);
   if (shutting_down_ && pending_.empty()) finish();
 }
 
-void Server::commit_in_place(uint64_t now_ms) {
-  last_commit_ms_ = now_ms;
-  report_commit(node_->commit(now_ms));
-  send_and_answer();  // what the sync released
+// One behaviour in kvnode and the simulator: a node whose store failed for good stops, and
+// a restart recovers from the disk.
+void Server::stop_on_store_failure() {
+  logger_.error("store failed, stopping (a restart recovers from the disk): " +
+                driver_->fatal_error().to_string());
+  fail_pending_clients("node stopped: its store failed");
+  finish();
+  exit_code_ = kExitStoreFailed;
 }
 
-void Server::report_commit(const Status& committed) {
-  if (committed.ok()) return;
-  metrics_.transport().commit_failures++;
-  logger_.error("commit failed, answers dropped: " + committed.to_string());
-}
+void Server::send(Envelope envelope) { outgoing_.push_back(std::move(envelope)); }
 
-// Seals the answers held so far and syncs what they cover on the thread pool, unless a
-// sync is already running (its completion wakes the loop, and the next drive() starts the
-// next one, covering everything applied meanwhile: pipelined group commit).
-void Server::start_background_sync(uint64_t now_ms) {
-  if (sync_.running || !node_->has_uncommitted()) return;
-  Result<uint64_t> batch = node_->seal_commit(now_ms);
-  if (!batch.ok()) {
-    metrics_.transport().commit_failures++;
-    logger_.error("hint store sync failed: " + batch.status().to_string());
-    return;
+void Server::reply(Reply reply) { deliver_reply(reply); }
+
+void Server::flush() {
+  if (!outgoing_.empty()) {
+    // Addresses come from the membership table, so the transport follows gossip.
+    std::unordered_map<NodeId, std::string> addresses;
+    for (const MemberRow& row : node_->membership().rows()) addresses[row.node_id] = row.address;
+    for (const Envelope& envelope : outgoing_) {
+      auto found = addresses.find(envelope.to);
+      if (found == addresses.end() || found->second.empty()) {
+        metrics_.transport().peer_unknown_drops++;
+        continue;
+      }
+      peers_->send(envelope.to, found->second, envelope.message);
+    }
+    outgoing_.clear();
+    peers_->flush();
   }
-  if (*batch == 0) return;
-  Result<LsmStore::SyncJob> job = storage_->lsm().begin_sync();
-  if (!job.ok() || !job->run) {
-    // A store error, or nothing left to sync (or synced in place): finish right away.
-    Status result = job.ok() ? Status() : job.status();
-    report_commit(result);
-    node_->finish_commit(*batch, result, now_ms);
-    send_and_answer();
-    return;
-  }
-  sync_.running = true;
-  sync_.batch = *batch;
-  sync_.job = std::move(*job);
-  sync_.request.data = this;
-  int queued = uv_queue_work(&loop_, &sync_.request, on_sync_work, on_sync_done);
-  RINGKV_ASSERT(queued == 0);  // uv_queue_work fails only for a null work callback
-}
-
-void Server::on_sync_work(uv_work_t* request) {
-  auto* self = static_cast<Server*>(request->data);
-  self->sync_.result = self->sync_.job.run();  // only this thread touches sync_ meanwhile
-}
-
-void Server::on_sync_done(uv_work_t* request, int) {
-  auto* self = static_cast<Server*>(request->data);
-  BackgroundSync& sync = self->sync_;
-  sync.running = false;
-  Status result = self->storage_->lsm().finish_sync(sync.job, sync.result);
-  sync.job = LsmStore::SyncJob{};
-  self->report_commit(result);
-  uint64_t now_ms = uv_now(&self->loop_);
-  self->node_->finish_commit(sync.batch, result, now_ms);
-  self->send_and_answer();
-  // The next sync starts in the prepare phase of this loop iteration (drive()).
-}
-
-void Server::send_and_answer() {
-  send_messages();
-  for (const Reply& reply : node_->take_replies()) deliver_reply(reply);
   flush_ready_connections();
 }
 
@@ -128,39 +83,29 @@ void Server::flush_ready_connections() {
   }
 }
 
-void Server::send_messages() {
-  std::vector<Envelope> envelopes = node_->take_messages();
-  if (envelopes.empty()) return;
-  // Addresses come from the membership table, so the transport follows gossip.
-  std::unordered_map<NodeId, std::string> addresses;
-  for (const MemberRow& row : node_->membership().rows()) addresses[row.node_id] = row.address;
-  for (const Envelope& envelope : envelopes) {
-    auto found = addresses.find(envelope.to);
-    if (found == addresses.end() || found->second.empty()) {
-      metrics_.transport().peer_unknown_drops++;
-      continue;
-    }
-    peers_->send(envelope.to, found->second, envelope.message);
-  }
-  peers_->flush();
+void Server::start_sync(std::function<Status()> run) {
+  RINGKV_ASSERT(!sync_.running);
+  sync_.running = true;
+  sync_.run = std::move(run);
+  sync_.request.data = this;
+  int queued = uv_queue_work(&loop_, &sync_.request, on_sync_work, on_sync_done);
+  RINGKV_ASSERT(queued == 0);  // uv_queue_work fails only for a null work callback
 }
 
-void Server::compaction_step() {
-  for (LsmStore* store : {&storage_->lsm(), &storage_->hint_lsm()}) {
-    if (!store->compaction_pending()) continue;
-    Status stepped = store->compact_step(kCompactionStepEntries);
-    if (!stepped.ok()) logger_.error("compaction step failed: " + stepped.to_string());
-  }
+void Server::on_sync_work(uv_work_t* request) {
+  auto* self = static_cast<Server*>(request->data);
+  self->sync_.result = self->sync_.run();  // only this thread touches sync_ meanwhile
 }
 
-void Server::arm_tick_timer(uint64_t now_ms) {
-  uint64_t next_ms = node_->next_tick_ms();
-  uint64_t delay_ms = next_ms > now_ms ? next_ms - now_ms : 0;
-  // While a compaction runs, wake up every millisecond to advance it one bounded step.
-  bool compacting =
-      storage_->lsm().compaction_pending() || storage_->hint_lsm().compaction_pending();
-  if (compacting) delay_ms = std::min<uint64_t>(delay_ms, 1);
-  uv_timer_start(&tick_timer_, on_tick_timer, delay_ms, 0);
+void Server::on_sync_done(uv_work_t* request, int) {
+  auto* self = static_cast<Server*>(request->data);
+  self->sync_.running = false;
+  self->sync_.run = nullptr;
+  if (self->finished_) return;
+  const uint64_t now_ms = uv_now(&self->loop_);
+  self->driver_->sync_finished(self->sync_.result, now_ms);
+  self->after_driving(self->driver_->drive(now_ms), now_ms);
+  // The next sync starts in the prepare phase of this loop iteration (drive()).
 }
 
 }  // namespace ringkv::runtime

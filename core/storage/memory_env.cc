@@ -34,6 +34,19 @@ class MemoryWritableFile final : public WritableFile {
     return Status();
   }
   uint64_t size_bytes() const override { return file_->data.size(); }
+  // Makes what was appended before this call durable when run, unless the env crashed in
+  // between (then io_error): the simulator runs it after a simulated disk delay.
+  std::function<Status()> detached_sync() override {
+    if (!env_.detached_sync_enabled()) return {};
+    return [env = &env_, path = path_, file = file_, generation = generation_,
+            covers = file_->data.size()]() -> Status {
+      if (env->generation() != generation) return Status::io_error("sync cut by a crash");
+      RINGKV_RETURN_IF_ERROR(env->check_mutation("sync", path));
+      const uint64_t durable = std::min<uint64_t>(covers, file->data.size());
+      file->synced_bytes = std::max(file->synced_bytes, durable);
+      return Status();
+    };
+  }
   Status truncate(uint64_t size_bytes) override {
     RINGKV_RETURN_IF_ERROR(gate("truncate"));
     RINGKV_ASSERT(size_bytes <= file_->data.size());

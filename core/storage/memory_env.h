@@ -56,6 +56,10 @@ class MemoryEnv final : public Env {
   // Simulates power loss (see the model above), then clears every fault option.
   void crash(Prng& prng, const CrashOptions& options = CrashOptions());
   void set_faults(const FaultOptions& faults);
+  // Files hand out detached syncs (WritableFile::detached_sync), as POSIX files do; off by
+  // default (syncs then happen in place).
+  void enable_detached_sync(bool on) { detached_sync_ = on; }
+  bool detached_sync_enabled() const { return detached_sync_; }
 
   // Test helpers: inspect and damage the stored bytes directly.
   bool exists(const std::string& path) const;
@@ -84,6 +88,7 @@ class MemoryEnv final : public Env {
   Prng fault_prng_;
   uint64_t generation_ = 0;
   uint64_t mutation_count_ = 0;
+  bool detached_sync_ = false;
 };
 
 }  // namespace ringkv

@@ -3,10 +3,12 @@
 // knows nothing about keys and values: packets are opaque bytes, and the workload and
 // checkers plug in through step() and the after_step hook.
 //
-// Per process it (1) delivers packets and ticks at the right local time, (2) calls
-// commit() after a random disk latency once the machine has uncommitted work (group
-// commit: a crash in that window loses the unsynced state), (3) routes the packets the
-// machine emits after every step, and (4) crashes, restarts and pauses processes.
+// Per process it (1) delivers packets and ticks at the right local time, (2) after every
+// step calls drive() (the host's loop iteration: what to send, sync and answer), and when
+// drive() started a sync, calls finish_sync() after a random disk latency (a crash in that
+// window loses the sync and whatever it covered), (3) routes the packets the machine
+// emits, arms the tick at the time drive() asked for, and (4) crashes, restarts and
+// pauses processes.
 #pragma once
 
 #include <concepts>
@@ -33,10 +35,12 @@ template <typename M>
 concept SimulatedMachine = requires(M m, size_t from, const std::string& bytes, uint64_t now) {
   m.on_packet(from, bytes, now);
   m.on_tick(now);
-  m.commit(now);
-  { m.needs_commit() } -> std::convertible_to<bool>;
+  // After every step; returns the local time of the next tick it wants.
+  { m.drive(now) } -> std::convertible_to<uint64_t>;
+  // True once after drive() started a sync; the kit then calls finish_sync() later.
+  { m.take_sync_started() } -> std::convertible_to<bool>;
+  m.finish_sync(now);
   { m.take_packets() } -> std::same_as<std::vector<Packet>>;
-  { m.next_tick_ms() } -> std::convertible_to<uint64_t>;
 };
 
 struct SimulatorOptions {
@@ -103,7 +107,6 @@ class Simulator {
     p.machine.reset();
     p.generation++;  // pending ticks and commits of the old life are void
     p.tick_at_ms = UINT64_MAX;
-    p.commit_scheduled = false;
     trace_.record(now_ms(), "crash", "\"process\":" + std::to_string(i));
   }
 
@@ -142,36 +145,35 @@ class Simulator {
     uint64_t generation = 0;
     uint64_t tick_at_ms = UINT64_MAX;  // virtual time of the armed tick
     uint64_t paused_until_ms = 0;
-    bool commit_scheduled = false;
   };
 
-  // After a step: route packets, arm the commit and the tick, run the hook.
+  // After a step: drive the machine, route packets, schedule the sync it started, arm the
+  // tick, run the hook.
   void settle(size_t i) {
     Process& p = processes_[i];
     if (!p.machine) return;
+    const uint64_t wake_local_ms = p.machine->drive(local_now_ms(i));
     for (Packet& packet : p.machine->take_packets()) send(i, std::move(packet));
-    if (p.machine->needs_commit() && !p.commit_scheduled) {
-      p.commit_scheduled = true;
+    if (p.machine->take_sync_started()) {
       uint64_t at = now_ms() + prng_.range(options_.disk_latency_min_ms,
                                            options_.disk_latency_max_ms);
       uint64_t generation = p.generation;
-      events_.schedule(at, [this, i, generation] { run_commit(i, generation); });
+      events_.schedule(at, [this, i, generation] { run_sync(i, generation); });
     }
-    arm_tick(i);
+    arm_tick(i, wake_local_ms);
     if (after_step) after_step(i);
   }
 
-  void run_commit(size_t i, uint64_t generation) {
+  // The disk time of a sync passed: unless the process crashed meanwhile, it finishes.
+  void run_sync(size_t i, uint64_t generation) {
     Process& p = processes_[i];
     if (!p.machine || p.generation != generation) return;
-    p.commit_scheduled = false;
-    trace_.record(now_ms(), "commit", "\"process\":" + std::to_string(i));
-    step(i, [](M& machine, uint64_t local_now_ms) { machine.commit(local_now_ms); });
+    trace_.record(now_ms(), "sync", "\"process\":" + std::to_string(i));
+    step(i, [](M& machine, uint64_t local_now_ms) { machine.finish_sync(local_now_ms); });
   }
 
-  void arm_tick(size_t i) {
+  void arm_tick(size_t i, uint64_t local) {
     Process& p = processes_[i];
-    uint64_t local = p.machine->next_tick_ms();
     uint64_t at = p.clock.virtual_ms_for(local, now_ms());
     if (at >= p.tick_at_ms && p.tick_at_ms >= now_ms()) return;  // an earlier tick is armed
     p.tick_at_ms = at;

@@ -35,6 +35,9 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
                                           setup.config, peers, *machine->store_,
                                           machine->prng_.fork(), local_now_ms);
   machine->node_->attach_hint_store(*machine->hint_store_);
+  DriverHost& host = *machine;
+  machine->driver_ = std::make_unique<NodeDriver>(*machine->node_, *machine->store_,
+                                                  *machine->hint_store_, host, setup.driver);
   machine->node_->set_injected_bugs(setup.injected_bugs);
   if (setup.buggify_permille > 0) {
     machine->node_->enable_buggify(machine->prng_.fork(), setup.buggify_permille);
@@ -68,27 +71,56 @@ void KvMachine::on_packet(size_t from, const std::string& bytes, uint64_t now_ms
 void KvMachine::on_tick(uint64_t now_ms) {
   node_->on_tick(now_ms);
   const uint32_t buggify = setup_.buggify_permille;
-  // Buggify the storage: flushes and full compactions at odd times, one-key steps.
+  // Buggify the storage: flushes and full compactions at odd times, one-key steps (the
+  // driver steps compactions by setup.driver.compaction_step_entries).
   if (buggify && prng_.chance(buggify)) (void)store_->flush();
   if (buggify && prng_.chance(buggify)) store_->request_full_compaction();
-  for (LsmStore* store : {store_.get(), hint_store_.get()}) {
-    if (!store->compaction_pending()) continue;
-    const size_t budget = buggify && prng_.chance(200) ? 1 : setup_.compaction_step_entries;
-    Status status = store->compact_step(budget);
-    (void)status;  // a failed step is retried; fatal errors surface through fatal_error()
+  if (buggify && prng_.chance(200) && store_->compaction_pending()) {
+    (void)store_->compact_step(1);  // a failed step is retried; fatal ones surface later
   }
 }
 
-void KvMachine::commit(uint64_t now_ms) {
-  const uint64_t syncs_before = node_->metrics().commits;
-  if (!node_->commit(now_ms).ok()) {
-    commit_failures_++;
-    return;
+uint64_t KvMachine::drive(uint64_t now_ms) {
+  const uint64_t failures_before = driver_->commit_failures();
+  const uint64_t wake_ms = driver_->drive(now_ms);
+  // An in-place commit (--sync batch) that succeeded synced everything applied so far.
+  const bool committed_in_place = setup_.driver.sync != SyncPolicy::kAlways &&
+                                  node_->metrics().commits != commits_seen_;
+  if (committed_in_place && driver_->commit_failures() == failures_before) {
+    record_synced(watched_versions());
   }
-  if (node_->metrics().commits == syncs_before) return;  // nothing was synced
+  commits_seen_ = node_->metrics().commits;
+  return wake_ms;
+}
+
+void KvMachine::start_sync(std::function<Status()> run) {
+  sync_run_ = std::move(run);
+  sync_covers_ = watched_versions();  // what the WAL held when the sync began
+  sync_started_ = true;
+}
+
+void KvMachine::finish_sync(uint64_t now_ms) {
+  RINGKV_ASSERT(sync_run_ != nullptr);
+  const Status result = std::exchange(sync_run_, nullptr)();
+  const uint64_t failures_before = driver_->commit_failures();
+  driver_->sync_finished(result, now_ms);
+  if (driver_->commit_failures() == failures_before) record_synced(sync_covers_);
+  commits_seen_ = node_->metrics().commits;
+}
+
+std::map<Key, Version> KvMachine::watched_versions() {
+  std::map<Key, Version> versions;
   for (const Key& key : setup_.watched_keys) {
     auto entry = store_->get(key);
-    if (entry.ok() && *entry) synced_versions_[key] = (*entry)->version;
+    if (entry.ok() && *entry) versions[key] = (*entry)->version;
+  }
+  return versions;
+}
+
+void KvMachine::record_synced(const std::map<Key, Version>& versions) {
+  for (const auto& [key, version] : versions) {
+    Version& synced = synced_versions_[key];
+    if (synced < version) synced = version;
   }
 }
 
@@ -96,7 +128,7 @@ void KvMachine::commit(uint64_t now_ms) {
 // requests (usually one), in order.
 std::vector<Packet> KvMachine::take_packets() {
   std::map<size_t, std::deque<std::string>> frames_by_peer;
-  for (Envelope& envelope : node_->take_messages()) {
+  for (Envelope& envelope : std::exchange(outgoing_, {})) {
     auto it = std::find(setup_.names.begin(), setup_.names.end(), envelope.to);
     if (it == setup_.names.end()) continue;  // unknown node: nowhere to send
     const size_t to = static_cast<size_t>(it - setup_.names.begin());

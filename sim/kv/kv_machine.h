@@ -1,14 +1,19 @@
-// KvMachine: one ringkv node inside the simulator: the production Node, a durable LsmStore
-// and a durable hint store on the node's simulated disk (MemoryEnv), and the production
-// HTTP + JSON codec for every message, as bytes. Satisfies sim::SimulatedMachine. The disk outlives the machine: a
-// crash drops the machine, the harness crashes the MemoryEnv, a restart reopens the store.
+// KvMachine: one ringkv node inside the simulator: the production Node, driven by the
+// production NodeDriver (the same order of sends, syncs and replies as kvnode, with
+// detached syncs that take simulated disk time), a durable LsmStore and a durable hint
+// store on the node's simulated disk (MemoryEnv), and the production HTTP + JSON codec for
+// every message, in batches, as bytes. Satisfies sim::SimulatedMachine. The disk outlives
+// the machine: a crash drops the machine, the harness crashes the MemoryEnv, a restart
+// reopens the store.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/driver/node_driver.h"
 #include "core/node/node.h"
 #include "core/storage/lsm_store.h"
 #include "core/storage/memory_env.h"
@@ -20,14 +25,14 @@ namespace ringkv::sim {
 struct KvMachineSetup {
   std::vector<NodeId> names;  // index -> node id
   Config config;
+  DriverOptions driver;
   LsmOptions storage;
   uint32_t injected_bugs = 0;
-  uint32_t compaction_step_entries = 64;
   std::vector<Key> watched_keys;  // versions recorded at every successful sync (checkers)
   uint32_t buggify_permille = 0;
 };
 
-class KvMachine {
+class KvMachine final : private DriverHost {
  public:
   // Opens the store in `env` (recovering it). Fails when recovery fails.
   static Result<std::unique_ptr<KvMachine>> open(size_t index, const KvMachineSetup& setup,
@@ -37,34 +42,50 @@ class KvMachine {
   // SimulatedMachine.
   void on_packet(size_t from, const std::string& bytes, uint64_t now_ms);
   void on_tick(uint64_t now_ms);
-  void commit(uint64_t now_ms);
-  bool needs_commit() const { return node_->has_uncommitted(); }
+  uint64_t drive(uint64_t now_ms);
+  bool take_sync_started() { return std::exchange(sync_started_, false); }
+  void finish_sync(uint64_t now_ms);
   std::vector<Packet> take_packets();
-  uint64_t next_tick_ms() const { return node_->next_tick_ms(); }
 
   // Workload side.
   void submit(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
-  std::vector<Reply> take_replies() { return node_->take_replies(); }
+  std::vector<Reply> take_replies() { return std::exchange(replies_, {}); }
 
   Node& node() { return *node_; }
+  const NodeDriver& driver() const { return *driver_; }
   LsmStore& store() { return *store_; }
   LsmStore& hint_store() { return *hint_store_; }
   uint64_t codec_errors() const { return codec_errors_; }
-  uint64_t commit_failures() const { return commit_failures_; }
-  // Watched keys' versions as of the last commit that synced the store.
+  uint64_t commit_failures() const { return driver_->commit_failures(); }
+  // Watched keys' versions as of the last sync that completed.
   const std::map<Key, Version>& synced_versions() const { return synced_versions_; }
 
  private:
   KvMachine(size_t index, const KvMachineSetup& setup, Prng prng);
+
+  // DriverHost.
+  void send(Envelope envelope) override { outgoing_.push_back(std::move(envelope)); }
+  void reply(Reply reply) override { replies_.push_back(std::move(reply)); }
+  void flush() override {}
+  void start_sync(std::function<Status()> run) override;
+  // The watched keys' versions now (what a sync starting now covers).
+  std::map<Key, Version> watched_versions();
+  void record_synced(const std::map<Key, Version>& versions);
 
   const KvMachineSetup& setup_;
   Prng prng_;
   std::unique_ptr<LsmStore> store_;
   std::unique_ptr<LsmStore> hint_store_;
   std::unique_ptr<Node> node_;
+  std::unique_ptr<NodeDriver> driver_;
   wire::MessageDecoder decoder_;
   uint64_t codec_errors_ = 0;
-  uint64_t commit_failures_ = 0;
+  std::vector<Envelope> outgoing_;
+  std::vector<Reply> replies_;
+  std::function<Status()> sync_run_;  // the sync drive() started, run at finish_sync()
+  std::map<Key, Version> sync_covers_;  // watched versions when it started
+  bool sync_started_ = false;
+  uint64_t commits_seen_ = 0;  // Node commits counted before the last drive()
   std::map<Key, Version> synced_versions_;
 };
 

@@ -8,6 +8,7 @@ constexpr uint64_t kClientLatencyMs = 1;
 constexpr uint64_t kThinkTimeMaxMs = 10;
 constexpr uint64_t kPauseMaxMs = 2000;
 constexpr uint64_t kRestartRetryMs = 100;
+constexpr size_t kCompactionStepEntries = 64;  // keys per compaction step (driver)
 
 std::string field(const char* name, uint64_t value) {
   return std::string("\"") + name + "\":" + std::to_string(value);
@@ -25,11 +26,14 @@ KvSimulation::KvSimulation(SimOptions options)
   for (size_t k = 0; k < options_.key_count; ++k) keys_.push_back("key-" + std::to_string(k));
   setup_.config = options_.config;
   setup_.storage.memtable_max_bytes = options_.config.memtable_max_bytes;
+  setup_.driver = DriverOptions{options_.sync, options_.sync_batch_interval_ms,
+                                kCompactionStepEntries};
   setup_.injected_bugs = options_.injected_bugs;
   setup_.watched_keys = keys_;
   setup_.buggify_permille = options_.buggify_permille;
   for (size_t i = 0; i < options_.node_count; ++i) {
     disks_.push_back(std::make_unique<MemoryEnv>(prng_.next_u64()));
+    disks_.back()->enable_detached_sync(options_.sync == SyncPolicy::kAlways);
   }
   incarnations_.assign(options_.node_count, 0);
   last_seen_.resize(options_.node_count);

@@ -91,6 +91,10 @@ SimOptions SimOptions::draw(uint64_t seed) {
   o.max_safety_duration_ms = kMaxSafetyDurationMs;
   if (prng.one_in(4)) o.set_hints_only();
   o.config.version_query_hedge_ms = prng.one_in(3) ? 0 : prng.range(1, 40);
+  if (prng.one_in(4)) {
+    o.sync = SyncPolicy::kBatch;
+    o.sync_batch_interval_ms = prng.range(1, 20);
+  }
   return o;
 }
 
@@ -172,6 +176,9 @@ std::string SimOptions::describe() const {
       << "\n  buggify=" << buggify_permille << "‰ max_ops=" << max_ops << " min_ops=" << min_ops
       << " repair=" << (hints_only ? "hints-only (anti-entropy off, no crash/power/disk)"
                                     : "hints+anti-entropy")
+      << " sync=" << sync_policy_name(sync)
+      << (sync == SyncPolicy::kBatch ? "/" + std::to_string(sync_batch_interval_ms) + "ms"
+                                     : std::string())
       << "\n  phases: safety_ms=" << safety_duration_ms << " (up to "
       << max_safety_duration_ms << " until min_ops) liveness_ms=" << liveness_duration_ms
       << " convergence_bound_ms=" << convergence_bound_ms;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/driver/node_driver.h"
 #include "sim/kit/simulator.h"
 
 namespace ringkv::sim {
@@ -69,6 +70,10 @@ struct SimOptions {
   // missed gets a hint at its deadline, so convergence proves the hints work.
   bool hints_only = false;
   uint32_t checkers = kAllCheckers;
+  // The node driver's sync policy (kvnode --sync): always (detached syncs that take disk
+  // time and can be cut by a crash) or batch (in place, at most every interval).
+  SyncPolicy sync = SyncPolicy::kAlways;
+  uint64_t sync_batch_interval_ms = 5;
 
   // Draws every option from `seed` (the default sweep configuration).
   static SimOptions draw(uint64_t seed);

@@ -88,7 +88,7 @@ TEST(FlagsParserTest, FlagWinsOverEnvironmentAndDefaultsApply) {
   ASSERT_EQ(outcome.options->peers.size(), 2u);
   EXPECT_EQ(outcome.options->peers[1].address, "[::1]:8083");
   EXPECT_EQ(outcome.options->advertise.to_string(), "127.0.0.1:8081");
-  EXPECT_EQ(outcome.options->sync, runtime::SyncPolicy::kAlways);
+  EXPECT_EQ(outcome.options->sync, SyncPolicy::kAlways);
 }
 
 TEST(FlagsParserTest, SingleNodeIsValidAndOwnIdInPeersIsNot) {

@@ -3,6 +3,8 @@
 // the same Simulator, with crashes and partitions, and converges deterministically.
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "sim/kit/simulator.h"
 
 namespace ringkv::sim {
@@ -26,21 +28,34 @@ class MaxRegister {
       if (to != self_) out_.push_back(Packet{to, std::to_string(value_)});
     }
   }
-  void commit(uint64_t) { dirty_ = false; }
-  bool needs_commit() const { return dirty_; }
+  // A new maximum is "synced" after a disk delay (the kit's finish_sync).
+  uint64_t drive(uint64_t) {
+    sync_started_ = dirty_ && !syncing_;
+    syncing_ = syncing_ || sync_started_;
+    return next_tick_ms_;
+  }
+  bool take_sync_started() { return std::exchange(sync_started_, false); }
+  void finish_sync(uint64_t) {
+    syncing_ = false;
+    dirty_ = false;
+    syncs_++;
+  }
   std::vector<Packet> take_packets() {
     std::vector<Packet> out;
     out.swap(out_);
     return out;
   }
-  uint64_t next_tick_ms() const { return next_tick_ms_; }
   uint64_t value() const { return value_; }
+  uint64_t syncs() const { return syncs_; }
 
  private:
   size_t self_, count_;
   uint64_t value_ = 0;
   uint64_t next_tick_ms_ = 0;
   bool dirty_ = false;
+  bool syncing_ = false;
+  bool sync_started_ = false;
+  uint64_t syncs_ = 0;
   std::vector<Packet> out_;
 };
 
@@ -49,6 +64,7 @@ static_assert(SimulatedMachine<MaxRegister>);
 struct Outcome {
   uint64_t hash;
   std::vector<uint64_t> values;
+  uint64_t syncs = 0;
 };
 
 Outcome run(uint64_t seed) {
@@ -70,13 +86,17 @@ Outcome run(uint64_t seed) {
   sim.network().heal();
   sim.run_until(5000);
   Outcome outcome{trace.hash(), {}};
-  for (size_t i = 0; i < count; ++i) outcome.values.push_back(sim.machine(i)->value());
+  for (size_t i = 0; i < count; ++i) {
+    outcome.values.push_back(sim.machine(i)->value());
+    outcome.syncs += sim.machine(i)->syncs();
+  }
   return outcome;
 }
 
 TEST(SimulatorKit, DrivesAnotherMachineToConvergence) {
   Outcome outcome = run(7);
   for (uint64_t value : outcome.values) EXPECT_EQ(value, 40u);
+  EXPECT_GT(outcome.syncs, 0u) << "the kit finished the syncs drive() started";
 }
 
 TEST(SimulatorKit, SameSeedSameTraceDifferentSeedDifferentTrace) {

@@ -1,0 +1,113 @@
+#include "core/driver/node_driver.h"
+
+#include <algorithm>
+
+namespace ringkv {
+
+const char* sync_policy_name(SyncPolicy policy) {
+  switch (policy) {
+    case SyncPolicy::kAlways:
+      return "always";
+    case SyncPolicy::kBatch:
+      return "batch";
+    case SyncPolicy::kNever:
+      return "never";
+  }
+  return "?";
+}
+
+NodeDriver::NodeDriver(Node& node, LsmStore& data, LsmStore& hints, DriverHost& host,
+                       DriverOptions options)
+    : node_(node), data_(data), hints_(hints), host_(host), options_(options) {}
+
+uint64_t NodeDriver::drive(uint64_t now_ms) {
+  hand_over();
+  if (options_.sync == SyncPolicy::kAlways) {
+    sync_detached(now_ms);
+  } else if (node_.has_uncommitted() && commit_due(now_ms)) {
+    commit_in_place(now_ms);
+  }
+  compaction_step();
+  uint64_t wake_ms = node_.next_tick_ms();
+  if (data_.compaction_pending() || hints_.compaction_pending()) {
+    wake_ms = std::min(wake_ms, now_ms + 1);  // one bounded step per millisecond
+  }
+  if (options_.sync == SyncPolicy::kBatch && node_.has_uncommitted()) {
+    wake_ms = std::min(wake_ms, last_commit_ms_ + options_.sync_batch_interval_ms);
+  }
+  return std::max(wake_ms, now_ms);
+}
+
+void NodeDriver::hand_over() {
+  for (Envelope& envelope : node_.take_messages()) host_.send(std::move(envelope));
+  for (Reply& reply : node_.take_replies()) host_.reply(std::move(reply));
+  host_.flush();
+}
+
+// Seals the answers held so far and hands their sync to the host, unless a sync is
+// running (its completion drives the next one, covering everything applied meanwhile:
+// pipelined group commit).
+void NodeDriver::sync_detached(uint64_t now_ms) {
+  if (sync_running_ || !node_.has_uncommitted()) return;
+  Result<uint64_t> batch = node_.seal_commit(now_ms);
+  if (!batch.ok()) {
+    record(batch.status());  // the hint store's sync failed
+    return;
+  }
+  if (*batch == 0) return;
+  Result<LsmStore::SyncJob> job = data_.begin_sync();
+  if (!job.ok() || !job->run) {
+    // A store error, or nothing left to sync (or synced in place): finish right away.
+    Status result = job.ok() ? Status() : job.status();
+    record(result);
+    node_.finish_commit(*batch, result, now_ms);
+    hand_over();
+    return;
+  }
+  sync_running_ = true;
+  sync_batch_ = *batch;
+  std::function<Status()> run = std::move(job->run);
+  sync_job_ = std::move(*job);
+  host_.start_sync(std::move(run));
+}
+
+void NodeDriver::sync_finished(const Status& result, uint64_t now_ms) {
+  RINGKV_ASSERT_MSG(sync_running_, "sync_finished without a running sync");
+  sync_running_ = false;
+  const Status finished = data_.finish_sync(sync_job_, result);  // a failure is fatal
+  record(finished);
+  node_.finish_commit(sync_batch_, finished, now_ms);
+  hand_over();
+}
+
+bool NodeDriver::commit_due(uint64_t now_ms) const {
+  return options_.sync != SyncPolicy::kBatch ||
+         now_ms >= last_commit_ms_ + options_.sync_batch_interval_ms;
+}
+
+void NodeDriver::commit_in_place(uint64_t now_ms) {
+  last_commit_ms_ = now_ms;
+  record(node_.commit(now_ms));
+  hand_over();  // what the sync released
+}
+
+void NodeDriver::record(const Status& committed) {
+  if (committed.ok()) return;
+  commit_failures_++;
+  last_commit_failure_ = committed;
+}
+
+void NodeDriver::compaction_step() {
+  for (LsmStore* store : {&data_, &hints_}) {
+    if (!store->compaction_pending()) continue;
+    Status stepped = store->compact_step(options_.compaction_step_entries);
+    (void)stepped;  // a failed step is retried; fatal errors surface through fatal_error()
+  }
+}
+
+Status NodeDriver::fatal_error() const {
+  if (!data_.fatal_error().ok()) return data_.fatal_error();
+  return hints_.fatal_error();
+}
+
+}  // namespace ringkv

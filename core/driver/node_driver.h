@@ -1,0 +1,90 @@
+// NodeDriver: what a node's host does after every batch of inputs, in the one pure place
+// that both kvnode (libuv) and the simulator (virtual time) run, so that the simulator
+// tests production's ordering of sends, syncs and replies. drive(now), in this order:
+//   1. hands the host the fresh messages and the finished replies: none of them waits for
+//      this node's sync (held replica answers are not released yet), so peers and clients
+//      work while the sync runs;
+//   2. syncs the store by the policy: kAlways seals the held answers and starts a detached
+//      sync unless one runs (one at a time; the next covers everything applied meanwhile),
+//      and sync_finished() releases them; kBatch commits in place at most every
+//      sync_batch_interval_ms; kNever commits in place, the store deciding about fsync;
+//      what an in-place commit releases goes to the host at once;
+//   3. advances each store's compaction by one bounded step;
+//   4. returns the local time at which it must be driven again at the latest.
+// The host owns the Node, the stores and the driver, all on one thread; only the detached
+// sync job may run elsewhere (or later, in simulation).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "core/node/node.h"
+#include "core/storage/lsm_store.h"
+
+namespace ringkv {
+
+// always: fsync before any answer it covers (group commit, detached); batch: at most one
+// fsync per interval (answers wait for it); never: the store's policy (tests, benchmarks).
+enum class SyncPolicy : uint8_t { kAlways, kBatch, kNever };
+const char* sync_policy_name(SyncPolicy policy);
+
+// What the driver asks of its host.
+class DriverHost {
+ public:
+  virtual ~DriverHost() = default;
+  virtual void send(Envelope envelope) = 0;
+  virtual void reply(Reply reply) = 0;
+  // The end of a burst of send()/reply(): write them out (one write per connection).
+  virtual void flush() = 0;
+  // Runs `run` off the host's thread (or after a simulated disk delay), then calls
+  // NodeDriver::sync_finished() with its result on the host's thread. A host that stops
+  // (crash, exit) before that simply never calls it.
+  virtual void start_sync(std::function<Status()> run) = 0;
+};
+
+struct DriverOptions {
+  SyncPolicy sync = SyncPolicy::kAlways;
+  uint64_t sync_batch_interval_ms = 5;
+  size_t compaction_step_entries = 64;  // keys per compaction step and store
+};
+
+class NodeDriver {
+ public:
+  // Every reference must outlive the driver.
+  NodeDriver(Node& node, LsmStore& data, LsmStore& hints, DriverHost& host,
+             DriverOptions options);
+
+  uint64_t drive(uint64_t now_ms);
+  void sync_finished(const Status& result, uint64_t now_ms);
+  bool sync_running() const { return sync_running_; }
+  const DriverOptions& options() const { return options_; }
+
+  // A store failed for good (a failed sync or manifest update): the node cannot make
+  // anything durable any more. The host stops it (kvnode exits, the simulator restarts
+  // it); a restart recovers from what the disk holds.
+  Status fatal_error() const;
+  uint64_t commit_failures() const { return commit_failures_; }
+  const Status& last_commit_failure() const { return last_commit_failure_; }
+
+ private:
+  void hand_over();
+  void sync_detached(uint64_t now_ms);
+  void commit_in_place(uint64_t now_ms);
+  bool commit_due(uint64_t now_ms) const;
+  void record(const Status& committed);
+  void compaction_step();
+
+  Node& node_;
+  LsmStore& data_;
+  LsmStore& hints_;
+  DriverHost& host_;
+  DriverOptions options_;
+  bool sync_running_ = false;
+  uint64_t sync_batch_ = 0;
+  LsmStore::SyncJob sync_job_;  // the running one (its run() is with the host)
+  uint64_t last_commit_ms_ = 0;
+  uint64_t commit_failures_ = 0;
+  Status last_commit_failure_;
+};
+
+}  // namespace ringkv
