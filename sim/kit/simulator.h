@@ -76,18 +76,24 @@ class Simulator {
   bool up(size_t i) const { return processes_[i].machine != nullptr; }
   bool paused(size_t i) const { return processes_[i].paused_until_ms > now_ms(); }
   M* machine(size_t i) { return processes_[i].machine.get(); }
+  const M* machine(size_t i) const { return processes_[i].machine.get(); }
 
   // Called after every step of process i (the workload drains its client replies here).
   std::function<void(size_t)> after_step;
 
-  // Runs `step` on process i now; deferred while it is paused, skipped while it is down.
+  // Runs `step` on process i now; deferred while it is paused (and dropped if the process
+  // crashes meanwhile), skipped while it is down.
   void step(size_t i, Step step) {
     Process& p = processes_[i];
     if (!p.machine) return;
     if (p.paused_until_ms > now_ms()) {
-      events_.schedule(p.paused_until_ms, [this, i, step = std::move(step)]() mutable {
-        this->step(i, std::move(step));
-      });
+      // Deferred within this life: a crash meanwhile voids it like any pending event.
+      const uint64_t generation = p.generation;
+      events_.schedule(p.paused_until_ms,
+                       [this, i, generation, step = std::move(step)]() mutable {
+                         if (processes_[i].generation != generation) return;
+                         this->step(i, std::move(step));
+                       });
       return;
     }
     step(*p.machine, local_now_ms(i));
@@ -105,8 +111,9 @@ class Simulator {
     Process& p = processes_[i];
     if (!p.machine) return;
     p.machine.reset();
-    p.generation++;  // pending ticks and commits of the old life are void
+    p.generation++;  // pending ticks, syncs and deferred steps of the old life are void
     p.tick_at_ms = UINT64_MAX;
+    p.paused_until_ms = 0;  // a pause stops a process; a restart starts a new one
     trace_.record(now_ms(), "crash", "\"process\":" + std::to_string(i));
   }
 

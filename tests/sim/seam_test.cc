@@ -36,6 +36,7 @@ class MaxRegister {
   }
   bool take_sync_started() { return std::exchange(sync_started_, false); }
   void finish_sync(uint64_t) {
+    if (!syncing_) stray_finishes_++;
     syncing_ = false;
     dirty_ = false;
     syncs_++;
@@ -47,6 +48,11 @@ class MaxRegister {
   }
   uint64_t value() const { return value_; }
   uint64_t syncs() const { return syncs_; }
+  uint64_t stray_finishes() const { return stray_finishes_; }
+  void set(uint64_t value) {
+    value_ = value;
+    dirty_ = true;
+  }
 
  private:
   size_t self_, count_;
@@ -56,6 +62,7 @@ class MaxRegister {
   bool syncing_ = false;
   bool sync_started_ = false;
   uint64_t syncs_ = 0;
+  uint64_t stray_finishes_ = 0;  // finish_sync() without a sync this life started
   std::vector<Packet> out_;
 };
 
@@ -102,6 +109,31 @@ TEST(SimulatorKit, DrivesAnotherMachineToConvergence) {
 TEST(SimulatorKit, SameSeedSameTraceDifferentSeedDifferentTrace) {
   EXPECT_EQ(run(7).hash, run(7).hash);
   EXPECT_NE(run(7).hash, run(8).hash);
+}
+
+// A step deferred while a process is paused belongs to that life: a crash and restart in
+// the pause must void it (kvsim seed 256 once finished the old life's sync on the new one).
+TEST(SimulatorKit, StepsDeferredByAPauseDieWithTheirLife) {
+  Trace trace;
+  SimulatorOptions options;
+  options.disk_latency_min_ms = 5;
+  options.disk_latency_max_ms = 5;
+  Simulator<MaxRegister> sim(1, options, Prng(3), trace, [](size_t index, uint64_t) {
+    return std::make_unique<MaxRegister>(index, 1, 0);
+  });
+  sim.start();
+  sim.run_until(10);
+  sim.step(0, [](MaxRegister& machine, uint64_t) { machine.set(3); });  // starts a sync
+  sim.pause(0, 100);
+  sim.step(0, [](MaxRegister& machine, uint64_t) { machine.set(7); });  // deferred
+  sim.schedule_step(20, 0, [](MaxRegister& machine, uint64_t) { machine.set(9); });
+  sim.run_until(50);
+  sim.crash(0);
+  sim.restart(0);
+  sim.step(0, [](MaxRegister& machine, uint64_t) { machine.set(5); });  // this life's
+  sim.run_until(500);
+  EXPECT_EQ(sim.machine(0)->stray_finishes(), 0u);
+  EXPECT_EQ(sim.machine(0)->value(), 5u) << "steps of the old life ran on the new one";
 }
 
 TEST(ClockModel, MonotonicAndInvertible) {
