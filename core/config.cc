@@ -79,6 +79,13 @@ Status Config::validate() const {
   RINGKV_RETURN_IF_ERROR(positive("hint_replay_interval_ms", hint_replay_interval_ms));
   RINGKV_RETURN_IF_ERROR(positive("hint_replay_batch", hint_replay_batch));
   RINGKV_RETURN_IF_ERROR(positive("anti_entropy_interval_ms", anti_entropy_interval_ms));
+  RINGKV_RETURN_IF_ERROR(positive("max_hint_age_ms", max_hint_age_ms));
+  if (max_hint_age_ms + max_timeout_ms >= tombstone_grace_ms) {
+    return field_error("max_hint_age_ms",
+                       "plus max_timeout_ms must stay below tombstone_grace_ms (" +
+                           std::to_string(tombstone_grace_ms) + ")",
+                       max_hint_age_ms);
+  }
   RINGKV_RETURN_IF_ERROR(
       positive("anti_entropy_max_entries_per_message", anti_entropy_max_entries_per_message));
   if (memtable_max_bytes < 4096) {

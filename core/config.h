@@ -41,6 +41,9 @@ struct Config {
   uint64_t max_hint_bytes_per_target = 64ull << 20;
   uint64_t hint_replay_interval_ms = 1000;
   uint32_t hint_replay_batch = 64;
+  // Hints older than this are dropped, not replayed: a hint must never outlive a purged
+  // tombstone of its key (validate(): max_hint_age_ms + max_timeout_ms < tombstone_grace_ms).
+  uint64_t max_hint_age_ms = 3ull * 3600 * 1000;
 
   // Anti-entropy and tombstones.
   uint64_t anti_entropy_interval_ms = 10000;

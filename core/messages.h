@@ -46,11 +46,14 @@ struct ReplicaWrite {
 // before it). Both vouch that the replica durably holds the written version or a newer
 // one. `current` is what the replica holds (or its purge floor, if higher).
 // `accepted` is always true since wire protocol 2 (docs/wire.md); a false one is ignored.
+// `held`: for a superseded write-back (fresh=false), the newer entry itself, so that a
+// strong read can take it as its winner without reading again; otherwise empty.
 struct ReplicaWriteAck {
   uint64_t op = 0;
   bool accepted = false;
   Version current;
   bool superseded = false;
+  std::optional<Entry> held;
   friend bool operator==(const ReplicaWriteAck&, const ReplicaWriteAck&) = default;
 };
 

@@ -80,6 +80,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           "replicas sent a strong read's value before it was answered", node.read_write_backs);
   counter(out, "read_restarts_total",
           "strong reads read again after a write-back met a newer version", node.read_restarts);
+  counter(out, "read_winner_changes_total",
+          "strong reads that met a newer version while writing back and adopted it",
+          node.read_winner_changes);
   counter(out, "storage_errors_total", "local store failures seen by the node",
           node.storage_errors);
   counter(out, "overloaded_total", "requests refused at max_inflight_requests", node.overloaded);
@@ -89,12 +92,16 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "hints_stored_total", "hints stored for unreachable replicas", node.hints_stored);
   counter(out, "hints_delivered_total", "hints replayed and acknowledged", node.hints_delivered);
   counter(out, "hints_dropped_total", "hints dropped (limit or no hint store)", node.hints_dropped);
+  counter(out, "hints_expired_total", "hints older than max_hint_age_ms, dropped unreplayed",
+          node.hints_expired);
   counter(out, "anti_entropy_rounds_total", "anti-entropy rounds started",
           node.anti_entropy_rounds);
   counter(out, "anti_entropy_entries_applied_total", "entries repaired by anti-entropy",
           node.anti_entropy_entries_applied);
   counter(out, "tombstones_purged_total", "tombstones purged after the grace period",
           node.tombstones_purged);
+  counter(out, "purge_floors_expired_total",
+          "purge floors forgotten one grace period after their purge", node.purge_floors_expired);
   counter(out, "wal_syncs_total", "WAL fsyncs", store.wal_syncs);
   counter(out, "flushes_total", "memtable flushes to SSTables", store.flushes);
   counter(out, "compactions_total", "finished compactions", store.compactions);

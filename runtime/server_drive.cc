@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/assert.h"
+#include "core/wire/json_writer.h"
 #include "runtime/server.h"
 
 namespace ringkv::runtime {
@@ -35,6 +36,10 @@ void Server::after_driving(uint64_t wake_ms, uint64_t now_ms) {
   if (!driver_->fatal_error().ok()) {
     stop_on_store_failure();
     return;
+  }
+  for (const auto& [key, version] : node_->take_purges()) {
+    logger_.debug("purged the tombstone of key " + wire::json_quote(key.substr(0, 64)) +
+                  " at " + version.to_string() + " (every replica holds it, grace over)");
   }
   uv_timer_start(&tick_timer_, on_tick_timer, wake_ms > now_ms ? wake_ms - now_ms : 0, 0);
   if (shutting_down_ && pending_.empty()) finish();

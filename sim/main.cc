@@ -4,13 +4,15 @@
 //     last line on success: seed=S ok ops=M events=E sim_ms=T trace=HEX
 //   kvsim --sweep A..B [--jobs J] [--fail-fast] [same flags]
 //     progress on a terminal; every failing seed with its reproduce line;
-//     last line: sweep A..B seeds=N failed=F
+//     then `coverage: name=count ...` summed over the seeds, and as the last line:
+//     sweep A..B seeds=N failed=F   (--require-coverage: also fails on an unreached path)
 //   kvsim --list-bugs             one injected-bug name per line
 // Exit status: 0 all passed, 1 a violation (or nondeterminism), 2 usage error.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "core/node/injected_bugs.h"
+#include "sim/kv/coverage.h"
 #include "sim/kv/kv_simulation.h"
 
 namespace {
@@ -36,6 +39,7 @@ struct Args {
   bool fail_fast = false;
   bool check_determinism = false;
   bool verbose = false;
+  bool require_coverage = false;
   std::string trace_path;
   uint32_t bugs = 0;
   std::vector<std::string> bug_names;
@@ -66,6 +70,8 @@ std::vector<std::string> split_commas(const std::string& text) {
                "  common: [--nodes 3..7] [--ops M] [--faults all|none|LIST]\n"
                "          [--inject-bug NAME]... [--check-determinism]\n"
                "          [--checkers white-box,black-box]  linearizability checkers (both)\n"
+               "       --require-coverage  (sweeps) fail when a listed rare path was never\n"
+               "                           reached (the coverage line names them)\n"
                "  fault kinds: crash,power,partition,clog,pause,loss,duplicate,disk,clock\n"
                "  kvsim --list-bugs\n",
                error.c_str());
@@ -145,6 +151,8 @@ Args parse_args(int argc, char** argv) {
       }
       if (args.checkers == 0) usage("--checkers needs white-box, black-box or both");
       args.passthrough.insert(args.passthrough.end(), {"--checkers", text});
+    } else if (flag == "--require-coverage") {
+      args.require_coverage = true;
     } else if (flag == "--fail-fast") {
       args.fail_fast = true;
     } else if (flag == "--check-determinism") {
@@ -191,7 +199,7 @@ std::string details(const SimResult& r) {
   std::snprintf(line, sizeof line,
                 "  acked=%llu reads=%llu failed=%llu indeterminate=%llu crashes=%llu "
                 "power_failures=%llu partitions=%llu converged_after_ms=%llu probe=%llu "
-                "black_box_steps=%llu black_box_unknown_keys=%llu",
+                "black_box_steps=%llu black_box_unknown_keys=%llu contended_reads=%llu",
                 static_cast<unsigned long long>(r.stats.writes_acked),
                 static_cast<unsigned long long>(r.stats.reads_ok + r.stats.not_found),
                 static_cast<unsigned long long>(r.stats.failed),
@@ -202,7 +210,8 @@ std::string details(const SimResult& r) {
                 static_cast<unsigned long long>(r.stats.converged_after_ms),
                 static_cast<unsigned long long>(r.stats.probe_ops),
                 static_cast<unsigned long long>(r.stats.black_box_steps),
-                static_cast<unsigned long long>(r.stats.black_box_unknown_keys));
+                static_cast<unsigned long long>(r.stats.black_box_unknown_keys),
+                static_cast<unsigned long long>(r.stats.contended_reads));
   return line;
 }
 
@@ -247,6 +256,7 @@ bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_option
     std::fprintf(out, "%s", result.report.c_str());
   }
   if (print_options) std::fprintf(out, "%s\n", details(result).c_str());
+  std::fprintf(out, "%s\n", result.coverage.line(ringkv::sim::required_coverage()).c_str());
   if (!passed) std::fprintf(out, "reproduce: %s\n", reproduce_command(args, seed).c_str());
   std::fprintf(out, "%s\n", summary(seed, result).c_str());
   std::fflush(out);
@@ -257,6 +267,7 @@ int sweep(const Args& args) {
   const uint64_t total = args.seed_last - args.seed_first + 1;
   std::map<pid_t, std::pair<uint64_t, std::FILE*>> running;
   std::vector<uint64_t> failing;
+  ringkv::sim::Coverage coverage;
   uint64_t next = args.seed_first, done = 0;
   const auto start = std::chrono::steady_clock::now();
   const bool progress = isatty(STDERR_FILENO) != 0;  // a live line only on a terminal
@@ -275,18 +286,29 @@ int sweep(const Args& args) {
     std::string output;
     while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) output.append(buffer, n);
     std::fclose(file);
+    for (size_t at = output.find("coverage:"); at != std::string::npos;
+         at = output.find("coverage:", at + 1)) {
+      const size_t end = output.find('\n', at);
+      auto seed_coverage = ringkv::sim::Coverage::parse_line(
+          std::string_view(output).substr(at, end == std::string::npos ? end : end - at));
+      if (seed_coverage) coverage.merge(*seed_coverage);
+    }
     if (!passed) {
       failing.push_back(seed);
       std::printf("%s", output.empty() ? ("seed=" + std::to_string(seed) + " crashed\n").c_str()
                                        : output.c_str());
     }
     std::fflush(stdout);
-    if (progress) {
+    // A live line on a terminal; in a log (CI), one line per tenth of the sweep.
+    const bool tenth = total >= 10 && done % (total / 10) == 0;
+    if (progress || tenth) {
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "\rkvsim sweep: %llu/%llu seeds, %zu failed, %.1f seeds/s ",
-                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                   failing.size(), seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+      std::fprintf(stderr, "%skvsim sweep: %llu/%llu seeds, %zu failed, %.1f seeds/s%s",
+                   progress ? "\r" : "", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total), failing.size(),
+                   seconds > 0 ? static_cast<double>(done) / seconds : 0.0,
+                   progress ? " " : "\n");
     }
   };
   while (next <= args.seed_last && !(args.fail_fast && !failing.empty())) {
@@ -297,6 +319,13 @@ int sweep(const Args& args) {
     std::FILE* file = std::tmpfile();
     if (!file) usage("cannot create a temporary file");
     pid_t pid = fork();
+    if (pid < 0) {
+      std::fprintf(stderr, "kvsim: cannot fork for seed %llu: %s\n",
+                   static_cast<unsigned long long>(next), std::strerror(errno));
+      std::fclose(file);
+      while (!running.empty()) reap_one();
+      std::exit(2);  // an error, never a pass
+    }
     if (pid == 0) {
       bool passed = run_seed(args, next, file, false);
       std::_Exit(passed ? 0 : 1);
@@ -312,11 +341,21 @@ int sweep(const Args& args) {
     for (uint64_t seed : failing) std::printf(" %llu", static_cast<unsigned long long>(seed));
     std::printf("\n");
   }
+  const auto& required = ringkv::sim::required_coverage();
+  std::printf("%s\n", coverage.line(required).c_str());
+  const std::vector<std::string> missing = coverage.missing(required);
+  bool coverage_failed = false;
+  if (args.require_coverage && !missing.empty()) {
+    std::string names;
+    for (const std::string& name : missing) names += (names.empty() ? "" : ", ") + name;
+    std::printf("coverage: never reached: %s\n", names.c_str());
+    coverage_failed = true;
+  }
   std::printf("sweep %llu..%llu seeds=%llu failed=%zu\n",
               static_cast<unsigned long long>(args.seed_first),
               static_cast<unsigned long long>(args.seed_last),
               static_cast<unsigned long long>(done), failing.size());
-  return failing.empty() ? 0 : 1;
+  return failing.empty() && !coverage_failed ? 0 : 1;
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
        "a write superseded on a replica is stamped again above it and resent"},
       {InjectedBug::kSkipWriteBack, "skip-write-back",
        "strong reads answer before a majority of the replicas holds the value"},
+      {InjectedBug::kResurrectAfterPurge, "resurrect-after-purge",
+       "tombstones are purged after the grace period without every replica's confirmation, "
+       "and keep no floor"},
   };
   return catalog;
 }

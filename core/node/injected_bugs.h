@@ -19,6 +19,7 @@ enum class InjectedBug : uint32_t {
   kNoLamportObserve = 1u << 6,        // clocks never move past counters seen in messages
   kRestampOnRetry = 1u << 7,          // a superseded write is stamped again and resent
   kSkipWriteBack = 1u << 8,           // strong reads answer before a majority holds the value
+  kResurrectAfterPurge = 1u << 9,     // purges skip the confirmations and keep no floor
 };
 
 struct InjectedBugInfo {

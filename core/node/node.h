@@ -22,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/config.h"
@@ -64,9 +65,13 @@ struct NodeMetrics {
   uint64_t bad_requests = 0, overloaded = 0;
   uint64_t version_queries = 0, version_query_hedges = 0, writes_superseded = 0;
   uint64_t read_repairs_sent = 0, read_write_backs = 0, read_restarts = 0;
+  uint64_t read_winner_changes = 0;  // strong reads that met a newer version while writing back
   uint64_t storage_errors = 0, answers_dropped_sync_failed = 0;
   uint64_t commits = 0, gossip_rounds = 0;
   uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0;
+  uint64_t hints_dropped_budget = 0;  // of hints_dropped: max_hint_bytes_per_target reached
+  uint64_t hints_expired = 0;         // older than max_hint_age_ms: dropped, not replayed
+  uint64_t purge_floors_expired = 0;
   uint64_t anti_entropy_rounds = 0, anti_entropy_in_sync = 0;
   uint64_t anti_entropy_entries_sent = 0, anti_entropy_entries_applied = 0;
   uint64_t tombstones_purged = 0;
@@ -97,6 +102,8 @@ class Node {
   // Outputs.
   std::vector<Envelope> take_messages();
   std::vector<Reply> take_replies();
+  // Tombstones purged since the last call (key, version), for the host to log or record.
+  std::vector<std::pair<Key, Version>> take_purges() { return std::exchange(purges_, {}); }
   uint64_t next_tick_ms() const;
   bool has_uncommitted() const { return !held_.empty() || hints_dirty_; }
 
@@ -114,6 +121,10 @@ class Node {
   void attach_hint_store(ReplicaStore& hints);
   uint64_t hint_bytes(const NodeId& target) const;
   const ReplicaIndex& replica_index() const { return index_; }
+  // The version of the tombstone of `key` this node purged, while its floor lasts
+  // (tombstone_grace_ms after the purge): nothing at or below it is accepted, and read and
+  // version answers report it.
+  std::optional<Version> purge_floor(std::string_view key) const;
 
   // Simulation only (kvsim --inject-bug): never called by the runtime.
   void set_injected_bugs(uint32_t mask) { injected_bugs_ = mask; }
@@ -225,16 +236,23 @@ class Node {
   void handle_merkle_query(const NodeId& from, const MerkleQuery& query);
   void handle_merkle_hashes(const NodeId& from, const MerkleHashes& hashes);
   void handle_sync_entries(const NodeId& from, const SyncEntries& sync);
+  // Sends the next batch of differing leaves of `session`, or ends it.
+  void continue_sync(uint64_t session);
   std::vector<KeyedEntry> entries_in_leaves(const NodeId& peer,
                                             const std::vector<uint32_t>& leaves);
   void confirm_tombstones(const NodeId& peer, uint32_t level,
                           const std::vector<uint32_t>& indices);
   void purge_tombstones(uint64_t now_ms);
+  void record_purge_floor(const std::string& key, const Version& version, uint64_t now_ms);
+  void expire_purge_floors(uint64_t now_ms);
 
   // Hinted handoff (node_hints.cc).
   void store_hint(const NodeId& target, const Key& key, const Entry& entry);
   void replay_hints(uint64_t now_ms);
   bool handle_hint_ack(const NodeId& from, const ReplicaWriteAck& ack);
+  bool hint_expired(uint64_t created_ms, uint64_t now_ms) const;
+  bool forget_hint(const NodeId& target, const std::string& stored_key, const Version& version,
+                   uint64_t size_bytes);
 
   // Gossip (node_gossip.cc).
   void gossip_round(uint64_t now_ms);
@@ -262,10 +280,18 @@ class Node {
   struct AntiEntropySession {
     NodeId peer;
     uint64_t started_ms = 0;
+    std::deque<uint32_t> pending_leaves;  // differing leaves not exchanged yet
+    uint32_t batches_sent = 0;
   };
   std::map<uint64_t, AntiEntropySession> anti_entropy_sessions_;
   size_t anti_entropy_cursor_ = 0;
-  std::map<std::string, Version, std::less<>> purged_;  // tombstones purged here
+  struct PurgeFloor {
+    Version version;
+    uint64_t purged_ms = 0;
+  };
+  // Tombstones purged here, kept durably in the side store until they expire.
+  std::map<std::string, PurgeFloor, std::less<>> purged_;
+  std::vector<std::pair<Key, Version>> purges_;  // not taken yet (take_purges)
 
   ReplicaStore* hints_ = nullptr;
   bool hints_dirty_ = false;

@@ -7,11 +7,13 @@
 #include <set>
 
 #include "core/node/node.h"
+#include "core/node/side_records.h"
 
 namespace ringkv {
 namespace {
-constexpr size_t kMaxQueryIndices = 256;      // tree nodes asked for in one MerkleQuery
+constexpr size_t kMaxQueryIndices = 4096;     // tree nodes asked for in one MerkleQuery
 constexpr size_t kMaxSyncLeaves = 16;         // leaves exchanged in one SyncEntries
+constexpr uint32_t kMaxSyncBatchesPerSession = 64;  // so at most 1,024 leaves per round
 constexpr size_t kMaxPurgesPerRound = 256;    // tombstones purged per anti-entropy round
 constexpr uint64_t kSessionLifetimeIntervals = 4;
 }  // namespace
@@ -81,11 +83,29 @@ void Node::handle_merkle_hashes(const NodeId& from, const MerkleHashes& hashes) 
     send(from, std::move(next));
     return;
   }
-  if (differing.size() > kMaxSyncLeaves) differing.resize(kMaxSyncLeaves);
-  SyncEntries sync{hashes.session, differing, entries_in_leaves(from, differing), true};
+  // The differing leaves go in batches: the next one when the peer's answer to this one
+  // arrives (continue_sync), so one round repairs much without a large message.
+  session->second.pending_leaves.assign(differing.begin(), differing.end());
+  continue_sync(hashes.session);
+}
+
+void Node::continue_sync(uint64_t session_id) {
+  auto session = anti_entropy_sessions_.find(session_id);
+  if (session == anti_entropy_sessions_.end()) return;
+  AntiEntropySession& state = session->second;
+  if (state.pending_leaves.empty() || state.batches_sent >= kMaxSyncBatchesPerSession) {
+    anti_entropy_sessions_.erase(session);  // the rest waits for the next round
+    return;
+  }
+  std::vector<uint32_t> leaves;
+  while (!state.pending_leaves.empty() && leaves.size() < kMaxSyncLeaves) {
+    leaves.push_back(state.pending_leaves.front());
+    state.pending_leaves.pop_front();
+  }
+  state.batches_sent++;
+  SyncEntries sync{session_id, leaves, entries_in_leaves(state.peer, leaves), true};
   metrics_.anti_entropy_entries_sent += sync.entries.size();
-  anti_entropy_sessions_.erase(session);
-  send(from, std::move(sync));
+  send(state.peer, std::move(sync));
 }
 
 void Node::handle_sync_entries(const NodeId& from, const SyncEntries& sync) {
@@ -98,7 +118,14 @@ void Node::handle_sync_entries(const NodeId& from, const SyncEntries& sync) {
     }
     if (result->applied) metrics_.anti_entropy_entries_applied++;
   }
-  if (!sync.reply) return;
+  if (!sync.reply) {
+    // The peer's answer to our batch: the next one, if this is our session with it.
+    auto session = anti_entropy_sessions_.find(sync.session);
+    if (session != anti_entropy_sessions_.end() && session->second.peer == from) {
+      continue_sync(sync.session);
+    }
+    return;
+  }
   std::vector<uint32_t> leaves;
   for (uint32_t leaf : sync.leaves) {
     if (leaf < MerkleTree::kLeaves && leaves.size() < kMaxSyncLeaves) leaves.push_back(leaf);
@@ -157,7 +184,9 @@ void Node::purge_tombstones(uint64_t now_ms) {
     bool all_confirmed = std::all_of(peers.begin(), peers.end(), [&](const NodeId& peer) {
       return confirmed.count(peer) > 0;
     });
-    if (all_confirmed) due.emplace_back(key, tombstone.version);
+    if (all_confirmed || bug(InjectedBug::kResurrectAfterPurge)) {
+      due.emplace_back(key, tombstone.version);
+    }
   }
   for (const auto& [key, version] : due) {
     if (!store_.purge_tombstone(key, version).ok()) {
@@ -165,8 +194,46 @@ void Node::purge_tombstones(uint64_t now_ms) {
       continue;
     }
     index_.on_change(key, Entry{version, true, {}}, std::nullopt, now_ms);
-    purged_[key] = version;
+    if (!bug(InjectedBug::kResurrectAfterPurge)) record_purge_floor(key, version, now_ms);
     metrics_.tombstones_purged++;
+    if (purges_.size() < kMaxPurgesPerRound * 4) purges_.emplace_back(key, version);
+  }
+  expire_purge_floors(now_ms);
+}
+
+// The floor outlives every stale copy of the key: hints expire after max_hint_age_ms (less
+// than the grace), requests after their timeout; it is kept one grace period more.
+void Node::record_purge_floor(const std::string& key, const Version& version, uint64_t now_ms) {
+  purged_[key] = PurgeFloor{version, now_ms};
+  if (!hints_) return;  // in memory only (a node without a side store: tests)
+  if (!hints_->apply(side_key("", key), encode_floor(version, now_ms)).ok()) {
+    metrics_.storage_errors++;
+    return;
+  }
+  hints_dirty_ = true;
+}
+
+void Node::expire_purge_floors(uint64_t now_ms) {
+  for (auto it = purged_.begin(); it != purged_.end();) {
+    // A purge time ahead of this clock (a host reboot restarted it) restarts the period.
+    if (it->second.purged_ms > now_ms) it->second.purged_ms = now_ms;
+    if (now_ms - it->second.purged_ms < config_.tombstone_grace_ms) {
+      ++it;
+      continue;
+    }
+    if (hints_) {
+      const std::string stored_key = side_key("", it->first);
+      const Version version = it->second.version;
+      if (!hints_->apply(stored_key, Entry{version, true, {}}).ok() ||
+          !hints_->purge_tombstone(stored_key, version).ok()) {
+        metrics_.storage_errors++;
+        ++it;
+        continue;
+      }
+      hints_dirty_ = true;
+    }
+    metrics_.purge_floors_expired++;
+    it = purged_.erase(it);
   }
 }
 

@@ -1,56 +1,35 @@
 // Hinted handoff: when a replica did not acknowledge a write by its deadline, the
-// coordinator keeps a hint (target, key, entry) in its durable hint store, bounded per
-// target, and replays hints to targets that gossip sees alive, deleting each once acked.
-// Hints never count toward W.
+// coordinator keeps a hint (target, key, entry, creation time) in its durable side store,
+// bounded per target, and replays hints to targets that gossip sees alive, deleting each
+// once acked. Hints older than max_hint_age_ms are dropped instead (Cassandra's max hint
+// window): a hint that old could predate a tombstone that has been purged since, and would
+// bring the deleted key back. Hints never count toward W. The side store also keeps the
+// purge floors (node_anti_entropy.cc); the record formats are in side_records.h.
 #include "core/node/node.h"
+#include "core/node/side_records.h"
 
 namespace ringkv {
 namespace {
 constexpr uint64_t kHintOverheadBytes = 64;  // per-hint bookkeeping counted in the budget
 
-std::string hint_key(const NodeId& target, const Key& key) {
-  std::string out = target;
-  out += '\0';
-  out += key;
-  return out;
-}
-
-uint64_t hint_size(const Key& key, const Entry& entry) {
+uint64_t hint_size(std::string_view key, const Entry& entry) {
   return key.size() + entry.value.size() + kHintOverheadBytes;
-}
-
-// A hint is stored as a live record at the hinted version whose value is one marker byte
-// (kHintedValue / kHintedDelete) and then the value. The hint store's own tombstones mean
-// "delivered" (handle_hint_ack), so a hinted DELETE must not be stored as a tombstone.
-constexpr char kHintedValue = 'v';
-constexpr char kHintedDelete = 'd';
-
-Entry hint_record(const Entry& hinted) {
-  Entry record{hinted.version, false, {}};
-  record.value.reserve(1 + hinted.value.size());
-  record.value += hinted.tombstone ? kHintedDelete : kHintedValue;
-  record.value += hinted.value;
-  return record;
-}
-
-// The hinted entry, or nullopt for a delivered hint (tombstone) or an unknown record.
-std::optional<Entry> hinted_entry(const Entry& record) {
-  if (record.tombstone || record.value.empty()) return std::nullopt;
-  if (record.value[0] == kHintedDelete) return Entry{record.version, true, {}};
-  if (record.value[0] != kHintedValue) return std::nullopt;
-  return Entry{record.version, false, record.value.substr(1)};
 }
 }  // namespace
 
 void Node::attach_hint_store(ReplicaStore& hints) {
   hints_ = &hints;
   hint_bytes_.clear();
+  purged_.clear();
   Status scanned = hints.scan("", [&](std::string_view stored_key, const Entry& entry) {
-    size_t separator = stored_key.find('\0');
-    std::optional<Entry> hinted = hinted_entry(entry);
-    if (separator != std::string_view::npos && hinted) {
-      Key key(stored_key.substr(separator + 1));
-      hint_bytes_[NodeId(stored_key.substr(0, separator))] += hint_size(key, *hinted);
+    std::optional<SideKey> side = parse_side_key(stored_key);
+    if (!side) return true;
+    if (side->target.empty()) {
+      if (std::optional<uint64_t> purged_ms = decode_floor(entry)) {
+        purged_[std::string(side->key)] = PurgeFloor{entry.version, *purged_ms};
+      }
+    } else if (std::optional<HintRecord> hint = decode_hint(entry, now_ms_)) {
+      hint_bytes_[NodeId(side->target)] += hint_size(side->key, hint->entry);
     }
     return true;
   });
@@ -72,9 +51,10 @@ void Node::store_hint(const NodeId& target, const Key& key, const Entry& entry) 
   uint64_t& used = hint_bytes_[target];
   if (used + size > config_.max_hint_bytes_per_target) {
     metrics_.hints_dropped++;  // named limit: max_hint_bytes_per_target
+    metrics_.hints_dropped_budget++;
     return;
   }
-  Result<ApplyResult> stored = hints_->apply(hint_key(target, key), hint_record(entry));
+  Result<ApplyResult> stored = hints_->apply(side_key(target, key), encode_hint(entry, now_ms_));
   if (!stored.ok()) {
     metrics_.storage_errors++;
     metrics_.hints_dropped++;
@@ -83,6 +63,11 @@ void Node::store_hint(const NodeId& target, const Key& key, const Entry& entry) 
   used += size;
   hints_dirty_ = true;
   metrics_.hints_stored++;
+}
+
+bool Node::hint_expired(uint64_t created_ms, uint64_t now_ms) const {
+  // A creation time ahead of this clock (a host reboot restarted it) is of unknown age.
+  return created_ms > now_ms || now_ms - created_ms > config_.max_hint_age_ms;
 }
 
 void Node::replay_hints(uint64_t now_ms) {
@@ -95,13 +80,17 @@ void Node::replay_hints(uint64_t now_ms) {
       ++it;
       continue;
     }
-    const std::string prefix = hint_key(target, "");
-    std::vector<std::pair<std::string, Entry>> batch;
+    const std::string prefix = side_key(target, "");
+    struct Pending {
+      std::string stored_key;
+      HintRecord hint;
+    };
+    std::vector<Pending> batch;
     const size_t batch_max = buggify() ? 1 : config_.hint_replay_batch;  // buggify: trickle
     Status scanned = hints_->scan(prefix, [&](std::string_view stored_key, const Entry& entry) {
       if (stored_key.substr(0, prefix.size()) != prefix) return false;
-      if (std::optional<Entry> hinted = hinted_entry(entry)) {
-        batch.emplace_back(std::string(stored_key), std::move(*hinted));
+      if (std::optional<HintRecord> hint = decode_hint(entry, now_ms)) {
+        batch.push_back(Pending{std::string(stored_key), std::move(*hint)});
       }
       return batch.size() < batch_max;
     });
@@ -113,11 +102,18 @@ void Node::replay_hints(uint64_t now_ms) {
       it = hint_bytes_.erase(it);  // nothing left for this target
       continue;
     }
-    for (auto& [stored_key, entry] : batch) {
+    for (Pending& pending : batch) {
+      Key key = pending.stored_key.substr(prefix.size());
+      const uint64_t size = hint_size(key, pending.hint.entry);
+      if (hint_expired(pending.hint.created_ms, now_ms)) {
+        metrics_.hints_expired++;
+        forget_hint(target, pending.stored_key, pending.hint.entry.version, size);
+        continue;
+      }
       const uint64_t op = new_op();
-      Key key = stored_key.substr(prefix.size());
-      hints_in_flight_[op] = HintInFlight{target, stored_key, entry.version, hint_size(key, entry)};
-      send(target, ReplicaWrite{op, std::move(key), entry, /*fresh=*/false});
+      hints_in_flight_[op] =
+          HintInFlight{target, pending.stored_key, pending.hint.entry.version, size};
+      send(target, ReplicaWrite{op, std::move(key), pending.hint.entry, /*fresh=*/false});
     }
     ++it;
   }
@@ -129,19 +125,25 @@ bool Node::handle_hint_ack(const NodeId& from, const ReplicaWriteAck& ack) {
   HintInFlight hint = std::move(it->second);
   hints_in_flight_.erase(it);
   if (from != hint.target || !ack.accepted) return true;
-  // Delete: a tombstone at the same version wins over the hint, then purge it. A newer
-  // hint for the same key (a higher version) survives both steps.
-  Result<ApplyResult> marked = hints_->apply(hint.hint_key, Entry{hint.version, true, {}});
-  if (!marked.ok() || !hints_->purge_tombstone(hint.hint_key, hint.version).ok()) {
-    metrics_.storage_errors++;
-    return true;
-  }
-  if (marked->applied) {
-    uint64_t& used = hint_bytes_[hint.target];
-    used -= std::min(used, hint.size_bytes);
+  if (forget_hint(hint.target, hint.hint_key, hint.version, hint.size_bytes)) {
     metrics_.hints_delivered++;
   }
+  return true;
+}
+
+// Deletes a hint: a tombstone at the same version wins over it, then is purged. A newer
+// hint for the same key (a higher version) survives both steps. True when it was there.
+bool Node::forget_hint(const NodeId& target, const std::string& stored_key,
+                       const Version& version, uint64_t size_bytes) {
+  Result<ApplyResult> marked = hints_->apply(stored_key, Entry{version, true, {}});
+  if (!marked.ok() || !hints_->purge_tombstone(stored_key, version).ok()) {
+    metrics_.storage_errors++;
+    return false;
+  }
   hints_dirty_ = true;
+  if (!marked->applied) return false;
+  uint64_t& used = hint_bytes_[target];
+  used -= std::min(used, size_bytes);
   return true;
 }
 

@@ -2,9 +2,10 @@
 // answers the winner is the highest version among them.
 //   strong (2R >= N): answer once a majority of the replicas is known to hold exactly the
 //                     winner (answerers count); until then write it back to every other
-//                     replica (ABD's second phase). A late answer with a newer version
-//                     becomes the winner; an ack saying a replica holds a newer version
-//                     restarts the read. Counting a replica that holds something newer as
+//                     replica (ABD's second phase). A late answer or a write-back ack
+//                     with a newer entry makes that entry the winner (written back in
+//                     turn); an ack naming a newer version without it restarts the read.
+//                     Counting a replica that holds something newer as
 //                     a holder of an older winner would let a read return a weak write's
 //                     value after a newer version had completed (found by kvsim seed 977);
 //   weak (2R < N):    answer at once; repair stale answerers in the background.
@@ -50,6 +51,7 @@ void Node::handle_read_reply(const NodeId& from, const ReplicaReadReply& answer)
   // A late answer while writing back: the winner's holder, or a newer winner.
   if (!answer.entry || answer.entry->version < read.winner.version) return;  // sent already
   if (answer.entry->version > read.winner.version) {
+    metrics_.read_winner_changes++;
     read.winner = *answer.entry;
     read.holders.clear();
     read.holders.insert(from);
@@ -115,7 +117,15 @@ void Node::handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack)
   PendingRead& read = it->second;
   if (std::find(read.replicas.begin(), read.replicas.end(), from) == read.replicas.end()) return;
   if (ack.current > read.winner.version) {
-    restart_read(ack.op);  // a newer version exists: read it (the ack carries no value)
+    if (ack.held && ack.held->version == ack.current) {
+      read.winner = *ack.held;  // a newer version exists: it becomes the winner
+      read.holders.clear();
+      read.holders.insert(from);
+      metrics_.read_winner_changes++;
+      write_back(ack.op);
+    } else {
+      restart_read(ack.op);  // newer, without its value (an older peer): read again
+    }
     return;
   }
   if (ack.current != read.winner.version) return;  // not a holder (an older peer's ack)

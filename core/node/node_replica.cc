@@ -19,8 +19,8 @@ Result<ApplyResult> Node::apply_and_index(const Key& key, const Entry& entry) {
   // Anything at or below a tombstone purged here lost to that delete: a late repair, hint
   // or tombstone must not bring the key back.
   auto purged = purged_.find(key);
-  if (purged != purged_.end() && entry.version <= purged->second) {
-    return ApplyResult{false, purged->second, std::nullopt};
+  if (purged != purged_.end() && entry.version <= purged->second.version) {
+    return ApplyResult{false, purged->second.version, std::nullopt};
   }
   Result<ApplyResult> result = apply_entry(key, entry);
   if (result.ok() && result->applied) index_.on_change(key, result->replaced, entry, now_ms_);
@@ -37,17 +37,29 @@ void Node::handle_replica_write(const NodeId& from, const ReplicaWrite& write) {
   // Never refused: an older entry is superseded by what we hold (the write is ordered just
   // before it). The ack waits for the sync, which covers the newer entry too.
   const bool superseded = !result->applied && write.entry.version < result->current;
-  hold(from, ReplicaWriteAck{write.op, true, result->current, superseded});
+  ReplicaWriteAck ack{write.op, true, result->current, superseded, std::nullopt};
+  if (superseded && !write.fresh) {
+    // A write-back: the strong read behind it takes the newer entry as its winner.
+    Result<std::optional<Entry>> held = held_entry(write.key);
+    if (held.ok() && *held && (*held)->version == result->current) ack.held = std::move(*held);
+  }
+  hold(from, std::move(ack));
 }
 
 Result<std::optional<Entry>> Node::held_entry(const Key& key) {
   Result<std::optional<Entry>> result = store_.get(key);
   if (!result.ok()) return result;
   auto purged = purged_.find(key);
-  if (purged != purged_.end() && (!*result || (*result)->version < purged->second)) {
-    return std::optional<Entry>(Entry{purged->second, true, {}});
+  if (purged != purged_.end() && (!*result || (*result)->version < purged->second.version)) {
+    return std::optional<Entry>(Entry{purged->second.version, true, {}});
   }
   return result;
+}
+
+std::optional<Version> Node::purge_floor(std::string_view key) const {
+  auto purged = purged_.find(key);
+  if (purged == purged_.end()) return std::nullopt;
+  return purged->second.version;
 }
 
 void Node::handle_replica_read(const NodeId& from, const ReplicaRead& read) {

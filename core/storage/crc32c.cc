@@ -3,7 +3,7 @@
 #include <array>
 #include <cstring>
 
-#if defined(__SSE4_2__)
+#if defined(__x86_64__)
 #include <nmmintrin.h>
 #endif
 
@@ -47,8 +47,11 @@ uint32_t update_portable(uint32_t state, const uint8_t* data, size_t size) {
   return state;
 }
 
-#if defined(__SSE4_2__)
-uint32_t extend_hardware(uint32_t state, const uint8_t* data, size_t size) {
+#if defined(__x86_64__)
+// SSE4.2's crc32 instruction computes CRC32C. Compiled for that target only here and
+// chosen at run time, so the binary still runs on a CPU without it.
+__attribute__((target("sse4.2"))) uint32_t extend_hardware(uint32_t state, const uint8_t* data,
+                                                           size_t size) {
   uint64_t wide = state;
   while (size >= 8) {
     uint64_t word;
@@ -61,6 +64,11 @@ uint32_t extend_hardware(uint32_t state, const uint8_t* data, size_t size) {
   for (; size > 0; --size, ++data) state = _mm_crc32_u8(state, *data);
   return state;
 }
+
+bool have_hardware_crc() {
+  static const bool supported = __builtin_cpu_supports("sse4.2");
+  return supported;
+}
 #endif
 
 }  // namespace
@@ -68,12 +76,10 @@ uint32_t extend_hardware(uint32_t state, const uint8_t* data, size_t size) {
 uint32_t extend(uint32_t crc, std::string_view data) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   uint32_t state = ~crc;
-#if defined(__SSE4_2__)
-  state = extend_hardware(state, bytes, data.size());
-#else
-  state = update_portable(state, bytes, data.size());
+#if defined(__x86_64__)
+  if (have_hardware_crc()) return ~extend_hardware(state, bytes, data.size());
 #endif
-  return ~state;
+  return ~update_portable(state, bytes, data.size());
 }
 
 uint32_t extend_portable(uint32_t crc, std::string_view data) {

@@ -11,7 +11,7 @@ namespace ringkv::crc32c {
 // Extends `crc` (the CRC of some prefix, 0 for none) with `data`.
 uint32_t extend(uint32_t crc, std::string_view data);
 
-// The table-driven path alone (extend() uses SSE4.2 when compiled in); for tests.
+// The table-driven path alone (extend() uses SSE4.2 when the CPU has it); for tests.
 uint32_t extend_portable(uint32_t crc, std::string_view data);
 
 inline uint32_t value(std::string_view data) { return extend(0, data); }

@@ -41,6 +41,7 @@ constexpr FieldSpec<Message> kReplicaWriteAckFields[] = {
     body_field<ReplicaWriteAck, &ReplicaWriteAck::accepted, BoolField>("accepted"),
     body_field<ReplicaWriteAck, &ReplicaWriteAck::current, VersionField>("current"),
     body_field<ReplicaWriteAck, &ReplicaWriteAck::superseded, BoolField>("superseded"),
+    body_field<ReplicaWriteAck, &ReplicaWriteAck::held, OptionalEntryField>("held"),
 };
 
 constexpr FieldSpec<Message> kVersionQueryFields[] = {

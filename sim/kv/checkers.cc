@@ -98,7 +98,7 @@ struct Ordered {
 // strong answered reads, plus every write whose value (or tombstone) a strong read
 // returned: weak and failed writes are indeterminate, but one that a strong read observed
 // took effect, at the version the read saw, and not before it was called.
-std::vector<Ordered> ordered_ops(const OpList& ops, uint32_t n) {
+std::vector<Ordered> ordered_ops(const OpList& ops, uint32_t n, const History& history) {
   std::map<Value, const Op*> put_of_value;
   std::map<Version, const Op*> delete_of_version;
   for (const Op* op : ops) {
@@ -111,7 +111,11 @@ std::vector<Ordered> ordered_ops(const OpList& ops, uint32_t n) {
   std::set<const Op*> observed_writes;
   for (const Op* op : ops) {
     if (!determinate(*op, n)) continue;
-    ordered.push_back(Ordered{op, op->version, op->is_write()});
+    Version version = op->version;
+    if (op->result == OpResult::kNotFound && version.is_zero()) {
+      version = history.purged_by(op->key, op->complete_ms);  // "nothing" after a purge
+    }
+    ordered.push_back(Ordered{op, version, op->is_write()});
     if (op->is_write() || op->version.is_zero()) continue;
     const Op* writer = nullptr;
     if (op->result == OpResult::kOk) {
@@ -129,8 +133,9 @@ std::vector<Ordered> ordered_ops(const OpList& ops, uint32_t n) {
 
 // White box, part 2: versions respect real time. If A returned before B was called,
 // version(A) <= version(B), strictly when B is a write.
-std::optional<Violation> check_real_time_order(const OpList& ops, uint32_t n) {
-  std::vector<Ordered> by_invoke = ordered_ops(ops, n);
+std::optional<Violation> check_real_time_order(const OpList& ops, uint32_t n,
+                                               const History& history) {
+  std::vector<Ordered> by_invoke = ordered_ops(ops, n, history);
   std::vector<const Ordered*> by_complete;
   for (const Ordered& point : by_invoke) {
     if (determinate(*point.op, n)) by_complete.push_back(&point);
@@ -199,7 +204,7 @@ std::optional<Violation> check_history(const History& history, uint32_t replicat
   for (const auto& [key, ops] : ops_by_key(history)) {
     if (auto v = check_no_invention(ops, values)) return v;
     if (auto v = check_one_version_per_value(ops)) return v;
-    if (auto v = check_real_time_order(ops, replication_factor)) return v;
+    if (auto v = check_real_time_order(ops, replication_factor, history)) return v;
   }
   return std::nullopt;
 }
@@ -218,8 +223,16 @@ std::optional<Violation> check_durability(const History& history,
                          "replicas hold a value no PUT to this key wrote"};
       }
     }
+    const Version purged = history.purged_by(key, now_ms);
+    if (winner && winner->version < purged) {
+      return Violation{"durability", key, {}, now_ms,
+                       "a purged key came back: the tombstone at " + purged.to_string() +
+                           " was purged, yet replicas hold " + winner->version.to_string() +
+                           (winner->tombstone ? " (tombstone)" : "")};
+    }
     for (const Op& op : history.ops) {
       if (op.key != key || !op.is_write() || op.result != OpResult::kOk) continue;
+      if (op.version <= purged) continue;  // overwritten by a delete whose tombstone was purged
       if (!winner || winner->version < op.version) {
         return Violation{"durability", key, {op.id}, now_ms,
                          "acknowledged write " + op.version.to_string() +
@@ -262,12 +275,50 @@ std::optional<Violation> check_convergence(const std::map<Key, ReplicaState>& fi
   return std::nullopt;
 }
 
-std::optional<Violation> check_liveness(const History& history, uint64_t from_ms) {
+namespace {
+
+// A strong read that failed in its write-back phase while a write to its key overlapped it.
+bool contended(const History& history, const Op& read) {
+  if (read.kind != ClientOp::kGet || read.error.find("confirmed the value") == std::string::npos) {
+    return false;
+  }
+  for (const Op& write : history.ops) {
+    if (!write.is_write() || write.key != read.key) continue;
+    const uint64_t write_end = write.result == OpResult::kPending ? UINT64_MAX : write.complete_ms;
+    if (write.invoke_ms < read.complete_ms && write_end > read.invoke_ms) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<Violation> check_liveness(const History& history, uint64_t from_ms,
+                                        uint64_t settled_ms, bool overload_expected,
+                                        uint64_t* contended_reads) {
+  std::map<Key, std::pair<uint64_t, uint64_t>> reads;  // key -> (settled reads, contended)
   for (const Op& op : history.ops) {
     if (op.invoke_ms < from_ms) continue;
     if (op.result == OpResult::kPending || op.result == OpResult::kIndeterminate) {
       return Violation{"liveness", op.key, {op.id}, op.invoke_ms,
                        "request got no answer after the cluster healed"};
+    }
+    if (op.invoke_ms < settled_ms) continue;
+    if (!op.is_write()) reads[op.key].first++;
+    if (op.result != OpResult::kFailed) continue;
+    if (overload_expected && op.error.starts_with("overloaded")) continue;
+    if (contended(history, op)) {
+      reads[op.key].second++;
+      if (contended_reads) (*contended_reads)++;
+      continue;
+    }
+    return Violation{"liveness", op.key, {op.id}, op.invoke_ms,
+                     "request failed in a healed, settled cluster: " + op.error};
+  }
+  for (const auto& [key, counts] : reads) {
+    if (counts.second * 2 > counts.first) {
+      return Violation{"liveness", key, {}, settled_ms,
+                       std::to_string(counts.second) + " of " + std::to_string(counts.first) +
+                           " reads in the settled cluster failed under write contention"};
     }
   }
   return std::nullopt;

@@ -36,7 +36,8 @@ std::optional<Violation> check_history(const History& history, uint32_t replicat
 using ReplicaState = std::map<std::string, std::optional<Entry>>;
 
 // 1. Durability: the winning entry of each key has a version >= every acknowledged write's
-//    version, and an acknowledged write at exactly the winning version left its value.
+//    version (writes at or below a purged tombstone of the key excepted: a delete won),
+//    and an acknowledged write at exactly the winning version left its value.
 std::optional<Violation> check_durability(const History& history,
                                           const std::map<Key, ReplicaState>& final_state,
                                           uint64_t now_ms);
@@ -45,7 +46,16 @@ std::optional<Violation> check_durability(const History& history,
 std::optional<Violation> check_convergence(const std::map<Key, ReplicaState>& final_state,
                                            uint64_t now_ms);
 
-// 6. Liveness: every op invoked at or after `from_ms` got an answer.
-std::optional<Violation> check_liveness(const History& history, uint64_t from_ms);
+// 6. Liveness: every op invoked at or after `from_ms` (the heal) got an answer, and every
+//    op invoked at or after `settled_ms` succeeded (a 503 in a healed, settled cluster is a
+//    failure, not an answer), with two exceptions: overloaded refusals when the run set a
+//    tiny limit, and contended strong reads: a strong read answers only once a majority
+//    holds exactly its winner, so writes to its key that keep arriving during its write-back
+//    can run it out of time (docs/consistency.md). Such a read must have overlapped a write
+//    to its key; they are counted in `*contended_reads`, and more than half of the settled
+//    reads of a key failing that way is still a violation (starvation, not contention).
+std::optional<Violation> check_liveness(const History& history, uint64_t from_ms,
+                                        uint64_t settled_ms, bool overload_expected,
+                                        uint64_t* contended_reads = nullptr);
 
 }  // namespace ringkv::sim

@@ -15,11 +15,23 @@ const char* op_result_name(OpResult result) {
   return "?";
 }
 
+Version History::purged_by(const Key& key, uint64_t time_ms) const {
+  Version highest;
+  for (const Purge& purge : purges) {
+    if (purge.time_ms > time_ms) break;
+    if (purge.key == key && highest < purge.version) highest = purge.version;
+  }
+  return highest;
+}
+
 std::string Op::describe() const {
   std::string out = "op " + std::to_string(id) + " client " + std::to_string(client) + " " +
                     client_op_name(kind) + " key=" + json_quote(key);
   if (kind == ClientOp::kPut || (kind == ClientOp::kGet && result == OpResult::kOk)) {
-    out += " value=" + json_quote(value);
+    // Values are unique by their prefix; a large one is shown by its prefix and size.
+    constexpr size_t kShownValueBytes = 40;
+    out += " value=" + json_quote(value.substr(0, kShownValueBytes));
+    if (value.size() > kShownValueBytes) out += "...(" + std::to_string(value.size()) + " bytes)";
   }
  out += " q=" + std::to_string(quorum);
   out += " via node " + std::to_string(coordinator) + " [" + std::to_string(invoke_ms) + ".." +

@@ -40,8 +40,20 @@ struct Op {
   std::string describe() const;
 };
 
+// A replica dropped a tombstone (purge); from then on "nothing" there means "deleted at
+// `version`", and no value at or below it may come back.
+struct Purge {
+  Key key;
+  Version version;
+  std::string node;
+  uint64_t time_ms = 0;
+};
+
 struct History {
   std::vector<Op> ops;  // ops[i].id == i + 1
+  std::vector<Purge> purges;  // in time order
+  // The highest tombstone version of `key` purged at or before `time_ms` (zero: none).
+  Version purged_by(const Key& key, uint64_t time_ms) const;
   Op& at(uint64_t id) { return ops[id - 1]; }
   const Op& at(uint64_t id) const { return ops[id - 1]; }
 };

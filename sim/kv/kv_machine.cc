@@ -95,7 +95,11 @@ uint64_t KvMachine::drive(uint64_t now_ms) {
 
 void KvMachine::start_sync(std::function<Status()> run) {
   sync_run_ = std::move(run);
-  sync_covers_ = watched_versions();  // what the WAL held when the sync began
+  // What the WAL held when the sync began (read again only if the store changed).
+  if (store_->state_changes() != covers_changes_) {
+    sync_covers_ = watched_versions();
+    covers_changes_ = store_->state_changes();
+  }
   sync_started_ = true;
 }
 
@@ -108,20 +112,21 @@ void KvMachine::finish_sync(uint64_t now_ms) {
   commits_seen_ = node_->metrics().commits;
 }
 
+// What the store holds for each watched key (zero: nothing, e.g. after a purge); keys it
+// cannot read now are left out.
 std::map<Key, Version> KvMachine::watched_versions() {
   std::map<Key, Version> versions;
   for (const Key& key : setup_.watched_keys) {
     auto entry = store_->get(key);
-    if (entry.ok() && *entry) versions[key] = (*entry)->version;
+    if (entry.ok()) versions[key] = *entry ? (*entry)->version : Version{};
   }
   return versions;
 }
 
+// Syncs complete in order, so the last one describes the disk: its versions replace the
+// earlier ones (they only go down when a purge dropped a tombstone).
 void KvMachine::record_synced(const std::map<Key, Version>& versions) {
-  for (const auto& [key, version] : versions) {
-    Version& synced = synced_versions_[key];
-    if (synced < version) synced = version;
-  }
+  for (const auto& [key, version] : versions) synced_versions_[key] = version;
 }
 
 // As kvnode's peer pool does: the messages of one step to one peer travel as batch

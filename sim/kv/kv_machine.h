@@ -52,12 +52,13 @@ class KvMachine final : private DriverHost {
   std::vector<Reply> take_replies() { return std::exchange(replies_, {}); }
 
   Node& node() { return *node_; }
+  const Node& node() const { return *node_; }
   const NodeDriver& driver() const { return *driver_; }
   LsmStore& store() { return *store_; }
   LsmStore& hint_store() { return *hint_store_; }
   uint64_t codec_errors() const { return codec_errors_; }
   uint64_t commit_failures() const { return driver_->commit_failures(); }
-  // Watched keys' versions as of the last sync that completed.
+  // Watched keys' versions as of the last sync that completed (zero: nothing).
   const std::map<Key, Version>& synced_versions() const { return synced_versions_; }
 
  private:
@@ -84,6 +85,7 @@ class KvMachine final : private DriverHost {
   std::vector<Reply> replies_;
   std::function<Status()> sync_run_;  // the sync drive() started, run at finish_sync()
   std::map<Key, Version> sync_covers_;  // watched versions when it started
+  uint64_t covers_changes_ = UINT64_MAX;  // store state_changes() when read
   bool sync_started_ = false;
   uint64_t commits_seen_ = 0;  // Node commits counted before the last drive()
   std::map<Key, Version> synced_versions_;

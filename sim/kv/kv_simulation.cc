@@ -20,6 +20,13 @@ KvSimulation::KvSimulation(SimOptions options)
       prng_(options_.seed),
       workload_prng_(prng_.fork()),
       fault_prng_(prng_.fork()) {
+  if (options_.hints_only) {
+    const FaultRates& f = options_.faults;
+    RINGKV_ASSERT_MSG(f.crash_permille == 0 && f.power_failure_permille == 0 &&
+                          f.read_bit_flip_permille == 0 && f.io_error_permille == 0 &&
+                          options_.config.anti_entropy_interval_ms == kAntiEntropyOffMs,
+                      "a hints-only run has crash, power or disk faults, or anti-entropy on");
+  }
   for (size_t i = 0; i < options_.node_count; ++i) {
     setup_.names.push_back("n" + std::to_string(i + 1));
   }
@@ -29,7 +36,8 @@ KvSimulation::KvSimulation(SimOptions options)
   setup_.driver = DriverOptions{options_.sync, options_.sync_batch_interval_ms,
                                 kCompactionStepEntries};
   setup_.injected_bugs = options_.injected_bugs;
-  setup_.watched_keys = keys_;
+  setup_.watched_keys.assign(keys_.begin(),
+                             keys_.begin() + std::min(keys_.size(), kMaxWatchedKeys));
   setup_.buggify_permille = options_.buggify_permille;
   for (size_t i = 0; i < options_.node_count; ++i) {
     disks_.push_back(std::make_unique<MemoryEnv>(prng_.next_u64()));
@@ -86,10 +94,13 @@ void KvSimulation::after_step(size_t index) {
   KvMachine* machine = sim_->machine(index);
   if (!machine) return;
   for (Reply& reply : machine->take_replies()) complete_op(reply.request_id, reply.response);
-  for (const auto& [key, version] : machine->synced_versions()) {
-    Version& durable = durable_[index][key];
-    if (durable < version) durable = version;
+  for (auto& [key, version] : machine->node().take_purges()) {
+    history_.purges.push_back(Purge{key, version, setup_.names[index], sim_->now_ms()});
+    trace_.record(sim_->now_ms(), "purge",
+                  field("process", index) + ",\"key\":" + json_quote(key) +
+                      ",\"version\":\"" + version.to_string() + "\"");
   }
+  for (const auto& [key, version] : machine->synced_versions()) durable_[index][key] = version;
   check_replica_monotonic(index, false);
   if (machine->codec_errors() > 0) {
     fail(Violation{"codec", "", {}, sim_->now_ms(),
@@ -106,35 +117,68 @@ void KvSimulation::after_step(size_t index) {
 }
 
 // 4. Monotonic replicas: a replica's version of a key never goes down while it runs, and
-// a restart recovers at least what the last successful sync covered.
+// a restart recovers at least what the last successful sync covered; the one exception is
+// a tombstone purge (the node's purge floor covers what it held), recorded in the history.
 void KvSimulation::check_replica_monotonic(size_t index, bool after_restart) {
   KvMachine* machine = sim_->machine(index);
   const uint64_t changes = machine->store().state_changes();
   if (!after_restart && checked_changes_[index] == changes) return;  // nothing moved
   checked_changes_[index] = changes;
-  for (const Key& key : keys_) {
+  for (const Key& key : setup_.watched_keys) {
     auto entry = machine->store().get(key);
     if (!entry.ok()) continue;  // an injected read fault; CRCs turned it into an error
     Version now = *entry ? (*entry)->version : Version{};
-    const Version& floor = after_restart ? durable_[index][key] : last_seen_[index][key];
-    if (now < floor) {
+    Version& floor = after_restart ? durable_[index][key] : last_seen_[index][key];
+    if (now < floor && !now.is_zero()) {
       fail(Violation{"monotonic replicas", key, {}, sim_->now_ms(),
                      setup_.names[index] + (after_restart ? " recovered " : " went down to ") +
-                         (now.is_zero() ? std::string("nothing") : now.to_string()) +
-                         " below " + floor.to_string()});
+                         now.to_string() + " below " + floor.to_string()});
+      return;
+    }
+    if (now < floor && !purged_here(index, key, floor)) {
+      fail(Violation{"monotonic replicas", key, {}, sim_->now_ms(),
+                     setup_.names[index] + (after_restart ? " recovered " : " went down to ") +
+                         "nothing below " + floor.to_string() + ", and purged no tombstone"});
       return;
     }
     last_seen_[index][key] = now;
   }
 }
 
+// True when node `index` purged a tombstone of `key` at or above `version`.
+bool KvSimulation::purged_here(size_t index, const Key& key, const Version& version) const {
+  const std::string& node = setup_.names[index];
+  for (const Purge& purge : history_.purges) {
+    if (purge.key == key && purge.node == node && version <= purge.version) return true;
+  }
+  return false;
+}
+
 void KvSimulation::crash_node(size_t index) {
   if (!sim_->up(index)) return;
+  if (sim_->machine(index)->driver().sync_running()) coverage_.add("crash_during_sync");
+  harvest_coverage(index);
   sim_->crash(index);
   disks_[index]->crash(fault_prng_);
   last_seen_[index] = durable_[index];  // the floor for the next life: what was synced
   checked_changes_[index] = UINT64_MAX;
   stats_.crashes++;
+}
+
+void KvSimulation::harvest_coverage(size_t index) {
+  KvMachine* machine = sim_->machine(index);
+  if (!machine) return;
+  const NodeMetrics& m = machine->node().metrics();
+  coverage_.add("overloaded", m.overloaded);
+  coverage_.add("write_superseded", m.writes_superseded);
+  coverage_.add("read_write_back", m.read_write_backs);
+  coverage_.add("read_restart", m.read_restarts);
+  coverage_.add("read_winner_change", m.read_winner_changes);
+  coverage_.add("version_query_hedge", m.version_query_hedges);
+  coverage_.add("tombstone_purged", m.tombstones_purged);
+  coverage_.add("hint_budget_full", m.hints_dropped_budget);
+  coverage_.add("hint_delivered", m.hints_delivered);
+  coverage_.add("compaction", machine->store().stats().compactions);
 }
 
 void KvSimulation::restart_node(size_t index) {
@@ -161,6 +205,13 @@ void KvSimulation::issue_op(size_t client) {
   op.key = keys_[workload_prng_.uniform(key_span)];
   if (op.kind == ClientOp::kPut) {
     op.value = "c" + std::to_string(client) + "." + std::to_string(++c.sequence);
+    if (options_.large_value_one_in > 0 && workload_prng_.one_in(options_.large_value_one_in)) {
+      const uint64_t size = workload_prng_.range(kLargeValueBytes,
+                                                 options_.config.max_value_bytes);
+      op.value += ':';
+      op.value.resize(static_cast<size_t>(size), static_cast<char>('a' + c.sequence % 26));
+      coverage_.add("large_value");
+    }
   }
   op.coordinator = workload_prng_.uniform(options_.node_count);
   ClientRequest request;
@@ -173,6 +224,13 @@ void KvSimulation::issue_op(size_t client) {
   if (workload_prng_.one_in(4)) {
     op.quorum = static_cast<uint32_t>(workload_prng_.range(1, config.replication_factor));
     (op.is_write() ? request.write_quorum : request.read_quorum) = op.quorum;
+  }
+  // In the safety phase only: healed-cluster requests use the default timeout.
+  if (faults_active_ && options_.timeout_one_in > 0 &&
+      workload_prng_.one_in(options_.timeout_one_in)) {
+    const uint64_t longest = std::min(2 * config.default_timeout_ms, config.max_timeout_ms);
+    request.timeout_ms = workload_prng_.range(1, longest);
+    coverage_.add("request_timeout");
   }
   stats_.ops++;  // the workload's requests (the final probe counts its own)
   submit_op(std::move(op), request);
@@ -193,7 +251,8 @@ uint64_t KvSimulation::submit_op(Op op, const ClientRequest& request) {
                         machine.submit(request_id, request, local_now_ms);
                       });
   // The client gives up a little after the node's own deadline (clocks drift).
-  const uint64_t timeout = options_.config.default_timeout_ms;
+  const uint64_t timeout =
+      std::max(options_.config.default_timeout_ms, request.timeout_ms.value_or(0));
   const uint64_t give_up = timeout + timeout / 4 + kPauseMaxMs / 10 + 200;
   sim_->events().schedule(sim_->now_ms() + give_up, [this, request_id] { expire_op(request_id); });
   return request_id;

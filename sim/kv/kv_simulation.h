@@ -13,6 +13,7 @@
 #include "core/storage/memory_env.h"
 #include "sim/kit/simulator.h"
 #include "sim/kv/checkers.h"
+#include "sim/kv/coverage.h"
 #include "sim/kv/history.h"
 #include "sim/kv/kv_machine.h"
 #include "sim/kv/sim_options.h"
@@ -26,10 +27,12 @@ struct SimStats {
   uint64_t crashes = 0, power_failures = 0, partitions = 0, clogs = 0, pauses = 0;
   uint64_t restart_failures = 0, events = 0, converged_after_ms = 0;
   uint64_t black_box_steps = 0, black_box_unknown_keys = 0;
+  uint64_t contended_reads = 0;  // strong reads that failed under write contention (liveness)
 };
 
 struct SimResult {
   std::optional<Violation> violation;
+  Coverage coverage;
   uint64_t trace_hash = 0;
   uint64_t end_time_ms = 0;
   SimStats stats;
@@ -53,6 +56,8 @@ class KvSimulation {
   std::unique_ptr<KvMachine> make_machine(size_t index, uint64_t local_now_ms);
   void after_step(size_t index);
   void crash_node(size_t index);
+  // Adds what the machine's counters reached in this life to the run's coverage.
+  void harvest_coverage(size_t index);
   void restart_node(size_t index);
   void schedule_next_op(size_t client, uint64_t delay_ms);
   void issue_op(size_t client);
@@ -67,8 +72,10 @@ class KvSimulation {
   void begin_liveness();
   void probe();
   void check_replica_monotonic(size_t index, bool after_restart);
+  bool purged_here(size_t index, const Key& key, const Version& version) const;
   bool converged(std::map<Key, ReplicaState>* state);
   bool membership_converged() const;
+  Version highest_floor(const Key& key) const;
   std::map<Key, ReplicaState> final_state();
   void check_linearizable();
   void fail(Violation violation);
@@ -94,6 +101,7 @@ class KvSimulation {
   uint64_t liveness_start_ms_ = 0;
   std::optional<Violation> violation_;
   SimStats stats_;
+  Coverage coverage_;
 };
 
 }  // namespace ringkv::sim

@@ -46,7 +46,14 @@ SimResult KvSimulation::run() {
   const uint64_t now = sim_->now_ms();
   if (!violation_) check_linearizable();
   if (!violation_) {
-    if (auto v = check_liveness(history_, liveness_start_ms_)) fail(*v);
+    // Settled: failure detectors have seen every restarted node again, and the requests
+    // that were already waiting on the old view have timed out.
+    const Config& c = options_.config;
+    const uint64_t settled_ms = liveness_start_ms_ + c.dead_after_ms + c.default_timeout_ms;
+    if (auto v = check_liveness(history_, liveness_start_ms_, settled_ms,
+                                options_.tight_inflight_limit, &stats_.contended_reads)) {
+      fail(*v);
+    }
   }
   if (!violation_) {
     if (auto v = check_durability(history_, final_state(), now)) fail(*v);
@@ -62,8 +69,10 @@ SimResult KvSimulation::run() {
                    "live nodes disagree on which nodes are alive"});
   }
   if (!violation_) probe();
+  for (size_t i = 0; i < options_.node_count; ++i) harvest_coverage(i);
   SimResult result;
   result.violation = violation_;
+  result.coverage = coverage_;
   result.trace_hash = trace_.hash();
   result.end_time_ms = sim_->now_ms();
   stats_.events = sim_->events().events_run();
@@ -114,10 +123,12 @@ void KvSimulation::begin_liveness() {
   trace_.record(sim_->now_ms(), "liveness", "");
   sim_->network().heal();
   sim_->network().set_faults_enabled(false);
+  setup_.buggify_permille = 0;  // nodes restarted from now on run without buggify
   for (size_t i = 0; i < options_.node_count; ++i) {
     disks_[i]->set_faults(FaultOptions{});
     sim_->resume(i);
     restart_node(i);
+    if (sim_->up(i)) sim_->machine(i)->node().disable_buggify();
   }
 }
 
@@ -220,15 +231,15 @@ Op KvSimulation::probe_request(ClientOp kind, const Key& key, Value value, size_
 
 // 9. Healthy-cluster probe, after every other check passed: every node is up, the network
 // is healed and the replicas agree. A write of each key through each node in turn must
-// succeed, and a quorum read through the next node must return it. One request at a
-// time, so nothing competes with it: any failure is a bug (for example a coordinator
-// whose Lamport clock fell behind and keeps being refused as stale).
+// succeed, and a quorum read through the next node must return it (for the watched keys:
+// at most kMaxWatchedKeys). One request at a time, so nothing competes with it: any
+// failure is a bug.
 void KvSimulation::probe() {
   const size_t n = options_.node_count;
   trace_.record(sim_->now_ms(), "probe", "");
   for (size_t i = 0; i < n; ++i) sim_->machine(i)->node().disable_buggify();  // quiet now
   uint64_t sequence = 0;
-  for (const Key& key : keys_) {
+  for (const Key& key : setup_.watched_keys) {  // at most kMaxWatchedKeys of them
     for (size_t i = 0; i < n && !violation_; ++i) {
       const Op written = probe_request(
           ClientOp::kPut, key, "probe." + setup_.names[i] + "." + std::to_string(++sequence), i);
@@ -247,6 +258,17 @@ void KvSimulation::probe() {
       }
     }
   }
+}
+
+// The highest purge floor of `key` on any live node, or of a purge in the history.
+Version KvSimulation::highest_floor(const Key& key) const {
+  Version highest = history_.purged_by(key, sim_->now_ms());
+  for (size_t i = 0; i < options_.node_count; ++i) {
+    if (!sim_->up(i)) continue;
+    std::optional<Version> floor = sim_->machine(i)->node().purge_floor(key);
+    if (floor && highest < *floor) highest = *floor;
+  }
+  return highest;
 }
 
 std::map<Key, ReplicaState> KvSimulation::final_state() {
@@ -273,6 +295,10 @@ bool KvSimulation::converged(std::map<Key, ReplicaState>* state) {
       auto entry = sim_->machine(index)->store().get(key);
       if (!entry.ok()) return false;
       replicas[id] = *entry;
+      // A tombstone that some replica purged equals nothing: the others purge it too.
+      if (*entry && (*entry)->tombstone && (*entry)->version <= highest_floor(key)) {
+        replicas[id].reset();
+      }
     }
     for (const auto& [id, entry] : replicas) equal = equal && entry == replicas.begin()->second;
   }

@@ -35,7 +35,7 @@ void draw_timing(Prng& prng, SimOptions& o) {
   c.suspect_after_ms = c.gossip_interval_ms * prng.range(3, 6);
   c.dead_after_ms = c.suspect_after_ms * 2;
   c.default_timeout_ms = prng.range(200, 1500);
-  c.max_timeout_ms = std::max<uint64_t>(c.max_timeout_ms, c.default_timeout_ms);
+  c.max_timeout_ms = 2 * c.default_timeout_ms;  // per-request timeouts go up to this
   c.hint_replay_interval_ms = prng.range(100, 1000);
   c.anti_entropy_interval_ms = prng.range(300, 3000);
   (void)prng.range(2, 5);  // was max_stale_retries: drawn still, so later draws keep values
@@ -70,6 +70,25 @@ void draw_faults(Prng& prng, SimOptions& o) {
   o.clock_drift_max_ppm = static_cast<int64_t>(prng.range(0, 50000));  // up to 5%
 }
 
+// Limits and sizes: per-request timeouts, tight in-flight and hint limits, 1 MiB values or
+// thousands of keys (never both in one seed: a sweep job stays under ~2 GiB).
+void draw_reach(Prng& prng, SimOptions& o) {
+  Config& c = o.config;
+  if (prng.one_in(3)) o.timeout_one_in = static_cast<uint32_t>(prng.range(2, 10));
+  if (prng.one_in(8)) {
+    o.tight_inflight_limit = true;
+    c.max_inflight_requests = static_cast<uint32_t>(prng.range(1, 3));
+  }
+  if (!o.hints_only && prng.one_in(6)) c.max_hint_bytes_per_target = prng.range(100, 2000);
+  const uint64_t shape = prng.uniform(10);
+  if (shape == 0) {
+    c.max_value_bytes = 1 << 20;
+    o.large_value_one_in = static_cast<uint32_t>(prng.range(20, 60));
+  } else if (shape == 1) {
+    o.key_count = prng.range(200, 3000);
+  }
+}
+
 }  // namespace
 
 SimOptions SimOptions::draw(uint64_t seed) {
@@ -94,6 +113,16 @@ SimOptions SimOptions::draw(uint64_t seed) {
   if (prng.one_in(4)) {
     o.sync = SyncPolicy::kBatch;
     o.sync_batch_interval_ms = prng.range(1, 20);
+  }
+  draw_reach(prng, o);
+  // Tombstone purge within the run: a short grace period, hints that expire before it.
+  // Long partitions in some of them: a coordinator cut off from a replica for longer than
+  // the grace keeps its hints while the others purge (the resurrection a hint can cause).
+  if (!o.hints_only && prng.one_in(3)) {
+    Config& c = o.config;
+    c.tombstone_grace_ms = prng.range(c.max_timeout_ms + 1500, 10000);
+    c.max_hint_age_ms = prng.range(200, (c.tombstone_grace_ms - c.max_timeout_ms) * 9 / 10);
+    if (prng.one_in(2)) o.faults.partition_max_ms = prng.range(8000, 20000);
   }
   return o;
 }
@@ -173,6 +202,12 @@ std::string SimOptions::describe() const {
       << " read_bit_flip=" << faults.read_bit_flip_permille
       << "‰ io_error=" << faults.io_error_permille << "‰\n  clocks: offset_max_ms="
       << clock_offset_max_ms << " drift_max_ppm=" << clock_drift_max_ppm
+      << "\n  reach: timeout_one_in=" << timeout_one_in
+      << " large_value_one_in=" << large_value_one_in << " max_value_bytes=" << c.max_value_bytes
+      << " max_inflight_requests=" << c.max_inflight_requests
+      << " max_hint_bytes_per_target=" << c.max_hint_bytes_per_target
+      << "\n  purge: tombstone_grace_ms=" << c.tombstone_grace_ms
+      << " max_hint_age_ms=" << c.max_hint_age_ms
       << "\n  buggify=" << buggify_permille << "‰ max_ops=" << max_ops << " min_ops=" << min_ops
       << " repair=" << (hints_only ? "hints-only (anti-entropy off, no crash/power/disk)"
                                     : "hints+anti-entropy")

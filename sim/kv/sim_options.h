@@ -33,6 +33,11 @@ inline constexpr uint64_t kDefaultMinOps = 5000;
 // The longest safety phase of the default configuration (10 simulated minutes): only
 // seeds whose faults leave clients mostly waiting for timeouts get near it.
 inline constexpr uint64_t kMaxSafetyDurationMs = 600'000;
+// Values at least this large count as `large_value` in the coverage.
+inline constexpr uint64_t kLargeValueBytes = 64 * 1024;
+// Keys whose replica versions are checked after every step (monotonic replicas, synced
+// versions): the first ones, so that seeds with thousands of keys stay fast.
+inline constexpr size_t kMaxWatchedKeys = 16;
 // An anti-entropy interval longer than any simulation: anti-entropy is off.
 inline constexpr uint64_t kAntiEntropyOffMs = 1'000'000'000;
 
@@ -74,6 +79,13 @@ struct SimOptions {
   // time and can be cut by a crash) or batch (in place, at most every interval).
   SyncPolicy sync = SyncPolicy::kAlways;
   uint64_t sync_batch_interval_ms = 5;
+  // Reach: limits and sizes that a default run would never hit.
+  uint32_t timeout_one_in = 0;        // 0: never; else one request in this many sends ?timeout_ms
+  uint32_t large_value_one_in = 0;    // 0: never; else one PUT in this many is 64 KiB..max
+  // Small max_inflight_requests or max_hint_bytes_per_target are drawn into `config`;
+  // then clients may be refused (overloaded) in a healed cluster too, which the liveness
+  // check excuses (the limit is the expected answer).
+  bool tight_inflight_limit = false;
 
   // Draws every option from `seed` (the default sweep configuration).
   static SimOptions draw(uint64_t seed);

@@ -360,6 +360,49 @@ TEST(NodeRead, WriteBackMeetingANewerVersionReadsAgain) {
   EXPECT_EQ(replies[0].response.version, newer.version);
 }
 
+// Under write contention a strong read's write-back meets a newer version; the ack carries
+// the newer entry, which becomes the winner at once (no second read round), written back
+// in turn, and answered once a majority holds exactly it.
+TEST(NodeRead, WriteBackAckWithTheNewerEntryMakesItTheWinner) {
+  MemoryStore store;
+  Node node(NodeIdentity{"n1", "n1:0", 0}, TestCluster::default_config(),
+            {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}, Peer{"n4", "n4:0"}}, store, Prng(1), 0);
+  Key key;  // a key n1 coordinates but does not replicate
+  std::vector<NodeId> replicas;
+  for (int i = 0; replicas.empty() || std::count(replicas.begin(), replicas.end(), "n1"); ++i) {
+    key = "key-" + std::to_string(i);
+    replicas = node.ring().preference_list(key, 3);
+  }
+  node.on_client_request(7, ClientRequest{ClientOp::kGet, key}, 0);
+  uint64_t op = 0;
+  for (const Envelope& envelope : node.take_messages()) {
+    if (auto* read = std::get_if<ReplicaRead>(&envelope.message.body)) op = read->op;
+  }
+  const Entry older{Version{5, "n3"}, false, "older"};
+  const Entry newer{Version{5, "n4"}, false, "newer"};
+  node.on_message(Message{replicas[0], 5, ReplicaReadReply{op, true, older}}, 1);
+  node.on_message(Message{replicas[1], 5, ReplicaReadReply{op, true, std::nullopt}}, 1);
+  node.take_messages();
+  node.on_message(
+      Message{replicas[1], 5, ReplicaWriteAck{op, true, newer.version, true, newer}}, 2);
+  EXPECT_TRUE(node.take_replies().empty()) << "only one replica holds the newer winner";
+  int reads = 0, newer_write_backs = 0;
+  for (const Envelope& envelope : node.take_messages()) {
+    if (std::holds_alternative<ReplicaRead>(envelope.message.body)) reads++;
+    if (auto* write = std::get_if<ReplicaWrite>(&envelope.message.body)) {
+      if (write->entry == newer && write->op == op) newer_write_backs++;
+    }
+  }
+  EXPECT_EQ(reads, 0) << "no second read round";
+  EXPECT_EQ(newer_write_backs, 2) << "the newer winner goes to the two others";
+  node.on_message(Message{replicas[0], 5, ReplicaWriteAck{op, true, newer.version, false}}, 3);
+  auto replies = node.take_replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].response.value, "newer");
+  EXPECT_EQ(node.metrics().read_winner_changes, 1u);
+  EXPECT_EQ(node.metrics().read_restarts, 0u);
+}
+
 TEST(NodeRead, WeakReadViaALoneLiveReplicaAnswersAtOnce) {
   TestCluster cluster(3);
   uint64_t put = cluster.put("n1", "k", "v");

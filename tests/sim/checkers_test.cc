@@ -35,7 +35,7 @@ TEST(Checkers, CorrectHistoryPasses) {
                                            {"n2", Entry{{3, "n1"}, true, ""}}}}};
   EXPECT_FALSE(check_durability(h, state, 100).has_value());
   EXPECT_FALSE(check_convergence(state, 100).has_value());
-  EXPECT_FALSE(check_liveness(h, 0).has_value());
+  EXPECT_FALSE(check_liveness(h, 0, 0, false).has_value());
 }
 
 TEST(Checkers, StaleReadAfterAcknowledgedWriteIsCaught) {
@@ -152,11 +152,51 @@ TEST(Checkers, DivergentReplicasAreCaught) {
   EXPECT_EQ(v->invariant, "convergence");
 }
 
+TEST(Checkers, FailedRequestInASettledClusterIsCaught) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kPut, 45, 60, OpResult::kFailed, {}, "a"));  // settling
+  h.ops.push_back(op(2, ClientOp::kPut, 70, 90, OpResult::kFailed, {}, "b"));
+  h.ops[1].error = "quorum_failed: write quorum not reached before the deadline";
+  auto v = check_liveness(h, 40, 50, false);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{2}));
+  h.ops[1].error = "overloaded: too many requests in flight";
+  EXPECT_TRUE(check_liveness(h, 40, 50, false).has_value());
+  EXPECT_FALSE(check_liveness(h, 40, 50, true).has_value()) << "the run set a tiny limit";
+}
+
+// A strong read that ran out of time in its write-back because writes to its key kept
+// arriving is contention, not a dead cluster; without an overlapping write, or when most
+// reads of the key fail that way, it is a liveness violation.
+TEST(Checkers, ContendedStrongReadsAreCountedNotFailedUnlessTheyStarve) {
+  const std::string chased = "quorum_failed: only 1 of the 2 replicas needed confirmed the value";
+  History h;
+  h.ops.push_back(op(1, ClientOp::kGet, 60, 90, OpResult::kFailed, {}));
+  h.ops[0].error = chased;
+  h.ops.push_back(op(2, ClientOp::kGet, 95, 99, OpResult::kOk, {1, "n1"}, "a"));
+  h.ops.push_back(op(3, ClientOp::kGet, 96, 99, OpResult::kOk, {1, "n1"}, "a"));
+  auto v = check_liveness(h, 40, 50, false);
+  ASSERT_TRUE(v.has_value()) << "no write overlapped the failed read";
+  EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{1}));
+
+  h.ops.push_back(op(4, ClientOp::kPut, 70, 80, OpResult::kOk, {1, "n1"}, "a"));
+  uint64_t contended = 0;
+  EXPECT_FALSE(check_liveness(h, 40, 50, false, &contended).has_value());
+  EXPECT_EQ(contended, 1u);
+
+  h.ops[1].result = OpResult::kFailed;  // two of three reads chased out of time
+  h.ops[1].error = chased;
+  h.ops[1].invoke_ms = 75;
+  v = check_liveness(h, 40, 50, false);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_NE(v->detail.find("2 of 3 reads"), std::string::npos) << v->detail;
+}
+
 TEST(Checkers, UnansweredRequestAfterHealingIsCaught) {
   History h;
   h.ops.push_back(op(1, ClientOp::kGet, 5, 0, OpResult::kIndeterminate, {}));
   h.ops.push_back(op(2, ClientOp::kGet, 50, 0, OpResult::kIndeterminate, {}));
-  auto v = check_liveness(h, 40);
+  auto v = check_liveness(h, 40, 40, false);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{2}));
 }

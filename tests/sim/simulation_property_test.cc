@@ -1,6 +1,7 @@
 // RapidCheck bridge: RapidCheck draws the cluster configuration (instead of the seed's
-// swarm draw), runs the whole simulation, and asserts that no invariant is violated. A
-// failure is shrunk to a smaller configuration (fewer nodes, keys, clients, faults).
+// swarm draw), runs a short whole simulation (a few hundred requests, so that many cases
+// run), and asserts that no invariant is violated. A failure is shrunk to a smaller
+// configuration (fewer nodes, keys, clients, faults). ctest runs it from a fixed seed.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -26,6 +27,11 @@ SimOptions drawn_by_rapidcheck() {
   o.simulator.network.duplicate_permille = *rc::gen::inRange<uint32_t>(0, 200);
   o.safety_duration_ms = *rc::gen::inRange<uint64_t>(1000, 5000);  // short: many cases
   o.liveness_duration_ms = 2000;
+  o.min_ops = 0;  // the safety phase lasts safety_duration_ms, however few requests it saw
+  o.max_ops = *rc::gen::inRange<uint64_t>(100, 600);
+  // The draw's hints-only promise (no crash, power or disk faults, anti-entropy off) holds
+  // after the overrides above too.
+  if (o.hints_only) o.set_hints_only();
   return o;
 }
 

@@ -8,7 +8,13 @@
 namespace ringkv::sim {
 namespace {
 
-constexpr uint64_t kSweepSeeds = 24;       // seeds 1..24 in every ctest run
+#ifdef RINGKV_SANITIZED_BUILD
+// Under ASan+UBSan a seed costs ~10x: a short sweep here; the release build runs
+// kvsim.sweep_300 and hunts every injected bug over 200 seeds (kvsim.catches.*).
+constexpr uint64_t kSweepSeeds = 8;
+#else
+constexpr uint64_t kSweepSeeds = 24;  // seeds 1..24 in every ctest run
+#endif
 constexpr uint64_t kBugHuntMaxSeeds = 40;  // each injected bug must fail within these
 
 SimResult run_seed(uint64_t seed, uint32_t bugs = 0) {
@@ -33,7 +39,13 @@ TEST(Simulation, RegressionSeedsPass) {
   // 977: a strong read counted replicas holding a newer version as holders of its older
   // winner, and returned a weak write's value stamped below a completed write (found by
   // the black-box checker; the white box now checks writes that strong reads observed).
-  for (uint64_t seed : {129u, 182u, 977u}) {
+  // 217: 2,706 keys after crashes differed in more leaves than anti-entropy repaired per
+  // round (16): no convergence within 60 s; sessions now go on in batches.
+  // 250: under write contention strong reads restarted after every superseded write-back
+  // and failed in a healed cluster (liveness); the ack now carries the newer entry.
+  // 173: a strong read chased weak writes to its key out of time in the settled cluster;
+  // contended reads are counted, and fail the run only when most reads of a key starve.
+  for (uint64_t seed : {129u, 182u, 977u, 217u, 250u, 173u}) {
     SimResult result = run_seed(seed);
     EXPECT_TRUE(result.ok()) << "seed " << seed << ":\n" << result.report;
   }
@@ -67,11 +79,20 @@ TEST_P(InjectedBugIsCaught, WithinBoundedSeeds) {
 // Bugs that need more than kBugHuntMaxSeeds seeds are hunted by the kvsim command line in
 // the release build instead (kvsim.catches.* in CMakeLists.txt: seeds 1..200, two jobs):
 // count-duplicate-acks matters only when a coordinator acknowledges with one replica's
-// duplicated ack and a later quorum misses that replica (seed 119 in 1..200).
+// duplicated ack and a later quorum misses that replica (seed 119 in 1..200);
+// resurrect-after-purge needs a seed that purges a tombstone while a replica missed the
+// delete (seed 128).
+// The sanitizer build also leaves drop-hints (found only in hints-only seeds, ~30 seeds in)
+// to the release build's hunt.
 std::vector<InjectedBugInfo> quick_bugs() {
   std::vector<InjectedBugInfo> bugs;
   for (const InjectedBugInfo& info : injected_bug_catalog()) {
-    if (info.bug != InjectedBug::kCountDuplicateAcks) bugs.push_back(info);
+    if (info.bug == InjectedBug::kCountDuplicateAcks) continue;
+    if (info.bug == InjectedBug::kResurrectAfterPurge) continue;
+#ifdef RINGKV_SANITIZED_BUILD
+    if (info.bug == InjectedBug::kDropHints) continue;
+#endif
+    bugs.push_back(info);
   }
   return bugs;
 }

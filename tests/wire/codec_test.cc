@@ -62,10 +62,14 @@ TEST(CodecTest, ReplicaWriteWireFormIsPinned) {
 TEST(CodecTest, OtherKindsWireFormsArePinned) {
   EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{7, true, Version{18, "n3"}, true})),
             R"({"from":"n1","lamport":42,"op":7,"accepted":true,"current":"18.n3",)"
-            R"("superseded":true})");
+            R"("superseded":true,"held":null})");
+  EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{
+                7, true, Version{18, "n3"}, true, Entry{Version{18, "n3"}, false, "v"}})),
+            R"({"from":"n1","lamport":42,"op":7,"accepted":true,"current":"18.n3",)"
+            R"("superseded":true,"held":{"version":"18.n3","tombstone":false,"value_b64":"dg=="}})");
   EXPECT_EQ(encode_message_json(message_with(ReplicaWriteAck{7, true, Version{}, false})),
             R"({"from":"n1","lamport":42,"op":7,"accepted":true,"current":null,)"
-            R"("superseded":false})");
+            R"("superseded":false,"held":null})");
   EXPECT_EQ(encode_message_json(message_with(VersionQuery{8, "abc"})),
             R"({"from":"n1","lamport":42,"op":8,"key_b64":"YWJj"})");
   EXPECT_EQ(encode_message_json(message_with(VersionQueryReply{8, true, Version{17, "n2"}})),

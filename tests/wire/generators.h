@@ -63,7 +63,10 @@ inline rc::Gen<MessageBody> message_body() {
       rc::gen::cast<MessageBody>(rc::gen::build<ReplicaWriteAck>(
           rc::gen::set(&ReplicaWriteAck::op), rc::gen::set(&ReplicaWriteAck::accepted),
           rc::gen::set(&ReplicaWriteAck::current, version()),
-          rc::gen::set(&ReplicaWriteAck::superseded))),
+          rc::gen::set(&ReplicaWriteAck::superseded),
+          rc::gen::set(&ReplicaWriteAck::held,
+                       rc::gen::oneOf(rc::gen::just(std::optional<Entry>()),
+                                      rc::gen::cast<std::optional<Entry>>(entry()))))),
       rc::gen::cast<MessageBody>(rc::gen::build<ReplicaRead>(
           rc::gen::set(&ReplicaRead::op), rc::gen::set(&ReplicaRead::key, binary_string()))),
       rc::gen::cast<MessageBody>(rc::gen::build<ReplicaReadReply>(
