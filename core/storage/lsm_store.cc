@@ -78,7 +78,12 @@ Status LsmStore::write_record(std::string_view key, const StoredRecord& record) 
   std::string payload;
   encode_record(payload, key, record);
   Status appended = wal_->add_record(payload);
-  if (!appended.ok()) return appended;  // nothing reached the memtable: the apply did not happen
+  if (!appended.ok()) {
+    // Nothing reached the memtable: the apply did not happen. A cut-off partial frame is
+    // harmless; a WAL that could not be cut back is unusable, as after a failed sync.
+    if (!wal_->poisoned().ok() && fatal_error_.ok()) fatal_error_ = wal_->poisoned();
+    return appended;
+  }
   memtable_.put(key, record);
   state_changes_++;
   return Status();

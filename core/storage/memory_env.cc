@@ -25,7 +25,10 @@ class MemoryWritableFile final : public WritableFile {
     RINGKV_RETURN_IF_ERROR(gate("append"));
     uint64_t fits = std::min<uint64_t>(data.size(), env_.space_left_bytes());
     file_->data.append(data.substr(0, static_cast<size_t>(fits)));
-    if (fits < data.size()) return Status::no_space("disk full appending to " + path_);
+    if (fits < data.size()) {
+      env_.count_no_space();
+      return Status::no_space("disk full appending to " + path_);
+    }
     return Status();
   }
   Status sync() override {
@@ -102,8 +105,10 @@ MemoryEnv::~MemoryEnv() = default;
 Status MemoryEnv::check_mutation(const char* operation, const std::string& path) {
   std::string what = std::string(operation) + " " + path;
   if (faults_.fail_mutations_after) {
-    if (*faults_.fail_mutations_after == 0)
+    if (*faults_.fail_mutations_after == 0) {
+      if (!crash_point_hit_) crash_point_hit_ = what;
       return Status::io_error("injected crash point: " + what);
+    }
     --*faults_.fail_mutations_after;
   }
   if (faults_.io_error_permille > 0 && fault_prng_.chance(faults_.io_error_permille)) {
@@ -220,11 +225,21 @@ void MemoryEnv::crash(Prng& prng, const CrashOptions& options) {
     uint64_t unsynced = file->data.size() - file->synced_bytes;
     uint64_t kept = options.tear_unsynced_tail && unsynced > 0 ? prng.uniform(unsynced + 1) : 0;
     file->data.resize(static_cast<size_t>(file->synced_bytes + kept));
+    if (kept < unsynced && options.junk_tail_permille > 0 &&
+        prng.chance(options.junk_tail_permille)) {
+      const uint64_t junk = prng.range(1, unsynced - kept);
+      const bool zeros = prng.one_in(2);
+      for (uint64_t i = 0; i < junk; ++i) {
+        file->data.push_back(zeros ? '\0' : static_cast<char>(prng.uniform(256)));
+      }
+      ++junk_tails_;
+    }
     file->synced_bytes = file->data.size();
   }
   live_ = survivors;
   durable_ = survivors;
   faults_ = FaultOptions();
+  crash_point_hit_.reset();
   ++generation_;
 }
 

@@ -1,7 +1,8 @@
 // MemoryEnv: an in-memory Env with crash semantics and fault injection, for tests and the
 // simulator. Deterministic: files live in std::maps, every random choice comes from a Prng.
 // Crash model (see docs/storage.md): synced bytes survive; each file's unsynced tail is
-// dropped or torn at a random byte (a prefix survives); per directory, either every
+// dropped or torn at a random byte (a prefix survives, possibly followed by junk); per
+// directory, either every
 // directory operation since its last sync_dir survives or none does. Handles opened
 // before crash() fail with io_error afterwards.
 #pragma once
@@ -25,6 +26,10 @@ struct CrashOptions {
   // Chance that a directory keeps its unsynced creates/renames/removes (0: never, 1000:
   // always). Real file systems often persist them early; both outcomes must be survivable.
   uint32_t unsynced_directory_survival_permille = 500;
+  // Chance, per torn tail, that the bytes after the kept prefix are not simply gone but
+  // replaced by junk (zeros half the time, random bytes otherwise) up to the tail's
+  // length: a sector the disk never finished writing. Recovery must treat it as torn.
+  uint32_t junk_tail_permille = 0;
 };
 
 struct FaultOptions {
@@ -35,7 +40,7 @@ struct FaultOptions {
   // Total bytes all files may hold; an append beyond it writes what fits, then no_space.
   std::optional<uint64_t> space_budget_bytes;
   // After this many more successful mutating calls, every mutating call fails with
-  // io_error: the process "dies" there (then call crash()).
+  // io_error: the process "dies" there (then call crash()); crash_point_hit() names it.
   std::optional<uint64_t> fail_mutations_after;
 };
 
@@ -68,6 +73,14 @@ class MemoryEnv final : public Env {
   void flip_stored_bit(const std::string& path, uint64_t offset, int bit);
   uint64_t total_bytes() const;
   uint64_t mutation_count() const { return mutation_count_; }
+  // The first mutation refused by fail_mutations_after since the last crash ("append
+  // PATH", "rename FROM", ...), if any.
+  const std::optional<std::string>& crash_point_hit() const { return crash_point_hit_; }
+  // Appends cut short by space_budget_bytes, and junk tails written by crash(), ever.
+  uint64_t no_space_refusals() const { return no_space_refusals_; }
+  uint64_t junk_tails() const { return junk_tails_; }
+  const FaultOptions& faults() const { return faults_; }
+  void count_no_space() { ++no_space_refusals_; }
 
   struct FileState;  // public for the handle classes in memory_env.cc
 
@@ -88,6 +101,9 @@ class MemoryEnv final : public Env {
   Prng fault_prng_;
   uint64_t generation_ = 0;
   uint64_t mutation_count_ = 0;
+  uint64_t no_space_refusals_ = 0;
+  uint64_t junk_tails_ = 0;
+  std::optional<std::string> crash_point_hit_;
   bool detached_sync_ = false;
 };
 

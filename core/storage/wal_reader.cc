@@ -38,15 +38,14 @@ bool parse_header(std::string_view contents, WalParseResult& result) {
   put_fixed64(expected_header, storage_format::kWalMagic);
   put_fixed32(expected_header, storage_format::kWalFormatVersion);
   if (contents.empty()) return false;  // an empty segment: clean, nothing to replay
-  if (contents.size() < expected_header.size()) {
-    bool is_prefix = std::string_view(expected_header).starts_with(contents);
-    result.tail = is_prefix ? WalTail::kTorn : WalTail::kCorrupt;
-    if (!contents.empty()) result.problem = "torn or damaged segment header";
-    return false;
-  }
   if (!contents.starts_with(expected_header)) {
-    result.tail = WalTail::kCorrupt;
-    result.problem = "bad WAL segment magic or format version";
+    // The header of a new segment is synced with its first records: a crash before that
+    // leaves a prefix of it, possibly followed by junk (zeros, garbage). Like a frame, it
+    // is torn when no valid frame follows anywhere, and damage otherwise.
+    const bool followed = valid_frame_after(contents, 0);
+    result.tail = followed ? WalTail::kCorrupt : WalTail::kTorn;
+    result.problem = followed ? "bad WAL segment magic or format version, followed by valid frames"
+                              : "torn or damaged segment header (no valid frame after it)";
     return false;
   }
   result.valid_bytes = expected_header.size();

@@ -36,6 +36,9 @@ class WalWriter {
   uint64_t size_bytes() const { return file_->size_bytes(); }
   bool has_unsynced_records() const { return synced_bytes_ != file_->size_bytes(); }
   const std::string& path() const { return path_; }
+  // Not ok once a failed sync or cut left the file in an unknown state: every later add
+  // and sync fails with it.
+  const Status& poisoned() const { return poisoned_; }
 
  private:
   WalWriter(std::unique_ptr<WritableFile> file, std::string path);

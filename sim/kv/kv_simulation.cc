@@ -24,6 +24,7 @@ KvSimulation::KvSimulation(SimOptions options)
     const FaultRates& f = options_.faults;
     RINGKV_ASSERT_MSG(f.crash_permille == 0 && f.power_failure_permille == 0 &&
                           f.read_bit_flip_permille == 0 && f.io_error_permille == 0 &&
+                          f.disk_full_permille == 0 && f.crash_point_permille == 0 &&
                           options_.config.anti_entropy_interval_ms == kAntiEntropyOffMs,
                       "a hints-only run has crash, power or disk faults, or anti-entropy on");
   }
@@ -65,10 +66,7 @@ KvSimulation::KvSimulation(SimOptions options)
 
 std::unique_ptr<KvMachine> KvSimulation::make_machine(size_t index, uint64_t local_now_ms) {
   MemoryEnv& disk = *disks_[index];
-  if (faults_active_) {
-    disk.set_faults(FaultOptions{options_.faults.read_bit_flip_permille,
-                                 options_.faults.io_error_permille, std::nullopt, std::nullopt});
-  }
+  if (faults_active_) disk.set_faults(base_disk_faults());
   auto machine = KvMachine::open(index, setup_, disk, incarnations_[index]++, prng_.fork(),
                                  local_now_ms);
   if (!machine.ok()) {
@@ -105,6 +103,21 @@ void KvSimulation::after_step(size_t index) {
   if (machine->codec_errors() > 0) {
     fail(Violation{"codec", "", {}, sim_->now_ms(),
                    setup_.names[index] + " could not parse a message the codec wrote"});
+  }
+  if (const auto& point = disks_[index]->crash_point_hit()) {
+    // The process died at that disk write (a crash point inside a WAL append, a flush, a
+    // compaction or a manifest update): the power goes with it.
+    coverage_.add("crash_point");
+    if (point->find(".sst") != std::string::npos) coverage_.add("crash_point_sstable");
+    if (point->find("MANIFEST") != std::string::npos) coverage_.add("crash_point_manifest");
+    trace_.record(sim_->now_ms(), "crash-point",
+                  field("process", index) + ",\"at\":" + json_quote(*point));
+    sim_->events().schedule(sim_->now_ms(), [this, index] {
+      crash_node(index);
+      sim_->events().schedule(sim_->now_ms() + fault_prng_.range(50, options_.faults.downtime_max_ms),
+                              [this, index] { restart_node(index); });
+    });
+    return;
   }
   if (!machine->store().fatal_error().ok() || !machine->hint_store().fatal_error().ok()) {
     // A node whose disk failed for good stops and restarts, as the runtime would.
@@ -159,10 +172,22 @@ void KvSimulation::crash_node(size_t index) {
   if (sim_->machine(index)->driver().sync_running()) coverage_.add("crash_during_sync");
   harvest_coverage(index);
   sim_->crash(index);
-  disks_[index]->crash(fault_prng_);
+  CrashOptions crash_options;
+  crash_options.junk_tail_permille = options_.faults.junk_tail_permille;
+  const uint64_t junk_before = disks_[index]->junk_tails();
+  disks_[index]->crash(fault_prng_, crash_options);
+  coverage_.add("junk_tail", disks_[index]->junk_tails() - junk_before);
   last_seen_[index] = durable_[index];  // the floor for the next life: what was synced
   checked_changes_[index] = UINT64_MAX;
   stats_.crashes++;
+}
+
+// The disk faults every life of a node runs with while faults are active.
+FaultOptions KvSimulation::base_disk_faults() const {
+  FaultOptions faults;
+  faults.read_bit_flip_permille = options_.faults.read_bit_flip_permille;
+  faults.io_error_permille = options_.faults.io_error_permille;
+  return faults;
 }
 
 void KvSimulation::harvest_coverage(size_t index) {

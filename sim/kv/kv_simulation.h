@@ -67,6 +67,8 @@ class KvSimulation {
   void expire_op(uint64_t op_id);
   void schedule_fault();
   void inject_fault();
+  void fill_disk(size_t node);
+  FaultOptions base_disk_faults() const;
   void partition_network();
   void end_safety_when_ready();
   void begin_liveness();

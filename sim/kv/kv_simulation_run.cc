@@ -173,6 +173,39 @@ void KvSimulation::inject_fault() {
     stats_.pauses++;
     sim_->pause(node, fault_prng_.range(50, 2000));
   }
+  // Storage faults (no draw at all when off, so other seeds keep their runs).
+  if (f.disk_full_permille > 0 && fault_prng_.chance(f.disk_full_permille) && sim_->up(node)) {
+    fill_disk(node);
+  }
+  if (f.crash_point_permille > 0 && fault_prng_.chance(f.crash_point_permille) &&
+      sim_->up(node)) {
+    FaultOptions faults = disks_[node]->faults();
+    faults.fail_mutations_after = fault_prng_.range(0, 40);
+    disks_[node]->set_faults(faults);
+    trace_.record(now, "crash-point-armed", "\"process\":" + std::to_string(node));
+  }
+}
+
+// A full disk: the node may write only a little more (0..4 KiB) for a while. The store
+// refuses what does not fit (a WAL append that does not fit stops the node, like a failed
+// sync); a crash or the end of the fault lifts it.
+void KvSimulation::fill_disk(size_t node) {
+  MemoryEnv& disk = *disks_[node];
+  FaultOptions faults = disk.faults();
+  faults.space_budget_bytes = disk.total_bytes() + fault_prng_.range(0, 4096);
+  disk.set_faults(faults);
+  const uint64_t now = sim_->now_ms();
+  trace_.record(now, "disk-full", "\"process\":" + std::to_string(node));
+  const uint64_t refusals = disk.no_space_refusals();
+  sim_->events().schedule(now + fault_prng_.range(100, options_.faults.downtime_max_ms),
+                          [this, node, refusals] {
+                            MemoryEnv& full = *disks_[node];
+                            coverage_.add("enospc", full.no_space_refusals() - refusals);
+                            if (!faults_active_) return;
+                            FaultOptions lifted = full.faults();
+                            lifted.space_budget_bytes.reset();
+                            full.set_faults(lifted);
+                          });
 }
 
 void KvSimulation::partition_network() {

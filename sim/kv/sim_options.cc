@@ -83,7 +83,9 @@ void draw_reach(Prng& prng, SimOptions& o) {
   const uint64_t shape = prng.uniform(10);
   if (shape == 0) {
     c.max_value_bytes = 1 << 20;
-    o.large_value_one_in = static_cast<uint32_t>(prng.range(20, 60));
+    // ~5..15 values of 64 KiB..1 MiB per seed: enough to reach the limits, few enough
+    // that copying them through five replicas does not dominate a sweep.
+    o.large_value_one_in = static_cast<uint32_t>(prng.range(150, 450));
   } else if (shape == 1) {
     o.key_count = prng.range(200, 3000);
   }
@@ -124,6 +126,13 @@ SimOptions SimOptions::draw(uint64_t seed) {
     c.max_hint_age_ms = prng.range(200, (c.tombstone_grace_ms - c.max_timeout_ms) * 9 / 10);
     if (prng.one_in(2)) o.faults.partition_max_ms = prng.range(8000, 20000);
   }
+  // Storage faults beyond bit flips and I/O errors (drawn last of all): full disks, deaths
+  // in the middle of a WAL append, flush, compaction or manifest update, junk tails.
+  if (!o.hints_only && prng.one_in(3)) {
+    o.faults.disk_full_permille = static_cast<uint32_t>(prng.range(20, 150));
+    o.faults.crash_point_permille = static_cast<uint32_t>(prng.range(20, 200));
+    o.faults.junk_tail_permille = static_cast<uint32_t>(prng.range(100, 1000));
+  }
   return o;
 }
 
@@ -134,6 +143,9 @@ void SimOptions::set_hints_only() {
   faults.power_failure_permille = 0;
   faults.read_bit_flip_permille = 0;
   faults.io_error_permille = 0;
+  faults.disk_full_permille = 0;
+  faults.crash_point_permille = 0;
+  faults.junk_tail_permille = 0;
 }
 
 void SimOptions::set_node_count(size_t nodes) {
@@ -171,7 +183,10 @@ bool SimOptions::keep_only_faults(const std::vector<std::string>& kinds) {
   if (off("pause")) faults.pause_permille = 0;
   if (off("loss")) simulator.network.loss_permille = 0;
   if (off("duplicate")) simulator.network.duplicate_permille = 0;
-  if (off("disk")) faults.read_bit_flip_permille = faults.io_error_permille = 0;
+  if (off("disk")) {
+    faults.read_bit_flip_permille = faults.io_error_permille = 0;
+    faults.disk_full_permille = faults.crash_point_permille = faults.junk_tail_permille = 0;
+  }
   if (off("clock")) clock_offset_max_ms = clock_drift_max_ppm = 0;
   return true;
 }
@@ -200,7 +215,9 @@ std::string SimOptions::describe() const {
       << "‰ pause=" << faults.pause_permille << "‰ downtime_max_ms=" << faults.downtime_max_ms
       << " partition_max_ms=" << faults.partition_max_ms
       << " read_bit_flip=" << faults.read_bit_flip_permille
-      << "‰ io_error=" << faults.io_error_permille << "‰\n  clocks: offset_max_ms="
+      << "‰ io_error=" << faults.io_error_permille << "‰ disk_full=" << faults.disk_full_permille
+      << "‰ crash_point=" << faults.crash_point_permille << "‰ junk_tail="
+      << faults.junk_tail_permille << "‰\n  clocks: offset_max_ms="
       << clock_offset_max_ms << " drift_max_ppm=" << clock_drift_max_ppm
       << "\n  reach: timeout_one_in=" << timeout_one_in
       << " large_value_one_in=" << large_value_one_in << " max_value_bytes=" << c.max_value_bytes

@@ -25,6 +25,9 @@ struct FaultRates {
   uint64_t partition_max_ms = 5000;       // partitions heal within this
   uint32_t read_bit_flip_permille = 0;    // per disk read (CRCs must catch it)
   uint32_t io_error_permille = 0;         // per disk operation
+  uint32_t disk_full_permille = 0;        // per decision: one node's disk fills up a while
+  uint32_t crash_point_permille = 0;      // per decision: one node dies at a disk write soon
+  uint32_t junk_tail_permille = 0;        // per torn file at a crash: junk after the prefix
 };
 
 // Client requests per seed the default configuration aims for (the safety phase runs on

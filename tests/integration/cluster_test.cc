@@ -171,12 +171,18 @@ TEST(ClusterTest, NodeThatWasDownReceivesEveryMissedWriteWithoutReads) {
   }
   ASSERT_GE(stored, kMissedWrites + 2) << cluster.log(0);  // the puts, the delete, w=3
   ASSERT_TRUE(cluster.start(1)) << cluster.log(1);
+  // At least the hints for n2 must be delivered. `stored` can be higher: on a loaded
+  // machine (the sanitizer build under ctest -j) n3 may also miss a write's deadline and
+  // get a hint of its own; the store check below is what proves n2 got everything.
   int64_t delivered = 0;
-  for (int attempt = 0; attempt < 300 && delivered < stored; attempt++) {
+  for (int attempt = 0; attempt < 300 && delivered < kMissedWrites + 2; attempt++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     delivered = cluster.metric_value(0, "ringkv_hints_delivered_total");
   }
-  EXPECT_GE(delivered, stored) << cluster.log(0);
+  EXPECT_GE(delivered, kMissedWrites + 2)
+      << "stored " << stored << ", expired " << cluster.metric_value(0, "ringkv_hints_expired_total")
+      << ", dropped " << cluster.metric_value(0, "ringkv_hints_dropped_total") << "\n"
+      << cluster.log(0);
   ASSERT_EQ(cluster.stop(1, SIGTERM), std::optional<int>(0)) << cluster.log(1);
 
   PosixEnv env;
