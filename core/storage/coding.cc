@@ -87,29 +87,36 @@ void encode_record(std::string& out, std::string_view key, const StoredRecord& r
   put_length_prefixed(out, record.entry.tombstone ? std::string_view() : record.entry.value);
 }
 
-bool decode_record(Decoder& decoder, std::string& key, StoredRecord& record) {
+bool decode_record_view(Decoder& decoder, RecordView& view) {
   using storage_format::RecordKind;
-  uint8_t kind = 0;
-  std::string_view key_bytes, node_id, value;
-  uint64_t counter = 0;
-  if (!decoder.get_u8(kind) || kind < static_cast<uint8_t>(RecordKind::kPut) ||
-      kind > static_cast<uint8_t>(RecordKind::kPurge)) {
+  if (!decoder.get_u8(view.kind) || view.kind < static_cast<uint8_t>(RecordKind::kPut) ||
+      view.kind > static_cast<uint8_t>(RecordKind::kPurge)) {
     return false;
   }
-  if (!decoder.get_length_prefixed(key_bytes, storage_format::kMaxStoredKeyBytes) ||
-      !decoder.get_varint64(counter) ||
-      !decoder.get_length_prefixed(node_id, storage_format::kMaxStoredNodeIdBytes) ||
-      !decoder.get_length_prefixed(value, storage_format::kMaxStoredValueBytes)) {
+  if (!decoder.get_length_prefixed(view.key, storage_format::kMaxStoredKeyBytes) ||
+      !decoder.get_varint64(view.counter) ||
+      !decoder.get_length_prefixed(view.node_id, storage_format::kMaxStoredNodeIdBytes) ||
+      !decoder.get_length_prefixed(view.value, storage_format::kMaxStoredValueBytes)) {
     return false;
   }
-  auto record_kind = static_cast<RecordKind>(kind);
-  if (record_kind != RecordKind::kPut && !value.empty()) return false;
-  key.assign(key_bytes);
+  return static_cast<RecordKind>(view.kind) == RecordKind::kPut || view.value.empty();
+}
+
+void materialize_record(const RecordView& view, StoredRecord& record) {
+  using storage_format::RecordKind;
+  const auto record_kind = static_cast<RecordKind>(view.kind);
   record.purged = record_kind == RecordKind::kPurge;
   record.entry.tombstone = record_kind != RecordKind::kPut;
-  record.entry.version.counter = counter;
-  record.entry.version.node_id.assign(node_id);
-  record.entry.value.assign(value);
+  record.entry.version.counter = view.counter;
+  record.entry.version.node_id.assign(view.node_id);
+  record.entry.value.assign(view.value);
+}
+
+bool decode_record(Decoder& decoder, std::string& key, StoredRecord& record) {
+  RecordView view;
+  if (!decode_record_view(decoder, view)) return false;
+  key.assign(view.key);
+  materialize_record(view, record);
   return true;
 }
 

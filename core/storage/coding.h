@@ -43,4 +43,16 @@ class Decoder {
 void encode_record(std::string& out, std::string_view key, const StoredRecord& record);
 bool decode_record(Decoder& decoder, std::string& key, StoredRecord& record);
 
+// The same record, as views into the decoder's bytes (nothing copied): for scans that
+// compare keys and materialize only the record they want.
+struct RecordView {
+  std::string_view key;
+  uint8_t kind = 0;  // storage_format::RecordKind
+  uint64_t counter = 0;
+  std::string_view node_id;
+  std::string_view value;
+};
+bool decode_record_view(Decoder& decoder, RecordView& view);
+void materialize_record(const RecordView& view, StoredRecord& record);
+
 }  // namespace ringkv

@@ -180,14 +180,17 @@ Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key) {
   if (it == index_.end()) return std::optional<StoredRecord>();
   std::string contents;
   RINGKV_RETURN_IF_ERROR(read_block(it->handle, contents));
-  // Decode in order and stop at the first key >= `key` (no vector of the whole block).
+  // Decode views in order and stop at the first key >= `key`; only the match is copied.
   Decoder decoder(contents);
-  std::string stored_key;
-  StoredRecord record;
+  RecordView view;
   while (!decoder.empty()) {
-    if (!decode_record(decoder, stored_key, record)) return corruption("malformed record");
-    if (stored_key < key) continue;
-    if (stored_key == key) return std::optional<StoredRecord>(std::move(record));
+    if (!decode_record_view(decoder, view)) return corruption("malformed record");
+    if (view.key < key) continue;
+    if (view.key == key) {
+      StoredRecord record;
+      materialize_record(view, record);
+      return std::optional<StoredRecord>(std::move(record));
+    }
     break;
   }
   return std::optional<StoredRecord>();

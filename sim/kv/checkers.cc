@@ -213,6 +213,10 @@ std::optional<Violation> check_durability(const History& history,
                                           const std::map<Key, ReplicaState>& final_state,
                                           uint64_t now_ms) {
   const auto values = puts_by_value(history);
+  std::map<Key, std::vector<const Op*>> acked_writes;  // one pass, not one per key
+  for (const Op& op : history.ops) {
+    if (op.is_write() && op.result == OpResult::kOk) acked_writes[op.key].push_back(&op);
+  }
   for (const auto& [key, replicas] : final_state) {
     std::optional<Entry> winner;
     for (const auto& [node, entry] : replicas) winner = lww_merge(winner, entry);
@@ -230,8 +234,10 @@ std::optional<Violation> check_durability(const History& history,
                            " was purged, yet replicas hold " + winner->version.to_string() +
                            (winner->tombstone ? " (tombstone)" : "")};
     }
-    for (const Op& op : history.ops) {
-      if (op.key != key || !op.is_write() || op.result != OpResult::kOk) continue;
+    auto writes = acked_writes.find(key);
+    if (writes == acked_writes.end()) continue;
+    for (const Op* acked : writes->second) {
+      const Op& op = *acked;
       if (op.version <= purged) continue;  // overwritten by a delete whose tombstone was purged
       if (!winner || winner->version < op.version) {
         return Violation{"durability", key, {op.id}, now_ms,
