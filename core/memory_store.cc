@@ -23,7 +23,11 @@ Result<std::optional<Entry>> MemoryStore::get(std::string_view key) {
 }
 
 Status MemoryStore::scan(std::string_view start_key, const Visitor& visit) {
+  const bool fail = failing_scans_ > 0;
+  if (fail) --failing_scans_;
+  size_t visited = 0;
   for (auto it = entries_.lower_bound(start_key); it != entries_.end(); ++it) {
+    if (fail && visited++ == entries_.size() / 2) return Status::io_error("injected scan failure");
     if (!visit(it->first, it->second)) break;
   }
   return Status();

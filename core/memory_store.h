@@ -18,9 +18,13 @@ class MemoryStore final : public ReplicaStore {
   Status purge_tombstone(std::string_view key, const Version& version) override;
 
   size_t size() const { return entries_.size(); }
+  // Test fault: the next `count` scans stop halfway through with io_error, as a disk read
+  // error in the middle of a store scan does.
+  void fail_next_scans(int count) { failing_scans_ = count; }
 
  private:
   std::map<std::string, Entry, std::less<>> entries_;
+  int failing_scans_ = 0;
 };
 
 }  // namespace ringkv

@@ -69,6 +69,9 @@ void Node::rebuild_index() {
     if (!key.empty()) index_.on_change(key, std::nullopt, entry, now_ms_);  // "": the lease
     return true;
   });
+  // A scan that failed halfway leaves keys out of the trees, so anti-entropy would never
+  // repair them: the next round rebuilds again, until a scan completes.
+  index_complete_ = scanned.ok();
   if (!scanned.ok()) metrics_.storage_errors++;
 }
 

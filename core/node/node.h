@@ -277,6 +277,7 @@ class Node {
   uint32_t buggify_permille_ = 0;
 
   ReplicaIndex index_;
+  bool index_complete_ = false;  // the last rebuild_index() scanned the whole store
   struct AntiEntropySession {
     NodeId peer;
     uint64_t started_ms = 0;

@@ -20,6 +20,7 @@ constexpr uint64_t kSessionLifetimeIntervals = 4;
 
 void Node::anti_entropy_round(uint64_t now_ms) {
   next_anti_entropy_ms_ = now_ms + config_.anti_entropy_interval_ms;
+  if (!index_complete_) rebuild_index();  // the last rebuild hit a read error
   const uint64_t lifetime_ms = kSessionLifetimeIntervals * config_.anti_entropy_interval_ms;
   std::erase_if(anti_entropy_sessions_, [&](const auto& item) {
     return item.second.started_ms + lifetime_ms < now_ms;
