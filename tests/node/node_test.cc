@@ -134,13 +134,17 @@ TEST(NodeWrite, DuplicateAcksAreNotCountedTwice) {
   EXPECT_FALSE(cluster.response(put).has_value());
 }
 
-// Finds a key whose preference list (N=3) leaves out `outsider`.
-Key key_not_owned_by(TestCluster& cluster, const NodeId& outsider) {
+// Finds a key whose preference list (N=3) on `ring` leaves out `outsider`.
+Key key_not_owned_by(const Ring& ring, const NodeId& outsider) {
   for (int i = 0;; ++i) {
     Key key = "key-" + std::to_string(i);
-    auto list = cluster.node(outsider).ring().preference_list(key, 3);
+    auto list = ring.preference_list(key, 3);
     if (std::find(list.begin(), list.end(), outsider) == list.end()) return key;
   }
+}
+
+Key key_not_owned_by(TestCluster& cluster, const NodeId& outsider) {
+  return key_not_owned_by(cluster.node(outsider).ring(), outsider);
 }
 
 TEST(NodeWrite, LaterWriteFromLaggingCoordinatorWinsThroughItsVersionQuery) {
@@ -321,12 +325,8 @@ TEST(NodeRead, WriteBackMeetingANewerVersionReadsAgain) {
   MemoryStore store;
   Node node(NodeIdentity{"n1", "n1:0", 0}, TestCluster::default_config(),
             {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}, Peer{"n4", "n4:0"}}, store, Prng(1), 0);
-  Key key;  // a key n1 coordinates but does not replicate
-  std::vector<NodeId> replicas;
-  for (int i = 0; replicas.empty() || std::count(replicas.begin(), replicas.end(), "n1"); ++i) {
-    key = "key-" + std::to_string(i);
-    replicas = node.ring().preference_list(key, 3);
-  }
+  const Key key = key_not_owned_by(node.ring(), "n1");  // n1 coordinates, does not replicate
+  const std::vector<NodeId> replicas = node.ring().preference_list(key, 3);
   auto read_op = [&]() {
     uint64_t op = 0;
     for (const Envelope& envelope : node.take_messages()) {
@@ -367,12 +367,8 @@ TEST(NodeRead, WriteBackAckWithTheNewerEntryMakesItTheWinner) {
   MemoryStore store;
   Node node(NodeIdentity{"n1", "n1:0", 0}, TestCluster::default_config(),
             {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}, Peer{"n4", "n4:0"}}, store, Prng(1), 0);
-  Key key;  // a key n1 coordinates but does not replicate
-  std::vector<NodeId> replicas;
-  for (int i = 0; replicas.empty() || std::count(replicas.begin(), replicas.end(), "n1"); ++i) {
-    key = "key-" + std::to_string(i);
-    replicas = node.ring().preference_list(key, 3);
-  }
+  const Key key = key_not_owned_by(node.ring(), "n1");  // n1 coordinates, does not replicate
+  const std::vector<NodeId> replicas = node.ring().preference_list(key, 3);
   node.on_client_request(7, ClientRequest{ClientOp::kGet, key}, 0);
   uint64_t op = 0;
   for (const Envelope& envelope : node.take_messages()) {
