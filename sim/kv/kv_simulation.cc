@@ -112,11 +112,7 @@ void KvSimulation::after_step(size_t index) {
     if (point->find("MANIFEST") != std::string::npos) coverage_.add("crash_point_manifest");
     trace_.record(sim_->now_ms(), "crash-point",
                   field("process", index) + ",\"at\":" + json_quote(*point));
-    sim_->events().schedule(sim_->now_ms(), [this, index] {
-      crash_node(index);
-      sim_->events().schedule(sim_->now_ms() + fault_prng_.range(50, options_.faults.downtime_max_ms),
-                              [this, index] { restart_node(index); });
-    });
+    sim_->events().schedule(sim_->now_ms(), [this, index] { crash_for_a_while(index); });
     return;
   }
   if (!machine->store().fatal_error().ok() || !machine->hint_store().fatal_error().ok()) {
@@ -141,7 +137,7 @@ void KvSimulation::check_replica_monotonic(size_t index, bool after_restart) {
     auto entry = machine->store().get(key);
     if (!entry.ok()) continue;  // an injected read fault; CRCs turned it into an error
     Version now = *entry ? (*entry)->version : Version{};
-    Version& floor = after_restart ? durable_[index][key] : last_seen_[index][key];
+    const Version& floor = after_restart ? durable_[index][key] : last_seen_[index][key];
     if (now < floor && !now.is_zero()) {
       fail(Violation{"monotonic replicas", key, {}, sim_->now_ms(),
                      setup_.names[index] + (after_restart ? " recovered " : " went down to ") +

@@ -59,6 +59,7 @@ class KvSimulation {
   // Adds what the machine's counters reached in this life to the run's coverage.
   void harvest_coverage(size_t index);
   void restart_node(size_t index);
+  void crash_for_a_while(size_t index);
   void schedule_next_op(size_t client, uint64_t delay_ms);
   void issue_op(size_t client);
   uint64_t submit_op(Op op, const ClientRequest& request);

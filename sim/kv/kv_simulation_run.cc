@@ -146,19 +146,11 @@ void KvSimulation::inject_fault() {
   const auto& f = options_.faults;
   const uint64_t now = sim_->now_ms();
   const size_t node = fault_prng_.uniform(options_.node_count);
-  if (fault_prng_.chance(f.crash_permille)) {
-    crash_node(node);
-    sim_->events().schedule(now + fault_prng_.range(50, f.downtime_max_ms),
-                            [this, node] { if (faults_active_) restart_node(node); });
-  }
+  if (fault_prng_.chance(f.crash_permille)) crash_for_a_while(node);
   if (fault_prng_.chance(f.power_failure_permille)) {
     stats_.power_failures++;
     trace_.record(now, "power-failure", "");
-    for (size_t i = 0; i < options_.node_count; ++i) {
-      crash_node(i);
-      sim_->events().schedule(now + fault_prng_.range(50, f.downtime_max_ms),
-                              [this, i] { if (faults_active_) restart_node(i); });
-    }
+    for (size_t i = 0; i < options_.node_count; ++i) crash_for_a_while(i);
   }
   if (fault_prng_.chance(f.partition_permille)) partition_network();
   if (fault_prng_.chance(f.clog_permille)) {
@@ -184,6 +176,14 @@ void KvSimulation::inject_fault() {
     disks_[node]->set_faults(faults);
     trace_.record(now, "crash-point-armed", "\"process\":" + std::to_string(node));
   }
+}
+
+// Crashes node `index` and restarts it within downtime_max_ms (a no-op if the liveness
+// phase restarted it first).
+void KvSimulation::crash_for_a_while(size_t index) {
+  crash_node(index);
+  sim_->events().schedule(sim_->now_ms() + fault_prng_.range(50, options_.faults.downtime_max_ms),
+                          [this, index] { restart_node(index); });
 }
 
 // A full disk: the node may write only a little more (0..4 KiB) for a while. The store
