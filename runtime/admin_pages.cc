@@ -16,7 +16,11 @@ wire::HttpResponse json_response(std::string body) {
 
 wire::HttpResponse health_page(const Node& node) {
   wire::JsonWriter json;
-  json.begin_object().key("status").string("ok").key("node").string(node.id()).end_object();
+  json.begin_object().key("status").string("ok").key("node").string(node.id());
+  // "rebuilding": the node lost its data and answers no replica read yet (it still
+  // coordinates requests); "data" says what it waits for (docs/lost-data.md).
+  json.key("rebuilding").boolean(node.rebuilding()).key("data").string(node.rebuild_progress());
+  json.end_object();
   return json_response(json.take());
 }
 

@@ -102,6 +102,11 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           node.tombstones_purged);
   counter(out, "purge_floors_expired_total",
           "purge floors forgotten one grace period after their purge", node.purge_floors_expired);
+  counter(out, "data_rebuilds_total", "lost data pulled back from every replica peer",
+          node.data_rebuilds);
+  counter(out, "refused_rebuilding_total",
+          "reads, version queries and writes refused while rebuilding lost data",
+          node.refused_rebuilding);
   counter(out, "wal_syncs_total", "WAL fsyncs", store.wal_syncs);
   counter(out, "flushes_total", "memtable flushes to SSTables", store.flushes);
   counter(out, "compactions_total", "finished compactions", store.compactions);

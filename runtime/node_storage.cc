@@ -51,8 +51,13 @@ Result<std::unique_ptr<LsmStore>> open_store(Env& env, const std::string& data_d
   RINGKV_RETURN_IF_ERROR(env.create_dir(dir));
   LsmOptions options;
   options.memtable_max_bytes = memtable_max_bytes;
-  auto store = LsmStore::open(env, dir, options);
+  std::string discarded;
+  auto store = LsmStore::open_or_discard_damaged(env, dir, options, &discarded);
   if (!store.ok()) return store.status();
+  if (!discarded.empty()) {
+    logger.error(std::string(name) + " was damaged (" + discarded + "); its files are in " +
+                 dir + ".damaged for inspection, and it starts blank");
+  }
   for (const std::string& event : (*store)->recovery_report().events) {
     logger.info(std::string(name) + " recovery: " + event);
   }

@@ -67,10 +67,19 @@ Status Server::start() {
   storage_ = std::move(*storage);
   uint64_t now_ms = uv_now(&loop_);
   uint64_t seed = hash64(options_.id) ^ (storage_->incarnation() << 32) ^ uv_hrtime();
-  NodeIdentity identity{options_.id, options_.advertise.to_string(), storage_->incarnation()};
+  // A blank store is a wiped disk or a first boot; both rebuild from the peers before
+  // answering reads (docs/lost-data.md), which takes one exchange when all are blank.
+  const bool blank = store_is_blank(storage_->replica_store());
+  NodeIdentity identity{options_.id, options_.advertise.to_string(), storage_->incarnation(),
+                        blank};
   node_ = std::make_unique<Node>(identity, options_.config, options_.peers,
                                  storage_->replica_store(), Prng(seed), now_ms);
   node_->attach_hint_store(storage_->hint_store());
+  if (node_->rebuilding()) {
+    logger_.warn(std::string(blank ? "the data store is blank (a first boot or a lost disk): "
+                                   : "resuming an interrupted rebuild: ") +
+                 "no reads are answered until every peer's data is pulled");
+  }
   DriverHost& host = *this;
   driver_ = std::make_unique<NodeDriver>(
       *node_, storage_->lsm(), storage_->hint_lsm(), host,

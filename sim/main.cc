@@ -198,7 +198,8 @@ std::string details(const SimResult& r) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "  acked=%llu reads=%llu failed=%llu indeterminate=%llu crashes=%llu "
-                "power_failures=%llu partitions=%llu converged_after_ms=%llu probe=%llu "
+                "power_failures=%llu disk_wipes=%llu partitions=%llu converged_after_ms=%llu "
+                "probe=%llu "
                 "black_box_steps=%llu black_box_unknown_keys=%llu contended_reads=%llu",
                 static_cast<unsigned long long>(r.stats.writes_acked),
                 static_cast<unsigned long long>(r.stats.reads_ok + r.stats.not_found),
@@ -206,6 +207,7 @@ std::string details(const SimResult& r) {
                 static_cast<unsigned long long>(r.stats.indeterminate),
                 static_cast<unsigned long long>(r.stats.crashes),
                 static_cast<unsigned long long>(r.stats.power_failures),
+                static_cast<unsigned long long>(r.stats.disk_wipes),
                 static_cast<unsigned long long>(r.stats.partitions),
                 static_cast<unsigned long long>(r.stats.converged_after_ms),
                 static_cast<unsigned long long>(r.stats.probe_ops),

@@ -23,6 +23,8 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
       {InjectedBug::kResurrectAfterPurge, "resurrect-after-purge",
        "tombstones are purged after the grace period without every replica's confirmation, "
        "and keep no floor"},
+      {InjectedBug::kServeWhileRebuilding, "serve-while-rebuilding",
+       "a node that lost its data answers reads and version queries before it rebuilt them"},
   };
   return catalog;
 }

@@ -20,6 +20,7 @@ enum class InjectedBug : uint32_t {
   kRestampOnRetry = 1u << 7,          // a superseded write is stamped again and resent
   kSkipWriteBack = 1u << 8,           // strong reads answer before a majority holds the value
   kResurrectAfterPurge = 1u << 9,     // purges skip the confirmations and keep no floor
+  kServeWhileRebuilding = 1u << 10,   // a node that lost its data answers reads at once
 };
 
 struct InjectedBugInfo {

@@ -12,6 +12,7 @@ constexpr uint64_t kLamportLeaseStep = 1 << 16;
 const Key kLamportLeaseKey;  // the empty key: invalid for clients, never replicated
 }  // namespace
 
+
 Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
            ReplicaStore& store, Prng prng, uint64_t now_ms)
     : self_(std::move(self)),
@@ -33,32 +34,59 @@ Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
     bool added = membership_.add_seed(peer.id, peer.address, now_ms);
     RINGKV_ASSERT_MSG(added, "more peers than max_cluster_nodes");
   }
-  load_lamport_lease();
+  const std::optional<std::string> marker = load_lamport_lease();
   rebuild_ring();
+  if (self_.lost_data || (marker && is_rebuild_marker(*marker))) {
+    // A lease kept through the loss (or restored before a restart) still bounds every
+    // counter stamped; a blank store's clock comes back from the peers.
+    enter_rebuild(marker && *marker != kRebuildNoClock);
+  }
 }
 
-void Node::load_lamport_lease() {
+bool store_is_blank(ReplicaStore& store) {
+  bool any = false;
+  Status scanned = store.scan("", [&](std::string_view, const Entry&) {
+    any = true;
+    return false;
+  });
+  return scanned.ok() && !any;
+}
+
+std::optional<std::string> Node::load_lamport_lease() {
   Result<std::optional<Entry>> lease = store_.get(kLamportLeaseKey);
   if (!lease.ok()) {
     metrics_.storage_errors++;  // writes will retry persisting a lease and fail until then
-    return;
+    return std::nullopt;
   }
-  if (*lease) {
-    lamport_lease_ = (*lease)->version.counter;
+  if (!*lease) return std::nullopt;
+  lease_record_counter_ = (*lease)->version.counter;
+  if ((*lease)->value != kRebuildNoClock) {
+    lamport_lease_ = lease_record_counter_;
     clock_.observe(lamport_lease_);  // every counter of earlier lives is <= the lease
   }
+  return std::string((*lease)->value);
+}
+
+bool Node::persist_lease(uint64_t lease) {
+  lease = std::max(lease, lease_record_counter_ + 1);
+  std::string marker;
+  if (rebuild_) {
+    marker = rebuild_->clock_restored ? kRebuildClockRestored : kRebuildNoClock;
+  }
+  Result<ApplyResult> applied =
+      store_.apply(kLamportLeaseKey, Entry{Version{lease, self_.id}, false, marker});
+  if (!applied.ok() || !store_.sync().ok()) {
+    metrics_.storage_errors++;
+    return false;
+  }
+  lease_record_counter_ = lease;
+  if (marker != kRebuildNoClock) lamport_lease_ = lease;
+  return true;
 }
 
 std::optional<uint64_t> Node::stamp_counter() {
   if (clock_.current() + 1 > lamport_lease_) {
-    const uint64_t lease = clock_.current() + 1 + kLamportLeaseStep;
-    Result<ApplyResult> applied =
-        store_.apply(kLamportLeaseKey, Entry{Version{lease, self_.id}, false, {}});
-    if (!applied.ok() || !store_.sync().ok()) {
-      metrics_.storage_errors++;
-      return std::nullopt;
-    }
-    lamport_lease_ = lease;
+    if (!persist_lease(clock_.current() + 1 + kLamportLeaseStep)) return std::nullopt;
   }
   return clock_.tick();
 }
@@ -107,6 +135,7 @@ void Node::on_message(const Message& message, uint64_t now_ms) {
 void Node::dispatch(const Message& message, uint64_t now_ms) {
   observe(message.lamport);
   const NodeId& from = message.from;
+  if (rebuild_ && !rebuild_->clock_restored && from != self_.id) note_heard(from);
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;

@@ -22,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,7 +43,21 @@ struct NodeIdentity {
   NodeId id;
   std::string address;       // advertised "host:port"
   uint64_t incarnation = 0;  // the driver persists it and passes previous + 1 on restart
+  // The driver found the store blank (store_is_blank()): a wiped disk and a first boot
+  // look alike, so both rebuild from the peers before answering (docs/lost-data.md).
+  bool lost_data = false;
 };
+
+// True when `store` holds no record at all (not even the Lamport lease).
+bool store_is_blank(ReplicaStore& store);
+
+// The Lamport lease record's value (FROZEN): empty, or the node is rebuilding lost data
+// without its clock (counters from before the loss unknown) or with it restored.
+inline constexpr std::string_view kRebuildNoClock = "rebuild";
+inline constexpr std::string_view kRebuildClockRestored = "rebuild+clock";
+inline bool is_rebuild_marker(std::string_view value) {
+  return value == kRebuildNoClock || value == kRebuildClockRestored;
+}
 
 struct Peer {
   NodeId id;
@@ -75,6 +90,8 @@ struct NodeMetrics {
   uint64_t anti_entropy_rounds = 0, anti_entropy_in_sync = 0;
   uint64_t anti_entropy_entries_sent = 0, anti_entropy_entries_applied = 0;
   uint64_t tombstones_purged = 0;
+  uint64_t data_rebuilds = 0;         // lost data pulled back from every replica peer
+  uint64_t refused_rebuilding = 0;    // read and version answers withheld, writes refused
 };
 
 class Node {
@@ -125,6 +142,14 @@ class Node {
   // (tombstone_grace_ms after the purge): nothing at or below it is accepted, and read and
   // version answers report it.
   std::optional<Version> purge_floor(std::string_view key) const;
+
+  // Lost data (docs/lost-data.md): from a start on a blank store (NodeIdentity::lost_data)
+  // until every replica peer's data was pulled (one Merkle pass each), the node answers
+  // no read and no version query, and stamps nothing until it has heard from every peer
+  // (its clock floor). It survives restarts: the state is kept with the Lamport lease.
+  bool rebuilding() const { return rebuild_.has_value(); }
+  // One line for /health and logs, e.g. "pulled from n2; waiting for n3 (40% of leaves)".
+  std::string rebuild_progress() const;
 
   // Simulation only (kvsim --inject-bug): never called by the runtime.
   void set_injected_bugs(uint32_t mask) { injected_bugs_ = mask; }
@@ -179,8 +204,21 @@ class Node {
   // in its store under the empty key, which no client can use, and syncs a new lease
   // before stamping past it. Returns nullopt when the lease cannot be persisted.
   std::optional<uint64_t> stamp_counter();
-  void load_lamport_lease();
+  // Reads the lease; returns its marker ("" or a rebuild marker; nullopt: no lease).
+  std::optional<std::string> load_lamport_lease();
+  // Writes and syncs the lease record (at least `lease`, always above the stored one).
+  bool persist_lease(uint64_t lease);
 
+  // Lost data (node_rebuild.cc).
+  void enter_rebuild(bool clock_restored);
+  void note_heard(const NodeId& from);
+  // Leaves of `peer`'s shared tree that this node is now known to hold all of: the
+  // subtrees at (level, index) whose hashes matched, or exchanged leaves.
+  void cover_leaves(const NodeId& peer, uint32_t level, const std::vector<uint32_t>& indices);
+  void check_rebuilt();
+  bool fully_covered(const NodeId& peer) const;
+
+  bool serves_reads() const { return !rebuild_ || bug(InjectedBug::kServeWhileRebuilding); }
   bool buggify() { return buggify_prng_ && buggify_prng_->chance(buggify_permille_); }
   uint64_t deadline_for(const ClientRequest& request, uint64_t now_ms);
   bool bug(InjectedBug b) const { return (injected_bugs_ & static_cast<uint32_t>(b)) != 0; }
@@ -272,6 +310,14 @@ class Node {
   uint64_t next_hint_replay_ms_;
   uint64_t now_ms_;  // local time of the input being handled
   uint64_t lamport_lease_ = 0;  // durable: no counter above it was ever stamped
+  uint64_t lease_record_counter_ = 0;  // the stored lease record's version counter
+  static constexpr uint64_t kRebuildRoundMs = 250;  // anti-entropy period while rebuilding
+  struct Rebuild {
+    std::map<NodeId, std::vector<bool>> covered;  // per peer: shared leaves pulled
+    std::set<NodeId> heard;                       // peers heard from since the loss
+    bool clock_restored = false;  // the clock is above every peer's: stamping is safe
+  };
+  std::optional<Rebuild> rebuild_;
   uint32_t injected_bugs_ = 0;
   std::optional<Prng> buggify_prng_;
   uint32_t buggify_permille_ = 0;

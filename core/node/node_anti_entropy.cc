@@ -19,8 +19,11 @@ constexpr uint64_t kSessionLifetimeIntervals = 4;
 }  // namespace
 
 void Node::anti_entropy_round(uint64_t now_ms) {
-  next_anti_entropy_ms_ = now_ms + config_.anti_entropy_interval_ms;
+  next_anti_entropy_ms_ = now_ms + (rebuild_ ? std::min(config_.anti_entropy_interval_ms,
+                                                        kRebuildRoundMs)
+                                             : config_.anti_entropy_interval_ms);
   if (!index_complete_) rebuild_index();  // the last rebuild hit a read error
+  check_rebuilt();  // a lease write that failed is retried here
   const uint64_t lifetime_ms = kSessionLifetimeIntervals * config_.anti_entropy_interval_ms;
   std::erase_if(anti_entropy_sessions_, [&](const auto& item) {
     return item.second.started_ms + lifetime_ms < now_ms;
@@ -31,6 +34,14 @@ void Node::anti_entropy_round(uint64_t now_ms) {
   for (const NodeId& id : ring_.nodes()) {
     if (id == self_.id) continue;
     if (any_peer || membership_.status_of(id) == MemberStatus::kAlive) peers.push_back(id);
+  }
+  if (rebuild_) {
+    // Lost data: pull from the peers not pulled yet first.
+    std::vector<NodeId> pending;
+    for (const NodeId& id : peers) {
+      if (!fully_covered(id)) pending.push_back(id);
+    }
+    if (!pending.empty()) peers = std::move(pending);
   }
   if (peers.empty()) return;
   const NodeId& peer = any_peer ? peers[prng_.uniform(peers.size())]
@@ -43,6 +54,8 @@ void Node::anti_entropy_round(uint64_t now_ms) {
 
 void Node::handle_merkle_query(const NodeId& from, const MerkleQuery& query) {
   if (query.level > MerkleTree::kDepth) return;
+  // A tree missing keys (its scan failed) would tell a rebuilding peer it has pulled them.
+  if (!index_complete_) return;
   const MerkleTree& tree = index_.tree_for(from);
   MerkleHashes answer{query.session, query.level, {}, {}};
   const uint32_t width = MerkleTree::width(query.level);
@@ -67,6 +80,7 @@ void Node::handle_merkle_hashes(const NodeId& from, const MerkleHashes& hashes) 
     (tree.hash(hashes.level, index) == hashes.hashes[i] ? matching : differing).push_back(index);
   }
   confirm_tombstones(from, hashes.level, matching);
+  cover_leaves(from, hashes.level, matching);
   if (differing.empty()) {
     if (hashes.level == 0) metrics_.anti_entropy_in_sync++;
     anti_entropy_sessions_.erase(session);
@@ -110,6 +124,9 @@ void Node::continue_sync(uint64_t session_id) {
 }
 
 void Node::handle_sync_entries(const NodeId& from, const SyncEntries& sync) {
+  auto session = anti_entropy_sessions_.find(sync.session);
+  const bool ours = !sync.reply && session != anti_entropy_sessions_.end() &&
+                    session->second.peer == from;
   for (const KeyedEntry& item : sync.entries) {
     if (item.key.empty() || !index_.shares(item.key, from)) continue;  // not shared with us
     Result<ApplyResult> result = apply_and_index(item.key, item.entry);
@@ -120,11 +137,13 @@ void Node::handle_sync_entries(const NodeId& from, const SyncEntries& sync) {
     if (result->applied) metrics_.anti_entropy_entries_applied++;
   }
   if (!sync.reply) {
-    // The peer's answer to our batch: the next one, if this is our session with it.
-    auto session = anti_entropy_sessions_.find(sync.session);
-    if (session != anti_entropy_sessions_.end() && session->second.peer == from) {
-      continue_sync(sync.session);
+    // The peer's answer to our batch: the next one, if this is our session with it. An
+    // answer below the entry cap holds all the peer's shared entries of its leaves.
+    if (!ours) return;
+    if (sync.entries.size() < config_.anti_entropy_max_entries_per_message) {
+      cover_leaves(from, MerkleTree::kDepth, sync.leaves);
     }
+    continue_sync(sync.session);
     return;
   }
   std::vector<uint32_t> leaves;

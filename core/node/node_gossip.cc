@@ -33,6 +33,7 @@ void Node::handle_gossip(const NodeId& from, const Gossip& gossip, uint64_t now_
 void Node::rebuild_ring() {
   ring_ = Ring(membership_.node_ids(), config_.vnodes_per_node);
   rebuild_index();  // placement changed: which peer shares which key changed too
+  if (rebuild_) rebuild_->covered.clear();  // so did what each peer's tree covers
 }
 
 }  // namespace ringkv

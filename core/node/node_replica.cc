@@ -63,6 +63,10 @@ std::optional<Version> Node::purge_floor(std::string_view key) const {
 }
 
 void Node::handle_replica_read(const NodeId& from, const ReplicaRead& read) {
+  if (!serves_reads()) {
+    metrics_.refused_rebuilding++;  // lost data: silence, the coordinator asked all N
+    return;
+  }
   Result<std::optional<Entry>> result = held_entry(read.key);
   ReplicaReadReply answer;
   answer.op = read.op;
@@ -76,6 +80,12 @@ void Node::handle_replica_read(const NodeId& from, const ReplicaRead& read) {
 }
 
 void Node::handle_version_query(const NodeId& from, const VersionQuery& query) {
+  if (!serves_reads()) {
+    // Lost data: "nothing" here could hide an acknowledged version, and a write stamped
+    // below it would lose to an older one. Silence: the coordinator hedges to the others.
+    metrics_.refused_rebuilding++;
+    return;
+  }
   Result<std::optional<Entry>> result = held_entry(query.key);
   VersionQueryReply answer{query.op, result.ok(), {}};
   if (!result.ok()) {

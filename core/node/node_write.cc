@@ -30,6 +30,15 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
                                          std::to_string(write.replicas.size()) + " nodes"});
     return;
   }
+  if (rebuild_ && !rebuild_->clock_restored) {
+    metrics_.writes_failed++;
+    metrics_.refused_rebuilding++;
+    reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, 0, write.required,
+                                     "this node lost its data and cannot stamp writes until "
+                                     "it has heard from every peer (" +
+                                         rebuild_progress() + ")"});
+    return;
+  }
   const uint64_t op = new_op();
   auto [it, inserted] = writes_.emplace(op, std::move(write));
   RINGKV_ASSERT(inserted);
@@ -54,7 +63,7 @@ void Node::send_version_queries(uint64_t op, uint64_t now_ms) {
       }
     }
   };
-  take([&](const NodeId& id) { return id == self_.id; });
+  take([&](const NodeId& id) { return id == self_.id && serves_reads(); });
   take([&](const NodeId& id) { return membership_.status_of(id) == MemberStatus::kAlive; });
   take([](const NodeId&) { return true; });
   const size_t first = config_.version_query_hedge_ms == 0

@@ -19,7 +19,8 @@ Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key) {
   if (const StoredRecord* record = memtable_.find(key)) return std::optional<StoredRecord>(*record);
   for (auto it = tables_.rbegin(); it != tables_.rend(); ++it) {  // newest first
     auto found = (*it)->find(key);
-    if (!found.ok() || found->has_value()) return found;
+    if (!found.ok()) return confirm_damage(found.status(), {*it});
+    if (found->has_value()) return found;
   }
   return std::optional<StoredRecord>();
 }
@@ -101,13 +102,14 @@ Status LsmStore::scan(std::string_view start_key, const Visitor& visit) {
   sources.push_back(memtable_iterator(memtable_, start_key));
   for (auto it = tables_.rbegin(); it != tables_.rend(); ++it) {
     auto source = (*it)->seek(start_key);
-    if (!source.ok()) return source.status();
+    if (!source.ok()) return confirm_damage(source.status(), tables_);
     sources.push_back(std::move(*source));
   }
   MergingIterator merged(std::move(sources));
   while (merged.valid()) {
     if (!merged.record().purged && !visit(merged.key(), merged.record().entry)) break;
-    RINGKV_RETURN_IF_ERROR(merged.next());
+    Status moved = merged.next();
+    if (!moved.ok()) return confirm_damage(moved, tables_);
   }
   return Status();
 }

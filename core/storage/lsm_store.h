@@ -100,6 +100,24 @@ class LsmStore final : public ReplicaStore {
   // ok, or the error that made the store refuse writes until it is reopened.
   const Status& fatal_error() const { return fatal_error_; }
 
+  // Damage at rest (docs/lost-data.md): a table data block whose checksum fails on
+  // kDamageReads reads in a row (a transient flip on the way from the disk does not
+  // repeat). The store then turns fatal and leaves a DAMAGED file that names the block, so
+  // that open_or_discard_damaged() sets the damaged files aside at the next open: older
+  // versions in lower tables must never be served in place of what the block held, and
+  // the node rebuilds everything from its replicas instead.
+  static constexpr int kDamageReads = 5;
+  static constexpr std::string_view kDamagedFileName = "DAMAGED";
+  const Status& damage() const { return damage_; }
+  // open(), except that a store whose last life found damage is first moved aside, every
+  // file to `dir`.damaged (replacing an older one), and opened blank; `discarded` gets
+  // the damage report then (empty otherwise).
+  static Result<std::unique_ptr<LsmStore>> open_or_discard_damaged(Env& env, std::string dir,
+                                                                   LsmOptions options,
+                                                                   std::string* discarded);
+  // Each live table's path and the end of its data blocks (the simulator damages them).
+  std::vector<std::pair<std::string, uint64_t>> table_data_extents() const;
+
  private:
   struct ActiveCompaction;
 
@@ -118,6 +136,10 @@ class LsmStore final : public ReplicaStore {
   Status finish_compaction();
   void abandon_compaction();
   void remove_quietly(const std::string& name);
+  // `error` came from reading `suspects`: a checksum failure that re-reads confirm is
+  // recorded as damage (fatal, DAMAGED file) and returned; anything else is returned as is.
+  Status confirm_damage(const Status& error,
+                        const std::vector<std::shared_ptr<SstableReader>>& suspects);
 
   Env& env_;
   std::string dir_;
@@ -132,6 +154,7 @@ class LsmStore final : public ReplicaStore {
   RecoveryReport report_;
   LsmStats counters_;
   Status fatal_error_;
+  Status damage_;
 };
 
 }  // namespace ringkv

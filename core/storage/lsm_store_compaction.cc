@@ -97,7 +97,7 @@ Status LsmStore::compact_step(size_t max_entries) {
     if (!compaction_) return Status();
   }
   auto done = compaction_->job->step(std::max<size_t>(max_entries, 1));
-  Status status = done.ok() ? Status() : done.status();
+  Status status = done.ok() ? Status() : confirm_damage(done.status(), tables_);
   if (status.ok() && *done) status = finish_compaction();
   if (!status.ok() && fatal_error_.ok()) abandon_compaction();
   return status;

@@ -210,6 +210,15 @@ Status MemoryEnv::create_dir(const std::string& dir) {
   return Status();
 }
 
+void MemoryEnv::wipe() {
+  live_.clear();
+  durable_.clear();
+  dirs_.clear();
+  faults_ = FaultOptions();
+  crash_point_hit_.reset();
+  ++generation_;
+}
+
 void MemoryEnv::crash(Prng& prng, const CrashOptions& options) {
   FileMap survivors;
   for (const auto& dir : dirs_) {

@@ -61,6 +61,9 @@ class MemoryEnv final : public Env {
   // Simulates power loss (see the model above), then clears every fault option.
   void crash(Prng& prng, const CrashOptions& options = CrashOptions());
   void set_faults(const FaultOptions& faults);
+  // The disk is lost (replaced blank): every file and directory is gone. Call it with the
+  // process down (handles still open see a crash, as after crash()).
+  void wipe();
   // Files hand out detached syncs (WritableFile::detached_sync), as POSIX files do; off by
   // default (syncs then happen in place).
   void enable_detached_sync(bool on) { detached_sync_ = on; }

@@ -39,6 +39,10 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
   uint64_t entry_count() const { return entry_count_; }
   uint64_t file_size_bytes() const { return file_size_bytes_; }
   const std::string& path() const { return path_; }
+  // Where the data blocks end (the bloom filter, index and footer follow).
+  uint64_t data_end_offset() const {
+    return index_.empty() ? 0 : index_.back().handle.offset + index_.back().handle.size_bytes;
+  }
 
  private:
   struct IndexEntry {

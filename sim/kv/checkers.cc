@@ -211,7 +211,7 @@ std::optional<Violation> check_history(const History& history, uint32_t replicat
 
 std::optional<Violation> check_durability(const History& history,
                                           const std::map<Key, ReplicaState>& final_state,
-                                          uint64_t now_ms) {
+                                          uint32_t replication_factor, uint64_t now_ms) {
   const auto values = puts_by_value(history);
   std::map<Key, std::vector<const Op*>> acked_writes;  // one pass, not one per key
   for (const Op& op : history.ops) {
@@ -239,6 +239,10 @@ std::optional<Violation> check_durability(const History& history,
     for (const Op* acked : writes->second) {
       const Op& op = *acked;
       if (op.version <= purged) continue;  // overwritten by a delete whose tombstone was purged
+      if (2 * op.quorum <= replication_factor && !history.wipes.empty() &&
+          op.complete_ms <= history.wipes.back().time_ms) {
+        continue;  // weak, and perhaps held by a disk that was lost since
+      }
       if (!winner || winner->version < op.version) {
         return Violation{"durability", key, {op.id}, now_ms,
                          "acknowledged write " + op.version.to_string() +

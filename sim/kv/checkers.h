@@ -37,10 +37,12 @@ using ReplicaState = std::map<std::string, std::optional<Entry>>;
 
 // 1. Durability: the winning entry of each key has a version >= every acknowledged write's
 //    version (writes at or below a purged tombstone of the key excepted: a delete won),
-//    and an acknowledged write at exactly the winning version left its value.
+//    and an acknowledged write at exactly the winning version left its value. A weak
+//    write (2W <= N) acknowledged before a disk wipe may be gone: its only copy may have
+//    been on the lost disk.
 std::optional<Violation> check_durability(const History& history,
                                           const std::map<Key, ReplicaState>& final_state,
-                                          uint64_t now_ms);
+                                          uint32_t replication_factor, uint64_t now_ms);
 
 // 2. Convergence: every replica of each key holds the same entry.
 std::optional<Violation> check_convergence(const std::map<Key, ReplicaState>& final_state,

@@ -66,7 +66,8 @@ const std::vector<std::string>& required_coverage() {
   static const std::vector<std::string> names = {
       "crash_during_sync", "tombstone_purged", "hint_budget_full", "overloaded", "compaction",
       "large_value", "write_superseded", "read_write_back", "read_winner_change",
-      "version_query_hedge", "request_timeout", "enospc", "crash_point", "junk_tail"};
+      "version_query_hedge", "request_timeout", "enospc", "crash_point", "junk_tail",
+      "disk_wiped", "data_rebuilt", "corruption_detected"};
   return names;
 }
 

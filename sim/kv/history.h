@@ -49,9 +49,17 @@ struct Purge {
   uint64_t time_ms = 0;
 };
 
+// A node's disk was lost (replaced blank). Writes it alone acknowledged are gone: weak
+// writes (2W <= N) acknowledged before it may be lost; strong ones never are.
+struct Wipe {
+  std::string node;
+  uint64_t time_ms = 0;
+};
+
 struct History {
   std::vector<Op> ops;  // ops[i].id == i + 1
   std::vector<Purge> purges;  // in time order
+  std::vector<Wipe> wipes;    // in time order
   // The highest tombstone version of `key` purged at or before `time_ms` (zero: none).
   Version purged_by(const Key& key, uint64_t time_ms) const;
   Op& at(uint64_t id) { return ops[id - 1]; }

@@ -19,11 +19,13 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
                                                    MemoryEnv& env, uint64_t incarnation,
                                                    Prng prng, uint64_t local_now_ms) {
   std::unique_ptr<KvMachine> machine(new KvMachine(index, setup, std::move(prng)));
-  auto store = LsmStore::open(env, "data", setup.storage);
+  auto store = LsmStore::open_or_discard_damaged(env, "data", setup.storage,
+                                                 &machine->discarded_);
   if (!store.ok()) return store.status();
   machine->store_ = std::move(*store);
   // The durable hint store, on the same simulated disk (kvnode keeps it in DATA/hints).
-  auto hints = LsmStore::open(env, "hints", setup.storage);
+  std::string hints_discarded;  // the simulator damages only the data store
+  auto hints = LsmStore::open_or_discard_damaged(env, "hints", setup.storage, &hints_discarded);
   if (!hints.ok()) return hints.status();
   machine->hint_store_ = std::move(*hints);
   const NodeId& self = setup.names[index];
@@ -31,9 +33,11 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
   for (const NodeId& name : setup.names) {
     if (name != self) peers.push_back(Peer{name, name + ":8080"});
   }
-  machine->node_ = std::make_unique<Node>(NodeIdentity{self, self + ":8080", incarnation},
-                                          setup.config, peers, *machine->store_,
-                                          machine->prng_.fork(), local_now_ms);
+  // As kvnode: a blank store (the first boot, or a wiped disk) rebuilds from the peers.
+  const bool blank = store_is_blank(*machine->store_);
+  machine->node_ = std::make_unique<Node>(
+      NodeIdentity{self, self + ":8080", incarnation, blank}, setup.config, peers,
+      *machine->store_, machine->prng_.fork(), local_now_ms);
   machine->node_->attach_hint_store(*machine->hint_store_);
   DriverHost& host = *machine;
   machine->driver_ = std::make_unique<NodeDriver>(*machine->node_, *machine->store_,

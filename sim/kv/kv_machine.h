@@ -57,6 +57,8 @@ class KvMachine final : private DriverHost {
   LsmStore& store() { return *store_; }
   LsmStore& hint_store() { return *hint_store_; }
   uint64_t codec_errors() const { return codec_errors_; }
+  // The damage report when this open set a damaged data store aside (empty otherwise).
+  const std::string& discarded() const { return discarded_; }
   uint64_t commit_failures() const { return driver_->commit_failures(); }
   // Watched keys' versions as of the last sync that completed (zero: nothing).
   const std::map<Key, Version>& synced_versions() const { return synced_versions_; }
@@ -81,6 +83,7 @@ class KvMachine final : private DriverHost {
   std::unique_ptr<NodeDriver> driver_;
   wire::MessageDecoder decoder_;
   uint64_t codec_errors_ = 0;
+  std::string discarded_;
   std::vector<Envelope> outgoing_;
   std::vector<Reply> replies_;
   std::function<Status()> sync_run_;  // the sync drive() started, run at finish_sync()

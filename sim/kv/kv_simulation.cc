@@ -25,6 +25,7 @@ KvSimulation::KvSimulation(SimOptions options)
     RINGKV_ASSERT_MSG(f.crash_permille == 0 && f.power_failure_permille == 0 &&
                           f.read_bit_flip_permille == 0 && f.io_error_permille == 0 &&
                           f.disk_full_permille == 0 && f.crash_point_permille == 0 &&
+                          f.disk_wipe_permille == 0 && f.rest_bit_flip_permille == 0 &&
                           options_.config.anti_entropy_interval_ms == kAntiEntropyOffMs,
                       "a hints-only run has crash, power or disk faults, or anti-entropy on");
   }
@@ -48,6 +49,8 @@ KvSimulation::KvSimulation(SimOptions options)
   last_seen_.resize(options_.node_count);
   durable_.resize(options_.node_count);
   checked_changes_.assign(options_.node_count, UINT64_MAX);
+  wiped_.assign(options_.node_count, false);
+  rebuilding_.assign(options_.node_count, false);
   clients_.resize(options_.client_count + 1);  // the last one is the final probe's
   sim_ = std::make_unique<Simulator<KvMachine>>(
       options_.node_count, options_.simulator, prng_.fork(), trace_,
@@ -85,6 +88,22 @@ std::unique_ptr<KvMachine> KvSimulation::make_machine(size_t index, uint64_t loc
     });
     return nullptr;
   }
+  // The flipped table left the data directory while the node was down: this open (or an
+  // earlier one that failed halfway) set the damaged store aside.
+  const std::string& damage = (*machine)->discarded();
+  const bool flipped_here = flipped_ && flipped_->node == index;
+  if (!damage.empty() && !flipped_here) {
+    fail(Violation{"damage", "", {}, sim_->now_ms(),
+                   setup_.names[index] + " set its store aside as damaged, but no stored bit "
+                                         "was flipped there: " + damage});
+  }
+  if (flipped_here && (!damage.empty() || !disk.exists(flipped_->path))) {
+    trace_.record(sim_->now_ms(), "store-set-aside",
+                  field("process", index) + ",\"damage\":" + json_quote(damage));
+    flipped_.reset();
+    coverage_.add("damaged_store_set_aside");
+    note_data_lost(index);
+  }
   return std::move(*machine);
 }
 
@@ -99,6 +118,12 @@ void KvSimulation::after_step(size_t index) {
                       ",\"version\":\"" + version.to_string() + "\"");
   }
   for (const auto& [key, version] : machine->synced_versions()) durable_[index][key] = version;
+  if (rebuilding_[index] && !machine->node().rebuilding()) {
+    wiped_[index] = false;
+    last_rebuilt_ms_ = sim_->now_ms();
+  }
+  rebuilding_[index] = machine->node().rebuilding();
+  if (!rebuilding_[index]) wiped_[index] = false;
   check_replica_monotonic(index, false);
   if (machine->codec_errors() > 0) {
     fail(Violation{"codec", "", {}, sim_->now_ms(),
@@ -116,6 +141,7 @@ void KvSimulation::after_step(size_t index) {
     return;
   }
   if (!machine->store().fatal_error().ok() || !machine->hint_store().fatal_error().ok()) {
+    if (!machine->store().damage().ok()) coverage_.add("corruption_detected");
     // A node whose disk failed for good stops and restarts, as the runtime would.
     trace_.record(sim_->now_ms(), "fatal-store-error", field("process", index));
     sim_->events().schedule(sim_->now_ms(), [this, index] {
@@ -200,6 +226,8 @@ void KvSimulation::harvest_coverage(size_t index) {
   coverage_.add("hint_budget_full", m.hints_dropped_budget);
   coverage_.add("hint_delivered", m.hints_delivered);
   coverage_.add("compaction", machine->store().stats().compactions);
+  coverage_.add("data_rebuilt", m.data_rebuilds);
+  coverage_.add("refused_rebuilding", m.refused_rebuilding);
 }
 
 void KvSimulation::restart_node(size_t index) {

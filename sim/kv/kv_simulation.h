@@ -25,6 +25,7 @@ struct SimStats {
   uint64_t indeterminate = 0;
   uint64_t probe_ops = 0;  // requests of the healthy-cluster probe (not in `ops`)
   uint64_t crashes = 0, power_failures = 0, partitions = 0, clogs = 0, pauses = 0;
+  uint64_t disk_wipes = 0;
   uint64_t restart_failures = 0, events = 0, converged_after_ms = 0;
   uint64_t black_box_steps = 0, black_box_unknown_keys = 0;
   uint64_t contended_reads = 0;  // strong reads that failed under write contention (liveness)
@@ -69,6 +70,12 @@ class KvSimulation {
   void schedule_fault();
   void inject_fault();
   void fill_disk(size_t node);
+  void wipe_disk(size_t node);
+  void flip_at_rest(size_t node);
+  // A node lost its data (wiped, or a damaged store set aside): the checkers' floors for
+  // it go, and weak writes acknowledged before now may be gone.
+  void note_data_lost(size_t node);
+  bool any_rebuilding() const;
   FaultOptions base_disk_faults() const;
   void partition_network();
   void end_safety_when_ready();
@@ -99,6 +106,17 @@ class KvSimulation {
   std::vector<std::map<Key, Version>> last_seen_;  // per node: highest version seen
   std::vector<std::map<Key, Version>> durable_;    // per node: version as of last sync
   std::vector<uint64_t> checked_changes_;  // per node: store state_changes() last checked
+  std::vector<bool> wiped_;  // per node: its data was lost and it has not rebuilt yet
+  std::vector<bool> rebuilding_;  // per node: rebuilding after its last step
+  uint64_t last_rebuilt_ms_ = 0;  // when a node last finished rebuilding lost data
+  // The stored bit flipped and not yet found: one damage at a time.
+  struct FlippedBit {
+    size_t node = 0;
+    std::string path;
+    uint64_t offset = 0;
+    int bit = 0;
+  };
+  std::optional<FlippedBit> flipped_;
   bool faults_active_ = true;
   bool workload_active_ = true;
   uint64_t liveness_start_ms_ = 0;

@@ -37,7 +37,7 @@ SimResult KvSimulation::run() {
 
   std::map<Key, ReplicaState> state;
   uint64_t waited = 0;
-  while (!violation_ && !(converged(&state) && membership_converged()) &&
+  while (!violation_ && !(converged(&state) && membership_converged() && !any_rebuilding()) &&
          waited < options_.convergence_bound_ms) {
     waited += kConvergencePollMs;
     sim_->run_until(drain_end + waited);
@@ -46,22 +46,32 @@ SimResult KvSimulation::run() {
   const uint64_t now = sim_->now_ms();
   if (!violation_) check_linearizable();
   if (!violation_) {
-    // Settled: failure detectors have seen every restarted node again, and the requests
-    // that were already waiting on the old view have timed out.
+    // Settled: failure detectors have seen every restarted node again, every node that
+    // lost its data has rebuilt it (until then it answers no read, so R = N reads fail),
+    // and the requests that were already waiting on the old view have timed out.
     const Config& c = options_.config;
-    const uint64_t settled_ms = liveness_start_ms_ + c.dead_after_ms + c.default_timeout_ms;
+    const uint64_t settled_ms =
+        std::max(liveness_start_ms_ + c.dead_after_ms, last_rebuilt_ms_) + c.default_timeout_ms;
     if (auto v = check_liveness(history_, liveness_start_ms_, settled_ms,
                                 options_.tight_inflight_limit, &stats_.contended_reads)) {
       fail(*v);
     }
   }
   if (!violation_) {
-    if (auto v = check_durability(history_, final_state(), now)) fail(*v);
+    if (auto v = check_durability(history_, final_state(), options_.config.replication_factor, now)) fail(*v);
   }
   if (!violation_) {
     if (auto v = check_convergence(final_state(), now)) {
       v->detail += " (after waiting " + std::to_string(waited) + " ms)";
       fail(*v);
+    }
+  }
+  for (size_t i = 0; i < options_.node_count && !violation_; ++i) {
+    const KvMachine* machine = sim_->machine(i);
+    if (machine && machine->node().rebuilding()) {
+      fail(Violation{"rebuild", "", {}, now,
+                     setup_.names[i] + " never finished rebuilding its lost data in a healed "
+                                       "cluster: " + machine->node().rebuild_progress()});
     }
   }
   if (!violation_ && !membership_converged()) {
@@ -119,6 +129,13 @@ void KvSimulation::end_safety_when_ready() {
 
 void KvSimulation::begin_liveness() {
   faults_active_ = false;
+  if (flipped_ && disks_[flipped_->node]->exists(flipped_->path)) {
+    // Damage found later would stop a node in the healed cluster: faults end here, so
+    // the bit nobody has read yet is put back.
+    disks_[flipped_->node]->flip_stored_bit(flipped_->path, flipped_->offset, flipped_->bit);
+    trace_.record(sim_->now_ms(), "bit-flip-undone", "\"process\":" + std::to_string(flipped_->node));
+    flipped_.reset();
+  }
   liveness_start_ms_ = sim_->now_ms();
   trace_.record(sim_->now_ms(), "liveness", "");
   sim_->network().heal();
@@ -176,6 +193,68 @@ void KvSimulation::inject_fault() {
     disks_[node]->set_faults(faults);
     trace_.record(now, "crash-point-armed", "\"process\":" + std::to_string(node));
   }
+  // One lost disk at a time: a second one before the first node rebuilt could take both
+  // copies of a write (beyond what RF=3 promises).
+  // One damage at a time: a wipe or a flip is injected only while no node is rebuilding
+  // lost data and no flipped bit waits to be found (a table compacted away before anyone
+  // read the bit took the damage with it).
+  if (flipped_ && sim_->up(flipped_->node) && !disks_[flipped_->node]->exists(flipped_->path)) {
+    flipped_.reset();  // compacted away (while down, only a set-aside moves it: see make_machine)
+  }
+  const bool all_whole = !flipped_ && std::find(wiped_.begin(), wiped_.end(), true) == wiped_.end();
+  if (f.disk_wipe_permille > 0 && fault_prng_.chance(f.disk_wipe_permille) && all_whole) {
+    wipe_disk(node);
+  }
+  if (f.rest_bit_flip_permille > 0 && fault_prng_.chance(f.rest_bit_flip_permille) &&
+      all_whole && sim_->up(node)) {
+    flip_at_rest(node);
+  }
+}
+
+// A bit of a live table's data blocks flips on the disk for good (the synced copy too).
+void KvSimulation::flip_at_rest(size_t index) {
+  const auto extents = sim_->machine(index)->store().table_data_extents();
+  if (extents.empty()) return;
+  const auto& [path, data_end] = extents[fault_prng_.uniform(extents.size())];
+  if (data_end == 0) return;
+  const uint64_t offset = fault_prng_.uniform(data_end);
+  const int bit = static_cast<int>(fault_prng_.uniform(8));
+  disks_[index]->flip_stored_bit(path, offset, bit);
+  flipped_ = FlippedBit{index, path, offset, bit};
+  coverage_.add("bit_flip_at_rest");
+  trace_.record(sim_->now_ms(), "bit-flip-at-rest",
+                "\"process\":" + std::to_string(index) + ",\"file\":" + json_quote(path));
+}
+
+void KvSimulation::note_data_lost(size_t index) {
+  last_seen_[index].clear();
+  durable_[index].clear();
+  checked_changes_[index] = UINT64_MAX;
+  wiped_[index] = true;
+  history_.wipes.push_back(Wipe{setup_.names[index], sim_->now_ms()});
+}
+
+// The node's disk is lost: it dies, comes back on a blank disk (and so without its
+// incarnation, which kvnode keeps in the data directory) and must rebuild from its peers.
+void KvSimulation::wipe_disk(size_t index) {
+  crash_node(index);
+  disks_[index]->wipe();
+  disks_[index]->enable_detached_sync(options_.sync == SyncPolicy::kAlways);
+  incarnations_[index] = 0;
+  note_data_lost(index);
+  coverage_.add("disk_wiped");
+  stats_.disk_wipes++;
+  trace_.record(sim_->now_ms(), "disk-wipe", "\"process\":" + std::to_string(index));
+  sim_->events().schedule(sim_->now_ms() + fault_prng_.range(50, options_.faults.downtime_max_ms),
+                          [this, index] { restart_node(index); });
+}
+
+bool KvSimulation::any_rebuilding() const {
+  for (size_t i = 0; i < options_.node_count; ++i) {
+    const KvMachine* machine = sim_->machine(i);
+    if (machine && machine->node().rebuilding()) return true;
+  }
+  return false;
 }
 
 // Crashes node `index` and restarts it within downtime_max_ms (a no-op if the liveness

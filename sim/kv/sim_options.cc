@@ -132,6 +132,8 @@ SimOptions SimOptions::draw(uint64_t seed) {
     o.faults.disk_full_permille = static_cast<uint32_t>(prng.range(20, 150));
     o.faults.crash_point_permille = static_cast<uint32_t>(prng.range(20, 200));
     o.faults.junk_tail_permille = static_cast<uint32_t>(prng.range(100, 1000));
+    o.faults.disk_wipe_permille = static_cast<uint32_t>(prng.range(10, 60));
+    o.faults.rest_bit_flip_permille = static_cast<uint32_t>(prng.range(10, 80));
   }
   return o;
 }
@@ -146,6 +148,8 @@ void SimOptions::set_hints_only() {
   faults.disk_full_permille = 0;
   faults.crash_point_permille = 0;
   faults.junk_tail_permille = 0;
+  faults.disk_wipe_permille = 0;
+  faults.rest_bit_flip_permille = 0;
 }
 
 void SimOptions::set_node_count(size_t nodes) {
@@ -186,6 +190,7 @@ bool SimOptions::keep_only_faults(const std::vector<std::string>& kinds) {
   if (off("disk")) {
     faults.read_bit_flip_permille = faults.io_error_permille = 0;
     faults.disk_full_permille = faults.crash_point_permille = faults.junk_tail_permille = 0;
+    faults.disk_wipe_permille = faults.rest_bit_flip_permille = 0;
   }
   if (off("clock")) clock_offset_max_ms = clock_drift_max_ppm = 0;
   return true;
@@ -217,7 +222,8 @@ std::string SimOptions::describe() const {
       << " read_bit_flip=" << faults.read_bit_flip_permille
       << "‰ io_error=" << faults.io_error_permille << "‰ disk_full=" << faults.disk_full_permille
       << "‰ crash_point=" << faults.crash_point_permille << "‰ junk_tail="
-      << faults.junk_tail_permille << "‰\n  clocks: offset_max_ms="
+      << faults.junk_tail_permille << "‰ disk_wipe=" << faults.disk_wipe_permille
+      << "‰ rest_bit_flip=" << faults.rest_bit_flip_permille << "‰\n  clocks: offset_max_ms="
       << clock_offset_max_ms << " drift_max_ppm=" << clock_drift_max_ppm
       << "\n  reach: timeout_one_in=" << timeout_one_in
       << " large_value_one_in=" << large_value_one_in << " max_value_bytes=" << c.max_value_bytes

@@ -28,6 +28,8 @@ struct FaultRates {
   uint32_t disk_full_permille = 0;        // per decision: one node's disk fills up a while
   uint32_t crash_point_permille = 0;      // per decision: one node dies at a disk write soon
   uint32_t junk_tail_permille = 0;        // per torn file at a crash: junk after the prefix
+  uint32_t disk_wipe_permille = 0;        // per decision: one node's disk is lost (blank)
+  uint32_t rest_bit_flip_permille = 0;    // per decision: a stored table bit flips for good
 };
 
 // Client requests per seed the default configuration aims for (the safety phase runs on

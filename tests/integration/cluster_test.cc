@@ -107,6 +107,38 @@ bool wait_for_metric(const LocalCluster& cluster, size_t index, const std::strin
   return false;
 }
 
+// A disk lost and replaced blank: the node comes back rebuilding, answers no read until it
+// has pulled every peer's data, and then holds what it had acknowledged.
+TEST(ClusterTest, NodeOnAWipedDiskRebuildsBeforeItAnswersReads) {
+  LocalCluster cluster(3, {});
+  ASSERT_TRUE(cluster.start_all());
+  EXPECT_EQ(cluster.stop(2, SIGTERM), std::optional<int>(0)) << cluster.log(2);
+  auto put = cluster.client(0)->request("PUT", "/kv/k", "acknowledged-by-n1-and-n2");
+  ASSERT_TRUE(put.ok());
+  ASSERT_EQ(put->status, 204) << put->body;
+  EXPECT_EQ(cluster.stop(1, SIGKILL), std::optional<int>(128 + SIGKILL));
+  cluster.wipe(1);
+  EXPECT_EQ(cluster.stop(0, SIGKILL), std::optional<int>(128 + SIGKILL));
+  ASSERT_TRUE(cluster.start(2)) << cluster.log(2);
+  ASSERT_TRUE(cluster.start(1, /*rebuilt=*/false)) << cluster.log(1);
+  auto health = cluster.client(1)->request("GET", "/health");
+  ASSERT_TRUE(health.ok());
+  EXPECT_NE(health->body.find("\"rebuilding\":true"), std::string::npos) << health->body;
+  EXPECT_NE(cluster.log(1).find("the data store is blank"), std::string::npos) << cluster.log(1);
+  // n1 is down, n2 lost the write, n3 never had it: no majority holds it, so no answer.
+  auto unknown = cluster.client(2)->request("GET", "/kv/k?timeout_ms=500");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 503) << unknown->body;
+  ASSERT_TRUE(cluster.start(0)) << cluster.log(0);
+  ASSERT_TRUE(cluster.wait_rebuilt(1)) << cluster.log(1);
+  EXPECT_GE(cluster.metric_value(1, "ringkv_data_rebuilds_total"), 1) << cluster.log(1);
+  cluster.stop(0, SIGKILL);
+  auto read = cluster.client(2)->request("GET", "/kv/k");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->status, 200) << read->body;
+  EXPECT_EQ(read->body, "acknowledged-by-n1-and-n2");
+}
+
 TEST(ShutdownTest, SigtermFailsStuckRequestsAfterTheGraceAndExitsZero) {
   LocalCluster cluster(3, {"--shutdown-grace-ms", "300"});
   ASSERT_TRUE(cluster.start_all());

@@ -94,7 +94,7 @@ void KvnodeProcess::start(const std::vector<std::string>& arguments, const std::
   pid_ = pid;
 }
 
-bool KvnodeProcess::wait_healthy(uint16_t port) {
+bool KvnodeProcess::wait_healthy(uint16_t port, bool rebuilt) {
   uint64_t deadline_ms = monotonic_ms() + kStartupTimeoutMs;
   while (monotonic_ms() < deadline_ms) {
     int status = 0;
@@ -104,7 +104,10 @@ bool KvnodeProcess::wait_healthy(uint16_t port) {
     }
     runtime::HttpClient client("127.0.0.1", port, 1000);
     auto response = client.request("GET", "/health");
-    if (response.ok() && response->status == 200) return true;
+    if (response.ok() && response->status == 200 &&
+        (!rebuilt || response->body.find("\"rebuilding\":true") == std::string::npos)) {
+      return true;
+    }
     std::this_thread::sleep_for(kPollInterval);  // polling interval, not synchronisation
   }
   return false;

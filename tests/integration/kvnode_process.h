@@ -42,9 +42,10 @@ class KvnodeProcess {
   // stdout go to `log_path`.
   void start(const std::vector<std::string>& arguments, const std::string& log_path,
              const std::vector<std::string>& environment = {});
-  // Polls GET /health on `port` until it answers 200; false after kStartupTimeoutMs or if
-  // the process exited.
-  bool wait_healthy(uint16_t port);
+  // Polls GET /health on `port` until it answers 200 and, with `rebuilt`, no longer
+  // reports "rebuilding":true (a blank node pulls its peers' data first: one exchange on
+  // a first boot); false after kStartupTimeoutMs or if the process exited.
+  bool wait_healthy(uint16_t port, bool rebuilt = true);
   // Sends `signal_number` and waits for the exit; the exit code (128+signal if killed), or
   // nullopt after kExitTimeoutMs.
   std::optional<int> stop(int signal_number);

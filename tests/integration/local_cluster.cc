@@ -1,5 +1,7 @@
 #include "local_cluster.h"
 
+#include <filesystem>
+
 namespace ringkv::integration {
 
 LocalCluster::LocalCluster(size_t node_count, std::vector<std::string> extra_arguments)
@@ -38,11 +40,16 @@ std::vector<std::string> LocalCluster::arguments(size_t index) const {
   return arguments;
 }
 
-bool LocalCluster::start(size_t index) {
+bool LocalCluster::start(size_t index, bool rebuilt) {
   NodeSlot& slot = nodes_[index];
   slot.process = std::make_unique<KvnodeProcess>();
   slot.process->start(arguments(index), slot.log_path);
-  return slot.process->wait_healthy(slot.port);
+  return slot.process->wait_healthy(slot.port, rebuilt);
+}
+
+void LocalCluster::wipe(size_t index) {
+  std::error_code ignored;
+  std::filesystem::remove_all(nodes_[index].data_dir, ignored);
 }
 
 bool LocalCluster::start_all() {
@@ -50,6 +57,10 @@ bool LocalCluster::start_all() {
     NodeSlot& slot = nodes_[i];
     slot.process = std::make_unique<KvnodeProcess>();
     slot.process->start(arguments(i), slot.log_path);
+  }
+  // Up first, then rebuilt: blank nodes pull from one another, so all must be up.
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!nodes_[i].process->wait_healthy(nodes_[i].port, false)) return false;
   }
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!nodes_[i].process->wait_healthy(nodes_[i].port)) return false;

@@ -16,8 +16,13 @@ class LocalCluster {
   // `extra_arguments` are passed to every node (e.g. {"--n","1","--w","1","--r","1"}).
   LocalCluster(size_t node_count, std::vector<std::string> extra_arguments);
 
-  // Starts node `index` and waits until it is healthy.
-  bool start(size_t index);
+  // Starts node `index` and waits until it is healthy and, with `rebuilt`, no longer
+  // rebuilding lost data.
+  bool start(size_t index, bool rebuilt = true);
+  // Waits until the running node `index` no longer reports "rebuilding":true.
+  bool wait_rebuilt(size_t index) { return nodes_[index].process->wait_healthy(port(index)); }
+  // Deletes node `index`'s data directory (a lost disk); the node must be stopped.
+  void wipe(size_t index);
   bool start_all();
   std::optional<int> stop(size_t index, int signal_number);
   // Sends a signal without waiting (SIGSTOP / SIGCONT).

@@ -27,12 +27,13 @@ TestCluster::TestCluster(size_t node_count, Config config, uint64_t seed)
   for (auto& [id, member] : nodes_) member.node = build_node(id, 0);
 }
 
-std::unique_ptr<Node> TestCluster::build_node(const NodeId& id, uint64_t incarnation) {
+std::unique_ptr<Node> TestCluster::build_node(const NodeId& id, uint64_t incarnation,
+                                              bool lost_data) {
   std::vector<Peer> peers;
   for (const auto& [other, member] : nodes_) {
     if (other != id) peers.push_back(Peer{other, other + ":0"});
   }
-  auto node = std::make_unique<Node>(NodeIdentity{id, id + ":0", incarnation}, config_, peers,
+  auto node = std::make_unique<Node>(NodeIdentity{id, id + ":0", incarnation, lost_data}, config_, peers,
                                      *nodes_.at(id).store, prng_.fork(), now_ms_);
   if (hints_enabled_) node->attach_hint_store(*nodes_.at(id).hints);
   return node;
@@ -99,6 +100,15 @@ void TestCluster::restart(const NodeId& id) {
   RINGKV_ASSERT(member.node == nullptr);
   member.incarnation++;
   member.node = build_node(id, member.incarnation);
+}
+
+void TestCluster::wipe(const NodeId& id) {
+  Member& member = nodes_.at(id);
+  member.node.reset();
+  member.store = std::make_unique<MemoryStore>();
+  member.hints = std::make_unique<MemoryStore>();
+  member.incarnation = 1;
+  member.node = build_node(id, member.incarnation, /*lost_data=*/true);
 }
 
 bool TestCluster::blocked(const NodeId& from, const NodeId& to) const {

@@ -49,6 +49,9 @@ class TestCluster {
   // where everything applied was synced); restart builds a new Node, incarnation + 1.
   void crash(const NodeId& id);
   void restart(const NodeId& id);
+  // The disk is lost: crash, blank stores (data and hints), restart with the incarnation
+  // of a fresh data directory and NodeIdentity::lost_data, as kvnode on a wiped disk.
+  void wipe(const NodeId& id);
   bool is_up(const NodeId& id) const { return nodes_.at(id).node != nullptr; }
 
   // Driving. settle(): commit every node and deliver messages until the network is quiet
@@ -73,7 +76,8 @@ class TestCluster {
     Envelope envelope;
   };
 
-  std::unique_ptr<Node> build_node(const NodeId& id, uint64_t incarnation);
+  std::unique_ptr<Node> build_node(const NodeId& id, uint64_t incarnation,
+                                   bool lost_data = false);
   void collect(const NodeId& id);
   bool blocked(const NodeId& from, const NodeId& to) const;
 

@@ -33,7 +33,7 @@ TEST(Checkers, CorrectHistoryPasses) {
   EXPECT_FALSE(check_history(h, 3).has_value());
   std::map<Key, ReplicaState> state{{"k", {{"n1", Entry{{3, "n1"}, true, ""}},
                                            {"n2", Entry{{3, "n1"}, true, ""}}}}};
-  EXPECT_FALSE(check_durability(h, state, 100).has_value());
+  EXPECT_FALSE(check_durability(h, state, 3, 100).has_value());
   EXPECT_FALSE(check_convergence(state, 100).has_value());
   EXPECT_FALSE(check_liveness(h, 0, 0, false).has_value());
 }
@@ -138,10 +138,29 @@ TEST(Checkers, LostAcknowledgedWriteIsCaught) {
   h.ops.push_back(op(2, ClientOp::kPut, 0, 10, OpResult::kFailed, {2, "n2"}, "b"));
   std::map<Key, ReplicaState> state{{"k", {{"n1", Entry{{2, "n2"}, false, "b"}},
                                            {"n2", Entry{{2, "n2"}, false, "b"}}}}};
-  auto v = check_durability(h, state, 100);
+  auto v = check_durability(h, state, 3, 100);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->invariant, "durability");
   EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{1}));
+}
+
+// A lost disk may take a weak write (its only copy) with it, never a strong one.
+TEST(Checkers, OnlyWeakWritesAcknowledgedBeforeADiskWipeMayBeLost) {
+  History h;
+  h.ops.push_back(op(1, ClientOp::kPut, 0, 10, OpResult::kOk, {4, "n1"}, "a"));
+  h.ops.back().quorum = 1;
+  h.wipes.push_back(Wipe{"n1", 20});
+  std::map<Key, ReplicaState> state{{"k", {{"n1", Entry{{2, "n2"}, false, "b"}},
+                                           {"n2", Entry{{2, "n2"}, false, "b"}}}}};
+  h.ops.push_back(op(2, ClientOp::kPut, 0, 10, OpResult::kFailed, {2, "n2"}, "b"));
+  EXPECT_FALSE(check_durability(h, state, 3, 100).has_value());
+  h.ops.front().quorum = 2;
+  auto v = check_durability(h, state, 3, 100);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->op_ids, (std::vector<uint64_t>{1}));
+  h.ops.front().quorum = 1;
+  h.ops.front().complete_ms = 30;  // acknowledged after the wipe: it must survive
+  EXPECT_TRUE(check_durability(h, state, 3, 100).has_value());
 }
 
 TEST(Checkers, DivergentReplicasAreCaught) {

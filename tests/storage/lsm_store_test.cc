@@ -273,3 +273,71 @@ TEST(LsmStore, StatsCountTablesAndBytes) {
 
 }  // namespace
 }  // namespace ringkv
+
+namespace ringkv {
+namespace {
+
+// A stored bit flipped in the newest table's data block: the key's read fails (it never
+// falls through to the older version below), the store turns fatal and records the damage,
+// and the next open sets every file aside and starts blank (docs/lost-data.md).
+TEST(LsmStoreDamage, DamagedBlockIsNeverReadAroundAndTheStoreIsSetAsideAtTheNextOpen) {
+  MemoryEnv env;
+  {
+    auto store = open_or_die(env, testing::small_options());
+    ASSERT_TRUE(store->apply("k", testing::put_entry(1, "old")).ok());
+    ASSERT_TRUE(store->flush().ok());
+    ASSERT_TRUE(store->apply("k", testing::put_entry(2, "new")).ok());
+    ASSERT_TRUE(store->flush().ok());
+    auto extents = store->table_data_extents();
+    ASSERT_EQ(extents.size(), 2u);
+    const auto& [newest, data_end] = extents.back();
+    ASSERT_GT(data_end, 0u);
+    env.flip_stored_bit(newest, data_end / 2, 5);
+    auto read = store->get("k");
+    ASSERT_FALSE(read.ok()) << "served " << (*read ? (*read)->value : "nothing");
+    EXPECT_EQ(read.status().code(), StatusCode::kCorruption);
+    EXPECT_FALSE(store->damage().ok());
+    EXPECT_FALSE(store->fatal_error().ok());
+    EXPECT_FALSE(store->apply("x", testing::put_entry(3, "v")).ok());
+    EXPECT_TRUE(env.exists(testing::kStoreDir + "/DAMAGED"));
+  }
+  std::string discarded;
+  auto reopened = LsmStore::open_or_discard_damaged(env, testing::kStoreDir,
+                                                    testing::small_options(), &discarded);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().to_string();
+  EXPECT_NE(discarded.find("fails its checksum on every read"), std::string::npos) << discarded;
+  EXPECT_FALSE(testing::get_or_die(**reopened, "k").has_value());
+  EXPECT_TRUE(env.exists(testing::kStoreDir + ".damaged/DAMAGED"));
+  EXPECT_FALSE(env.exists(testing::kStoreDir + "/DAMAGED"));
+  // A clean store opens as it is.
+  reopened->reset();
+  auto again = LsmStore::open_or_discard_damaged(env, testing::kStoreDir,
+                                                 testing::small_options(), &discarded);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(discarded.empty());
+}
+
+// Bit flips on the way from the disk (the stored bytes intact) are errors, never damage.
+TEST(LsmStoreDamage, TransientReadFlipsAreNotDamage) {
+  MemoryEnv env(7);
+  auto store = open_or_die(env, testing::small_options());
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(store->apply("k" + std::to_string(i), testing::put_entry(1, "value")).ok());
+  }
+  ASSERT_TRUE(store->flush().ok());
+  FaultOptions faults;
+  faults.read_bit_flip_permille = 100;
+  env.set_faults(faults);
+  int errors = 0;
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 200; ++i) {
+      auto read = store->get("k" + std::to_string(i));
+      if (!read.ok()) ++errors;
+      ASSERT_TRUE(store->damage().ok()) << store->damage().to_string();
+    }
+  }
+  EXPECT_GT(errors, 0);  // the flips did reach reads
+}
+
+}  // namespace
+}  // namespace ringkv
