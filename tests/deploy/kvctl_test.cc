@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/kvctl/cluster_commands.h"
 #include "tools/kvctl/cluster_views.h"
 #include "tools/kvctl/exit_codes.h"
 #include "tools/kvctl/host_port.h"
@@ -204,6 +205,24 @@ TEST(KeyCommands, ResponsesMapToOutputAndExitCodes) {
   wire::HttpResponse unavailable;
   unavailable.status = 503;
   EXPECT_EQ(interpret_key_response(*options, unavailable).exit_code, kExitServerError);
+}
+
+TEST(ClusterCommands, HealthOfARebuildingNodeIsNotReady) {
+  Result<KvctlOptions> options = parse({"--node", "127.0.0.1:8082", "health"});
+  ASSERT_TRUE(options.ok());
+  wire::HttpResponse ready;
+  ready.status = 200;
+  ready.body = R"({"status":"ok","node":"n2","rebuilding":false,"data":"complete"})";
+  CommandOutput ok = interpret_cluster_response(*options, ready);
+  EXPECT_EQ(ok.exit_code, kExitOk);
+  EXPECT_EQ(ok.standard_output, "127.0.0.1:8082 ok (node n2)\n");
+  wire::HttpResponse rebuilding = ready;
+  rebuilding.body = R"({"status":"ok","node":"n2","rebuilding":true,"data":"waiting for n1"})";
+  CommandOutput waiting = interpret_cluster_response(*options, rebuilding);
+  EXPECT_EQ(waiting.exit_code, kExitRebuilding);
+  EXPECT_EQ(waiting.standard_output, "127.0.0.1:8082 rebuilding (node n2): waiting for n1\n");
+  options->json = true;
+  EXPECT_EQ(interpret_cluster_response(*options, rebuilding).exit_code, kExitRebuilding);
 }
 
 }  // namespace

@@ -27,15 +27,27 @@ std::string health_line(const KvctlOptions& options, const std::string& body) {
       cJSON_ParseWithLength(body.data(), body.size()), &cJSON_Delete);
   std::string status = "ok";
   std::string node;
+  std::string data;
   if (document != nullptr) {
     const cJSON* status_item = cJSON_GetObjectItemCaseSensitive(document.get(), "status");
     const cJSON* node_item = cJSON_GetObjectItemCaseSensitive(document.get(), "node");
+    const cJSON* rebuilding = cJSON_GetObjectItemCaseSensitive(document.get(), "rebuilding");
+    const cJSON* data_item = cJSON_GetObjectItemCaseSensitive(document.get(), "data");
     if (cJSON_IsString(status_item)) status = status_item->valuestring;
     if (cJSON_IsString(node_item)) node = node_item->valuestring;
+    if (cJSON_IsTrue(rebuilding)) {
+      status = "rebuilding";
+      if (cJSON_IsString(data_item)) data = data_item->valuestring;
+    }
   }
   std::string line = options.node.to_string() + " " + status;
   if (!node.empty()) line += " (node " + node + ")";
+  if (!data.empty()) line += ": " + data;
   return line + "\n";
+}
+
+bool health_says_rebuilding(const std::string& body) {
+  return body.find("\"rebuilding\":true") != std::string::npos;
 }
 
 CommandOutput table_output(Result<std::string> table) {
@@ -59,10 +71,15 @@ wire::HttpRequest build_cluster_request(const KvctlOptions& options) {
 CommandOutput interpret_cluster_response(const KvctlOptions& options,
                                          const wire::HttpResponse& response) {
   if (response.status != 200) return {kExitServerError, "", describe_error_response(response)};
+  if (options.command == "health") {
+    // Not ready while rebuilding lost data: compose healthchecks and scripts wait for it.
+    return {health_says_rebuilding(response.body) ? kExitRebuilding : kExitOk,
+            options.json ? with_newline(response.body) : health_line(options, response.body),
+            ""};
+  }
   if (options.json || options.command == "metrics") {
     return {kExitOk, with_newline(response.body), ""};
   }
-  if (options.command == "health") return {kExitOk, health_line(options, response.body), ""};
   if (options.command == "status") return table_output(render_membership_table(response.body));
   return table_output(render_ring_table(response.body));
 }

@@ -10,6 +10,7 @@ enum ExitCode : int {
   kExitServerError = 3,    // the server answered with an error (quorum failure, 4xx, 5xx)
                            // or stopped answering (timeout, connection lost, bad HTTP)
   kExitCannotConnect = 4,  // no connection could be opened to the node
+  kExitRebuilding = 5,     // health: the node answers but rebuilds lost data (not ready)
 };
 
 }  // namespace ringkv::tools

@@ -144,7 +144,7 @@ commands:
   del KEY             delete KEY (writes a tombstone)
   status              membership table: node, address, status, incarnation, heartbeat
   ring                how the hash ring is shared between nodes
-  health              check that the node answers
+  health              check that the node answers and is not rebuilding lost data (exit 5)
   metrics             print the node's Prometheus metrics
   help                this text
 
