@@ -88,6 +88,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "overloaded_total", "requests refused at max_inflight_requests", node.overloaded);
   counter(out, "commits_total", "group commits (store syncs) done by the node", node.commits);
   counter(out, "commit_failures_total", "failed group commits", transport_.commit_failures);
+  counter(out, "compaction_failures_total",
+          "failed compaction steps (the compaction starts over after a backoff)",
+          transport_.compaction_failures);
   counter(out, "gossip_rounds_total", "gossip rounds started", node.gossip_rounds);
   counter(out, "hints_stored_total", "hints stored for unreachable replicas", node.hints_stored);
   counter(out, "hints_delivered_total", "hints replayed and acknowledged", node.hints_delivered);

@@ -32,6 +32,7 @@ struct TransportCounters {
   uint64_t internal_decode_errors = 0;
   uint64_t quorum_failures = 0;
   uint64_t commit_failures = 0;
+  uint64_t compaction_failures = 0;  // failed compaction steps (retried with a backoff)
 };
 
 // Values sampled by the server when /metrics is rendered.

@@ -33,6 +33,11 @@ void Server::after_driving(uint64_t wake_ms, uint64_t now_ms) {
     logger_.error("commit failed, answers dropped: " +
                   driver_->last_commit_failure().to_string());
   }
+  if (driver_->compaction_failures() != metrics_.transport().compaction_failures) {
+    metrics_.transport().compaction_failures = driver_->compaction_failures();
+    logger_.warn("a compaction step failed; retrying after a backoff (up to " +
+                 std::to_string(NodeDriver::kMaxCompactionBackoffMs) + " ms)");
+  }
   if (!driver_->fatal_error().ok()) {
     stop_on_store_failure();
     return;

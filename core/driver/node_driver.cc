@@ -27,10 +27,12 @@ uint64_t NodeDriver::drive(uint64_t now_ms) {
   } else if (node_.has_uncommitted() && commit_due(now_ms)) {
     commit_in_place(now_ms);
   }
-  compaction_step();
+  compaction_step(now_ms);
   uint64_t wake_ms = node_.next_tick_ms();
-  if (data_.compaction_pending() || hints_.compaction_pending()) {
-    wake_ms = std::min(wake_ms, now_ms + 1);  // one bounded step per millisecond
+  for (size_t i = 0; i < kStores; ++i) {
+    if (!store(i).compaction_pending()) continue;
+    // One bounded step per millisecond; after a failed step, the next try waits.
+    wake_ms = std::min(wake_ms, std::max(now_ms + 1, compaction_retry_[i].not_before_ms));
   }
   if (options_.sync == SyncPolicy::kBatch && node_.has_uncommitted()) {
     wake_ms = std::min(wake_ms, last_commit_ms_ + options_.sync_batch_interval_ms);
@@ -97,11 +99,22 @@ void NodeDriver::record(const Status& committed) {
   last_commit_failure_ = committed;
 }
 
-void NodeDriver::compaction_step() {
-  for (LsmStore* store : {&data_, &hints_}) {
-    if (!store->compaction_pending()) continue;
-    Status stepped = store->compact_step(options_.compaction_step_entries);
-    (void)stepped;  // a failed step is retried; fatal errors surface through fatal_error()
+// A failed step (a full disk, an I/O error) abandons the compaction, which starts over at
+// the next step: retried with a backoff (kMinCompactionBackoffMs doubling up to
+// kMaxCompactionBackoffMs), not every millisecond. Fatal errors surface through
+// fatal_error().
+void NodeDriver::compaction_step(uint64_t now_ms) {
+  for (size_t i = 0; i < kStores; ++i) {
+    CompactionRetry& retry = compaction_retry_[i];
+    if (!store(i).compaction_pending() || now_ms < retry.not_before_ms) continue;
+    if (store(i).compact_step(options_.compaction_step_entries).ok()) {
+      retry.backoff_ms = 0;
+      continue;
+    }
+    compaction_failures_++;
+    retry.backoff_ms = std::clamp(retry.backoff_ms * 2, kMinCompactionBackoffMs,
+                                  kMaxCompactionBackoffMs);
+    retry.not_before_ms = now_ms + retry.backoff_ms;
   }
 }
 

@@ -9,7 +9,7 @@
 //      and sync_finished() releases them; kBatch commits in place at most every
 //      sync_batch_interval_ms; kNever commits in place, the store deciding about fsync;
 //      what an in-place commit releases goes to the host at once;
-//   3. advances each store's compaction by one bounded step;
+//   3. advances each store's compaction by one bounded step (backing off after a failure);
 //   4. returns the local time at which it must be driven again at the latest.
 // The host owns the Node, the stores and the driver, all on one thread; only the detached
 // sync job may run elsewhere (or later, in simulation).
@@ -64,6 +64,9 @@ class NodeDriver {
   // it); a restart recovers from what the disk holds.
   Status fatal_error() const;
   uint64_t commit_failures() const { return commit_failures_; }
+  uint64_t compaction_failures() const { return compaction_failures_; }
+  static constexpr uint64_t kMinCompactionBackoffMs = 50;
+  static constexpr uint64_t kMaxCompactionBackoffMs = 5000;
   const Status& last_commit_failure() const { return last_commit_failure_; }
 
  private:
@@ -72,7 +75,9 @@ class NodeDriver {
   void commit_in_place(uint64_t now_ms);
   bool commit_due(uint64_t now_ms) const;
   void record(const Status& committed);
-  void compaction_step();
+  void compaction_step(uint64_t now_ms);
+  static constexpr size_t kStores = 2;
+  LsmStore& store(size_t i) { return i == 0 ? data_ : hints_; }
 
   Node& node_;
   LsmStore& data_;
@@ -85,6 +90,12 @@ class NodeDriver {
   uint64_t last_commit_ms_ = 0;
   uint64_t commit_failures_ = 0;
   Status last_commit_failure_;
+  struct CompactionRetry {
+    uint64_t not_before_ms = 0;
+    uint64_t backoff_ms = 0;
+  };
+  CompactionRetry compaction_retry_[kStores];  // data, hints
+  uint64_t compaction_failures_ = 0;
 };
 
 }  // namespace ringkv

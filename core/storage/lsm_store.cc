@@ -185,6 +185,7 @@ Status LsmStore::install_manifest(const ManifestState& next) {
   }
   manifest_ = next;
   state_changes_++;
+  table_changes_++;
   return Status();
 }
 

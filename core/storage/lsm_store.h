@@ -97,6 +97,9 @@ class LsmStore final : public ReplicaStore {
   // installs by flushes and compactions). A checker that saw the store at one count need
   // not look again until it moves.
   uint64_t state_changes() const { return state_changes_; }
+  // Counts changes of the table set (flushes, compactions): between two equal counts,
+  // only applies and purges changed what get() returns, and only for their keys.
+  uint64_t table_changes() const { return table_changes_; }
   // ok, or the error that made the store refuse writes until it is reopened.
   const Status& fatal_error() const { return fatal_error_; }
 
@@ -123,6 +126,7 @@ class LsmStore final : public ReplicaStore {
 
   LsmStore(Env& env, std::string dir, LsmOptions options);
   uint64_t state_changes_ = 0;
+  uint64_t table_changes_ = 0;
   Status recover();
   Status load_or_create_manifest(const std::vector<std::string>& names);
   Status remove_orphans(const std::vector<std::string>& names);

@@ -10,6 +10,23 @@
 
 namespace ringkv::sim {
 
+WatchingStore::WatchingStore(LsmStore& inner, const std::vector<Key>& watched)
+    : inner_(inner), watched_(watched.begin(), watched.end()) {}
+
+void WatchingStore::note(std::string_view key) {
+  if (auto it = watched_.find(key); it != watched_.end()) written_.insert(*it);
+}
+
+Result<ApplyResult> WatchingStore::apply(std::string_view key, const Entry& entry) {
+  note(key);
+  return inner_.apply(key, entry);
+}
+
+Status WatchingStore::purge_tombstone(std::string_view key, const Version& version) {
+  note(key);
+  return inner_.purge_tombstone(key, version);
+}
+
 KvMachine::KvMachine(size_t index, const KvMachineSetup& setup, Prng prng)
     : setup_(setup), prng_(std::move(prng)) {
   (void)index;
@@ -23,6 +40,7 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
                                                  &machine->discarded_);
   if (!store.ok()) return store.status();
   machine->store_ = std::move(*store);
+  machine->watching_ = std::make_unique<WatchingStore>(*machine->store_, setup.watched_keys);
   // The durable hint store, on the same simulated disk (kvnode keeps it in DATA/hints).
   std::string hints_discarded;  // the simulator damages only the data store
   auto hints = LsmStore::open_or_discard_damaged(env, "hints", setup.storage, &hints_discarded);
@@ -37,7 +55,7 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
   const bool blank = store_is_blank(*machine->store_);
   machine->node_ = std::make_unique<Node>(
       NodeIdentity{self, self + ":8080", incarnation, blank}, setup.config, peers,
-      *machine->store_, machine->prng_.fork(), local_now_ms);
+      *machine->watching_, machine->prng_.fork(), local_now_ms);
   machine->node_->attach_hint_store(*machine->hint_store_);
   DriverHost& host = *machine;
   machine->driver_ = std::make_unique<NodeDriver>(*machine->node_, *machine->store_,
@@ -99,11 +117,7 @@ uint64_t KvMachine::drive(uint64_t now_ms) {
 
 void KvMachine::start_sync(std::function<Status()> run) {
   sync_run_ = std::move(run);
-  // What the WAL held when the sync began (read again only if the store changed).
-  if (store_->state_changes() != covers_changes_) {
-    sync_covers_ = watched_versions();
-    covers_changes_ = store_->state_changes();
-  }
+  sync_covers_ = watched_versions();  // what the WAL held when the sync began
   sync_started_ = true;
 }
 
@@ -116,15 +130,27 @@ void KvMachine::finish_sync(uint64_t now_ms) {
   commits_seen_ = node_->metrics().commits;
 }
 
-// What the store holds for each watched key (zero: nothing, e.g. after a purge); keys it
-// cannot read now are left out.
-std::map<Key, Version> KvMachine::watched_versions() {
-  std::map<Key, Version> versions;
+// Every watched key is read (through the store's whole read path) after each change of the
+// table set; in between, only the keys written since the last read can have changed.
+const std::map<Key, Version>& KvMachine::watched_versions() {
+  if (store_->state_changes() == watched_changes_) return watched_;
+  const std::set<Key> written = watching_->take_written();
+  const bool all = store_->table_changes() != watched_tables_;
+  if (all) watched_.clear();
   for (const Key& key : setup_.watched_keys) {
+    if (!all && !written.count(key)) continue;
     auto entry = store_->get(key);
-    if (entry.ok()) versions[key] = *entry ? (*entry)->version : Version{};
+    if (entry.ok()) {
+      watched_[key] = *entry ? (*entry)->version : Version{};
+    } else {
+      watched_.erase(key);
+    }
   }
-  return versions;
+  // A read error (an injected fault) leaves a key out: everything is read again next time.
+  const bool complete = watched_.size() == setup_.watched_keys.size();
+  watched_changes_ = store_->state_changes();
+  watched_tables_ = complete ? store_->table_changes() : UINT64_MAX;
+  return watched_;
 }
 
 // Syncs complete in order, so the last one describes the disk: its versions replace the

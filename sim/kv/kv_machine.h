@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,28 @@ struct KvMachineSetup {
   uint32_t injected_bugs = 0;
   std::vector<Key> watched_keys;  // versions recorded at every successful sync (checkers)
   uint32_t buggify_permille = 0;
+};
+
+// The node's view of its data store: every call goes to the LsmStore; writes to watched
+// keys are noted, so that the checkers re-read only those until the table set changes.
+class WatchingStore final : public ReplicaStore {
+ public:
+  WatchingStore(LsmStore& inner, const std::vector<Key>& watched);
+  Result<ApplyResult> apply(std::string_view key, const Entry& entry) override;
+  Result<std::optional<Entry>> get(std::string_view key) override { return inner_.get(key); }
+  Status scan(std::string_view start_key, const Visitor& visit) override {
+    return inner_.scan(start_key, visit);
+  }
+  Status sync() override { return inner_.sync(); }
+  Status purge_tombstone(std::string_view key, const Version& version) override;
+  // Watched keys written since the last call.
+  std::set<Key> take_written() { return std::exchange(written_, {}); }
+
+ private:
+  void note(std::string_view key);
+  LsmStore& inner_;
+  std::set<Key, std::less<>> watched_;
+  std::set<Key> written_;
 };
 
 class KvMachine final : private DriverHost {
@@ -62,6 +85,10 @@ class KvMachine final : private DriverHost {
   uint64_t commit_failures() const { return driver_->commit_failures(); }
   // Watched keys' versions as of the last sync that completed (zero: nothing).
   const std::map<Key, Version>& synced_versions() const { return synced_versions_; }
+  // What the store holds now for each watched key (zero: nothing, e.g. after a purge);
+  // keys it cannot read now are left out. Read again only when the store changed, so the
+  // sync bookkeeping and the checkers share one read per change.
+  const std::map<Key, Version>& watched_versions();
 
  private:
   KvMachine(size_t index, const KvMachineSetup& setup, Prng prng);
@@ -71,13 +98,12 @@ class KvMachine final : private DriverHost {
   void reply(Reply reply) override { replies_.push_back(std::move(reply)); }
   void flush() override {}
   void start_sync(std::function<Status()> run) override;
-  // The watched keys' versions now (what a sync starting now covers).
-  std::map<Key, Version> watched_versions();
   void record_synced(const std::map<Key, Version>& versions);
 
   const KvMachineSetup& setup_;
   Prng prng_;
   std::unique_ptr<LsmStore> store_;
+  std::unique_ptr<WatchingStore> watching_;  // what the node uses: store_, observed
   std::unique_ptr<LsmStore> hint_store_;
   std::unique_ptr<Node> node_;
   std::unique_ptr<NodeDriver> driver_;
@@ -88,7 +114,9 @@ class KvMachine final : private DriverHost {
   std::vector<Reply> replies_;
   std::function<Status()> sync_run_;  // the sync drive() started, run at finish_sync()
   std::map<Key, Version> sync_covers_;  // watched versions when it started
-  uint64_t covers_changes_ = UINT64_MAX;  // store state_changes() when read
+  std::map<Key, Version> watched_;        // watched_versions() as of watched_changes_
+  uint64_t watched_changes_ = UINT64_MAX;  // store state_changes() when read
+  uint64_t watched_tables_ = UINT64_MAX;   // store table_changes() when all were read
   bool sync_started_ = false;
   uint64_t commits_seen_ = 0;  // Node commits counted before the last drive()
   std::map<Key, Version> synced_versions_;
