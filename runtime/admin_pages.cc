@@ -14,13 +14,20 @@ wire::HttpResponse json_response(std::string body) {
 
 }  // namespace
 
-wire::HttpResponse health_page(const Node& node) {
+// "degraded" while the node rebuilds lost data: it answers no replica read yet (it still
+// coordinates requests); the reasons say what it waits for (docs/lost-data.md). Membership
+// changes are not built yet, so the state is always "normal".
+wire::HttpResponse health_page(const Node& node, bool ready_only) {
+  const bool degraded = node.rebuilding();
   wire::JsonWriter json;
-  json.begin_object().key("status").string("ok").key("node").string(node.id());
-  // "rebuilding": the node lost its data and answers no replica read yet (it still
-  // coordinates requests); "data" says what it waits for (docs/lost-data.md).
-  json.key("rebuilding").boolean(node.rebuilding()).key("data").string(node.rebuild_progress());
-  json.end_object();
+  json.begin_object().key("status").string(degraded ? "degraded" : "ok");
+  json.key("state").string("normal").key("node").string(node.id());
+  json.key("rebuilding").boolean(degraded).key("reasons").begin_array();
+  if (degraded) json.string(node.rebuild_progress());
+  json.end_array().end_object();
+  if (ready_only && degraded) {
+    return wire::make_response(503, json.take(), "application/json");
+  }
   return json_response(json.take());
 }
 

@@ -7,8 +7,9 @@
 
 namespace ringkv::runtime {
 
-// {"status":"ok","node":"n1"}
-wire::HttpResponse health_page(const Node& node);
+// GET /health: 200 with {"status":"ok"|"degraded","state","node","rebuilding","reasons"};
+// with `ready_only` (?ready=1), 503 when degraded.
+wire::HttpResponse health_page(const Node& node, bool ready_only);
 // {"node":"n1","members":[{"node_id","address","incarnation","heartbeat","status"},...]}
 wire::HttpResponse cluster_page(const Node& node);
 // {"vnodes_per_node":100,"replication_factor":3,"nodes":[{"node_id","primary_share"},...]}

@@ -138,7 +138,23 @@ const char* route_name(Route route) {
 RouteDecision route_request(const HttpRequest& request, const Config& config) {
   std::string_view path = request.path;
   if (path.rfind(kKvPathPrefix, 0) == 0) return route_kv(request, config);
-  if (path == "/health") return route_admin(request, Route::kHealth);
+  if (path == "/health") {
+    RouteDecision decision = route_admin(request, Route::kHealth);
+    if (decision.immediate) return decision;
+    auto parameters = wire::parse_query(request.query);
+    if (!parameters.ok()) {
+      return immediate(Route::kHealth, make_error_response(400, "bad query string: " +
+                                                                    parameters.status().message()));
+    }
+    for (const auto& [name, value] : *parameters) {
+      if (name != "ready" || (value != "1" && value != "0")) {
+        return immediate(Route::kHealth,
+                         make_error_response(400, "/health takes only ready=1 (or ready=0)"));
+      }
+      decision.ready_only = value == "1";
+    }
+    return decision;
+  }
   if (path == "/cluster") return route_admin(request, Route::kCluster);
   if (path == "/ring") return route_admin(request, Route::kRing);
   if (path == "/metrics") return route_admin(request, Route::kMetrics);

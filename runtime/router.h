@@ -29,6 +29,7 @@ struct RouteDecision {
   Route route = Route::kUnknown;
   std::optional<wire::HttpResponse> immediate;  // set: answer this, do not go further
   std::optional<ClientRequest> client;          // set for kv routes without an error
+  bool ready_only = false;  // GET /health?ready=1: 503 unless ready (not degraded)
 };
 
 inline constexpr std::string_view kKvPathPrefix = "/kv/";

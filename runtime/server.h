@@ -74,7 +74,8 @@ class Server final : public ConnectionHandler, private DriverHost {
   // server_requests.cc: answering HTTP requests.
   void handle_internal(Connection& connection, uint64_t slot, const wire::HttpRequest& request,
                        uint64_t started_ns);
-  void handle_admin(Connection& connection, uint64_t slot, Route route, uint64_t started_ns);
+  void handle_admin(Connection& connection, uint64_t slot, Route route, bool ready_only,
+                    uint64_t started_ns);
   void answer(Connection& connection, uint64_t slot, Route route,
               const wire::HttpResponse& response, uint64_t started_ns);
   void deliver_reply(const Reply& reply);

@@ -44,7 +44,7 @@ void Server::on_request(Connection& connection, uint64_t slot, wire::HttpRequest
     return;
   }
   if (!decision.client) {
-    handle_admin(connection, slot, decision.route, started_ns);
+    handle_admin(connection, slot, decision.route, decision.ready_only, started_ns);
     return;
   }
   uint64_t request_id = next_request_id_++;
@@ -86,11 +86,12 @@ void Server::handle_internal(Connection& connection, uint64_t slot,
   answer(connection, slot, Route::kInternal, wire::make_response(204), started_ns);
 }
 
-void Server::handle_admin(Connection& connection, uint64_t slot, Route route, uint64_t started_ns) {
+void Server::handle_admin(Connection& connection, uint64_t slot, Route route, bool ready_only,
+                          uint64_t started_ns) {
   wire::HttpResponse response;
   switch (route) {
     case Route::kHealth:
-      response = health_page(*node_);
+      response = health_page(*node_, ready_only);
       break;
     case Route::kCluster:
       response = cluster_page(*node_);

@@ -18,7 +18,7 @@
 namespace ringkv {
 
 void Node::enter_rebuild(bool clock_restored) {
-  rebuild_.emplace();
+  rebuild_ = Rebuild{};
   next_anti_entropy_ms_ = std::min(next_anti_entropy_ms_, now_ms_ + kRebuildRoundMs);
   rebuild_->clock_restored = clock_restored || ring_.nodes().size() <= 1;  // no peers
   if (!clock_restored) {

@@ -212,12 +212,12 @@ TEST(ClusterCommands, HealthOfARebuildingNodeIsNotReady) {
   ASSERT_TRUE(options.ok());
   wire::HttpResponse ready;
   ready.status = 200;
-  ready.body = R"({"status":"ok","node":"n2","rebuilding":false,"data":"complete"})";
+  ready.body = R"({"status":"ok","state":"normal","node":"n2","rebuilding":false,"reasons":[]})";
   CommandOutput ok = interpret_cluster_response(*options, ready);
   EXPECT_EQ(ok.exit_code, kExitOk);
   EXPECT_EQ(ok.standard_output, "127.0.0.1:8082 ok (node n2)\n");
   wire::HttpResponse rebuilding = ready;
-  rebuilding.body = R"({"status":"ok","node":"n2","rebuilding":true,"data":"waiting for n1"})";
+  rebuilding.body = R"({"status":"degraded","state":"normal","node":"n2","rebuilding":true,"reasons":["waiting for n1"]})";
   CommandOutput waiting = interpret_cluster_response(*options, rebuilding);
   EXPECT_EQ(waiting.exit_code, kExitRebuilding);
   EXPECT_EQ(waiting.standard_output, "127.0.0.1:8082 rebuilding (node n2): waiting for n1\n");

@@ -124,6 +124,13 @@ TEST(ClusterTest, NodeOnAWipedDiskRebuildsBeforeItAnswersReads) {
   auto health = cluster.client(1)->request("GET", "/health");
   ASSERT_TRUE(health.ok());
   EXPECT_NE(health->body.find("\"rebuilding\":true"), std::string::npos) << health->body;
+  EXPECT_NE(health->body.find("\"status\":\"degraded\""), std::string::npos) << health->body;
+  auto not_ready = cluster.client(1)->request("GET", "/health?ready=1");
+  ASSERT_TRUE(not_ready.ok());
+  EXPECT_EQ(not_ready->status, 503) << not_ready->body;
+  auto bad = cluster.client(1)->request("GET", "/health?readyy=1");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400) << bad->body;
   EXPECT_NE(cluster.log(1).find("the data store is blank"), std::string::npos) << cluster.log(1);
   // n1 is down, n2 lost the write, n3 never had it: no majority holds it, so no answer.
   auto unknown = cluster.client(2)->request("GET", "/kv/k?timeout_ms=500");
@@ -132,6 +139,9 @@ TEST(ClusterTest, NodeOnAWipedDiskRebuildsBeforeItAnswersReads) {
   ASSERT_TRUE(cluster.start(0)) << cluster.log(0);
   ASSERT_TRUE(cluster.wait_rebuilt(1)) << cluster.log(1);
   EXPECT_GE(cluster.metric_value(1, "ringkv_data_rebuilds_total"), 1) << cluster.log(1);
+  auto ready = cluster.client(1)->request("GET", "/health?ready=1");
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->status, 200) << ready->body;
   cluster.stop(0, SIGKILL);
   auto read = cluster.client(2)->request("GET", "/kv/k");
   ASSERT_TRUE(read.ok());

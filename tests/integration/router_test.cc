@@ -55,6 +55,15 @@ TEST(RouterTest, BadInputIsAnsweredAtOnce) {
   EXPECT_EQ(status(make("GET", "/elsewhere")), 404);
   EXPECT_EQ(status(make("GET", "/kv/" + std::string(1024, 'k'))), 0);
   EXPECT_EQ(route(make("GET", "/metrics")).route, Route::kMetrics);
+  EXPECT_EQ(status(make("GET", "/health?ready=yes")), 400);
+  EXPECT_EQ(status(make("GET", "/health?bogus=1")), 400);
+}
+
+TEST(RouterTest, HealthTakesTheReadinessParameter) {
+  EXPECT_FALSE(route(make("GET", "/health")).ready_only);
+  EXPECT_TRUE(route(make("GET", "/health?ready=1")).ready_only);
+  EXPECT_FALSE(route(make("GET", "/health?ready=0")).ready_only);
+  EXPECT_FALSE(route(make("GET", "/health?ready=1")).immediate);
 }
 
 TEST(RouterTest, OutcomesMapToStatuses) {

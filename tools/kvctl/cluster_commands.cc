@@ -32,12 +32,14 @@ std::string health_line(const KvctlOptions& options, const std::string& body) {
     const cJSON* status_item = cJSON_GetObjectItemCaseSensitive(document.get(), "status");
     const cJSON* node_item = cJSON_GetObjectItemCaseSensitive(document.get(), "node");
     const cJSON* rebuilding = cJSON_GetObjectItemCaseSensitive(document.get(), "rebuilding");
-    const cJSON* data_item = cJSON_GetObjectItemCaseSensitive(document.get(), "data");
+    const cJSON* reasons = cJSON_GetObjectItemCaseSensitive(document.get(), "reasons");
     if (cJSON_IsString(status_item)) status = status_item->valuestring;
     if (cJSON_IsString(node_item)) node = node_item->valuestring;
-    if (cJSON_IsTrue(rebuilding)) {
-      status = "rebuilding";
-      if (cJSON_IsString(data_item)) data = data_item->valuestring;
+    if (cJSON_IsTrue(rebuilding)) status = "rebuilding";
+    const cJSON* reason = nullptr;
+    cJSON_ArrayForEach(reason, reasons) {
+      if (!cJSON_IsString(reason)) continue;
+      data += (data.empty() ? "" : "; ") + std::string(reason->valuestring);
     }
   }
   std::string line = options.node.to_string() + " " + status;
