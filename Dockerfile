@@ -1,4 +1,5 @@
-# ringkv node image: kvnode (the server), kvctl (client) and sstdump (storage debugging).
+# ringkv node image: kvnode (the server), kvctl (client), sstdump (storage debugging) and
+# kvsim (the simulator: deploy/k8s/sweep-job.yaml runs sweeps with it).
 #
 #   docker build -t ringkv:local .
 #   docker run -e KV_ID=n1 -e KV_PEERS=... -e KV_CLUSTER_TOKEN=... -p 8081:8080 ringkv:local
@@ -19,9 +20,9 @@ RUN apt-get update \
 WORKDIR /src
 COPY . .
 RUN cmake --preset release -DRINGKV_TESTS=OFF \
- && cmake --build --preset release --target kvnode kvctl sstdump \
+ && cmake --build --preset release --target kvnode kvctl sstdump kvsim \
  && install -m 0755 build/release/runtime/kvnode build/release/tools/kvctl \
-      build/release/tools/sstdump /usr/local/bin/
+      build/release/tools/sstdump build/release/sim/kvsim /usr/local/bin/
 
 # ---- runtime stage: the binaries and their shared libraries only ----
 FROM ${DEBIAN_IMAGE}
@@ -34,7 +35,7 @@ RUN apt-get update \
       --shell /usr/sbin/nologin ringkv \
  && mkdir -p /data && chown ringkv:ringkv /data
 COPY --from=build /usr/local/bin/kvnode /usr/local/bin/kvctl /usr/local/bin/sstdump \
-     /usr/local/bin/
+     /usr/local/bin/kvsim /usr/local/bin/
 
 # RINGKV_NODE: `docker exec ... kvctl status` talks to the node in its own container.
 ENV KV_LISTEN=0.0.0.0:8080 \

@@ -6,30 +6,40 @@
 //     progress on a terminal; every failing seed with its reproduce line;
 //     then `coverage: name=count ...` summed over the seeds, and as the last line:
 //     sweep A..B seeds=N failed=F   (--require-coverage: also fails on an unreached path)
-//   kvsim --list-bugs             one injected-bug name per line
+//   kvsim --options-from FILE [--set name=value]...   the run a file describes
+//   kvsim --seed S --options-out FILE                  also writes the run's options
+//   kvsim --sweep A..B --shard I/N --json              one JSON line per seed of slice I
+//   kvsim --merge FILES...                             the combined summary of shards
+//   kvsim --list-bugs | --list-options
 // Exit status: 0 all passed, 1 a violation (or nondeterminism), 2 usage error.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <fstream>
+#include <sstream>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/node/injected_bugs.h"
 #include "sim/kv/coverage.h"
 #include "sim/kv/kv_simulation.h"
+#include "sim/kv/option_fields.h"
+#include "sim/kv/seed_result.h"
 
 namespace {
 
 using ringkv::sim::KvSimulation;
 using ringkv::sim::SimOptions;
 using ringkv::sim::SimResult;
+using ringkv::Status;
 
 struct Args {
   uint64_t seed_first = 1;
@@ -46,9 +56,18 @@ struct Args {
   size_t nodes = 0;            // 0: drawn from the seed
   uint64_t ops = 0;            // 0: no cap
   std::string faults = "all";  // all | none | comma-separated kinds
-  uint32_t checkers = ringkv::sim::kAllCheckers;
+  uint32_t checkers = 0;       // 0: as drawn (both)
   std::vector<std::string> passthrough;  // the flags a reproduce line repeats
+  std::string options_from;  // a file: run exactly these options
+  std::optional<SimOptions> file_options;
+  std::string options_out;
+  std::vector<std::string> sets;  // name=value overrides, in order
+  uint64_t shard = 1, shards = 1;
+  bool json = false;
+  std::vector<std::string> merge_files;
 };
+
+std::string read_file_or_exit(const std::string& path, const char* flag);
 
 std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> parts;
@@ -65,15 +84,22 @@ std::vector<std::string> split_commas(const std::string& text) {
 [[noreturn]] void usage(const std::string& error) {
   std::fprintf(stderr,
                "kvsim: %s\n"
-               "usage: kvsim --seed S [--trace FILE]\n"
-               "       kvsim --sweep A..B [--jobs J] [--fail-fast]\n"
+               "usage: kvsim --seed S [--trace FILE] [--options-out FILE]\n"
+               "       kvsim --options-from FILE [--trace FILE]   (no --seed: the file has it)\n"
+               "       kvsim --sweep A..B [--jobs J] [--fail-fast] [--shard I/N] [--json]\n"
+               "       kvsim --merge FILE...   combined summary of --json shard outputs\n"
                "  common: [--nodes 3..7] [--ops M] [--faults all|none|LIST]\n"
                "          [--inject-bug NAME]... [--check-determinism]\n"
                "          [--checkers white-box,black-box]  linearizability checkers (both)\n"
+               "          [--set NAME=VALUE]...  override one option (--list-options)\n"
                "       --require-coverage  (sweeps) fail when a listed rare path was never\n"
                "                           reached (the coverage line names them)\n"
+               "       --shard I/N  run the I-th (1..N) of N disjoint slices of the sweep\n"
+               "       --json       (sweeps) one JSON line per seed on stdout, the report\n"
+               "                    of failing seeds on stderr\n"
                "  fault kinds: crash,power,partition,clog,pause,loss,duplicate,disk,clock\n"
-               "  kvsim --list-bugs\n",
+               "  kvsim --list-bugs | --list-options\n"
+               "  docs/simulator.md: options files, shards, replaying a failure\n",
                error.c_str());
   std::exit(2);
 }
@@ -151,6 +177,43 @@ Args parse_args(int argc, char** argv) {
       }
       if (args.checkers == 0) usage("--checkers needs white-box, black-box or both");
       args.passthrough.insert(args.passthrough.end(), {"--checkers", text});
+    } else if (flag == "--options-from") {
+      args.options_from = value();
+      auto loaded = ringkv::sim::options_from_json(read_file_or_exit(args.options_from, "--options-from"));
+      if (!loaded.ok()) usage(args.options_from + ": " + loaded.status().message());
+      args.file_options = *loaded;
+      args.seed_first = args.seed_last = loaded->seed;
+      have_seed = true;
+    } else if (flag == "--options-out") {
+      args.options_out = value();
+    } else if (flag == "--set") {
+      std::string assignment = value();
+      SimOptions probe;
+      Status valid = ringkv::sim::set_option_assignment(probe, assignment);
+      if (!valid.ok()) usage(valid.message());
+      args.sets.push_back(assignment);
+      args.passthrough.insert(args.passthrough.end(), {"--set", assignment});
+    } else if (flag == "--shard") {
+      std::string text = value();
+      size_t slash = text.find('/');
+      if (slash == std::string::npos) usage("--shard needs I/N, got '" + text + "'");
+      args.shard = parse_number(text.substr(0, slash), "--shard");
+      args.shards = parse_number(text.substr(slash + 1), "--shard");
+      if (args.shards == 0 || args.shard == 0 || args.shard > args.shards) {
+        usage("--shard I/N needs 1 <= I <= N, got '" + text + "'");
+      }
+    } else if (flag == "--json") {
+      args.json = true;
+    } else if (flag == "--merge") {
+      while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) {
+        args.merge_files.push_back(argv[++i]);
+      }
+      if (args.merge_files.empty()) usage("--merge needs one or more files");
+      have_seed = true;
+    } else if (flag == "--list-options") {
+      SimOptions defaults;
+      std::printf("%s", ringkv::sim::options_to_json(defaults).c_str());
+      std::exit(0);
     } else if (flag == "--require-coverage") {
       args.require_coverage = true;
     } else if (flag == "--fail-fast") {
@@ -171,13 +234,28 @@ Args parse_args(int argc, char** argv) {
       usage("unknown flag '" + flag + "'");
     }
   }
-  if (!have_seed) usage("give --seed S or --sweep A..B");
+  if (!have_seed) usage("give --seed S, --options-from FILE or --sweep A..B");
   if (args.sweep && !args.trace_path.empty()) usage("--trace works with --seed only");
+  if (args.sweep && !args.options_from.empty()) {
+    usage("--options-from runs one configuration: not with --sweep (use --set)");
+  }
+  if (args.sweep && !args.options_out.empty()) usage("--options-out works with --seed only");
+  if (!args.sweep && (args.shards > 1 || args.json)) usage("--shard and --json are for sweeps");
   return args;
 }
 
+std::string read_file_or_exit(const std::string& path, const char* flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) usage(std::string(flag) + ": cannot read " + path);
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+// A command that replays the run: its seed (or options file) and every flag that changed it.
 std::string reproduce_command(const Args& args, uint64_t seed) {
-  std::string command = "kvsim --seed " + std::to_string(seed);
+  std::string command = args.options_from.empty() ? "kvsim --seed " + std::to_string(seed)
+                                                  : "kvsim --options-from " + args.options_from;
   for (const auto& word : args.passthrough) command += " " + word;
   return command;
 }
@@ -217,18 +295,26 @@ std::string details(const SimResult& r) {
   return line;
 }
 
+// The seed's drawn options (or the options file), then the flags, then each --set.
 SimOptions options_for(const Args& args, uint64_t seed) {
-  SimOptions options = SimOptions::draw(seed);
-  options.injected_bugs = args.bugs;
+  SimOptions options = args.file_options ? *args.file_options : SimOptions::draw(seed);
+  options.injected_bugs |= args.bugs;
   if (args.nodes > 0) options.set_node_count(args.nodes);
-  options.max_ops = args.ops;
-  options.checkers = args.checkers;
-  if (args.ops > 0) options.min_ops = std::min(options.min_ops, args.ops);
+  if (args.ops > 0) {
+    options.max_ops = args.ops;
+    options.min_ops = std::min(options.min_ops, args.ops);
+  }
+  if (args.checkers != 0) options.checkers = args.checkers;
   if (args.faults == "none") {
     options.keep_only_faults({});
   } else if (args.faults != "all") {
     options.keep_only_faults(split_commas(args.faults));
   }
+  for (const std::string& assignment : args.sets) {
+    Status set = ringkv::sim::set_option_assignment(options, assignment);
+    if (!set.ok()) usage(set.message());
+  }
+  if (auto problem = options.problem()) usage("these options cannot run: " + *problem);
   return options;
 }
 
@@ -236,6 +322,11 @@ SimOptions options_for(const Args& args, uint64_t seed) {
 bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_options) {
   SimOptions options = options_for(args, seed);
   if (print_options) std::fprintf(out, "%s\n", options.describe().c_str());
+  if (!args.options_out.empty()) {
+    std::ofstream file(args.options_out, std::ios::binary | std::ios::trunc);
+    file << ringkv::sim::options_to_json(options);
+    if (!file.flush()) usage("--options-out: cannot write " + args.options_out);
+  }
   KvSimulation simulation(options);
   if (!args.trace_path.empty() && !simulation.trace_to(args.trace_path)) {
     std::fprintf(stderr, "kvsim: cannot write trace file %s\n", args.trace_path.c_str());
@@ -258,19 +349,86 @@ bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_option
     std::fprintf(out, "%s", result.report.c_str());
   }
   if (print_options) std::fprintf(out, "%s\n", details(result).c_str());
-  std::fprintf(out, "%s\n", result.coverage.line(ringkv::sim::required_coverage()).c_str());
+  const std::string coverage = result.coverage.line(ringkv::sim::required_coverage());
+  std::fprintf(out, "%s\n", coverage.c_str());
   if (!passed) std::fprintf(out, "reproduce: %s\n", reproduce_command(args, seed).c_str());
   std::fprintf(out, "%s\n", summary(seed, result).c_str());
+  if (args.json) {
+    ringkv::sim::SeedResult line;
+    line.seed = seed;
+    line.ok = passed;
+    line.invariant = result.violation ? result.violation->invariant
+                                      : (passed ? "" : "nondeterminism");
+    line.trace_hash = result.trace_hash;
+    line.sweep = std::to_string(args.seed_first) + ".." + std::to_string(args.seed_last);
+    line.reproduce = reproduce_command(args, seed);
+    line.coverage = coverage;
+    std::fprintf(out, "%s\n", ringkv::sim::seed_result_json(line).c_str());
+  }
   std::fflush(out);
   return passed;
 }
 
+// The seeds of shard I of N: every N-th seed from the I-th (interleaved, so that slow
+// regions of the seed space spread over the shards).
+uint64_t first_of_shard(const Args& args) { return args.seed_first + (args.shard - 1); }
+uint64_t shard_size(const Args& args) {
+  const uint64_t first = first_of_shard(args);
+  return first > args.seed_last ? 0 : (args.seed_last - first) / args.shards + 1;
+}
+
+// Prints the end of a sweep (or of a merge): failing seeds, coverage, the last line.
+// Returns false when coverage is required and a path was never reached.
+bool print_sweep_end(std::FILE* out, const Args& args, const std::vector<uint64_t>& failing,
+                     const ringkv::sim::Coverage& coverage, const std::string& last_line) {
+  if (!failing.empty()) {
+    std::fprintf(out, "failing seeds:");
+    for (uint64_t seed : failing) std::fprintf(out, " %llu", static_cast<unsigned long long>(seed));
+    std::fprintf(out, "\n");
+  }
+  const auto& required = ringkv::sim::required_coverage();
+  std::fprintf(out, "%s\n", coverage.line(required).c_str());
+  const std::vector<std::string> missing = coverage.missing(required);
+  bool coverage_ok = true;
+  if (args.require_coverage && !missing.empty()) {
+    std::string names;
+    for (const std::string& name : missing) names += (names.empty() ? "" : ", ") + name;
+    std::fprintf(out, "coverage: never reached: %s\n", names.c_str());
+    coverage_ok = false;
+  }
+  std::fprintf(out, "%s\n", last_line.c_str());
+  std::fflush(out);
+  return coverage_ok;
+}
+
+int merge(const Args& args) {
+  std::vector<std::string> texts;
+  for (const std::string& path : args.merge_files) texts.push_back(read_file_or_exit(path, "--merge"));
+  const ringkv::sim::MergedSweep merged = ringkv::sim::merge_seed_results(texts);
+  std::vector<uint64_t> failing;
+  for (const auto& result : merged.failing) {
+    std::printf("seed=%llu FAILED (%s) trace=%016llx\nreproduce: %s\n",
+                static_cast<unsigned long long>(result.seed), result.invariant.c_str(),
+                static_cast<unsigned long long>(result.trace_hash), result.reproduce.c_str());
+    failing.push_back(result.seed);
+  }
+  for (const std::string& problem : merged.problems) std::printf("merge: %s\n", problem.c_str());
+  const std::string last = "sweep " + std::to_string(merged.first) + ".." +
+                           std::to_string(merged.last) + " seeds=" + std::to_string(merged.seeds) +
+                           " failed=" + std::to_string(failing.size()) + " (merged from " +
+                           std::to_string(args.merge_files.size()) + " files)";
+  const bool coverage_ok = print_sweep_end(stdout, args, failing, merged.coverage, last);
+  return failing.empty() && merged.problems.empty() && coverage_ok ? 0 : 1;
+}
+
 int sweep(const Args& args) {
-  const uint64_t total = args.seed_last - args.seed_first + 1;
+  const uint64_t total = shard_size(args);
+  // With --json, stdout carries only the JSON lines; the human report goes to stderr.
+  std::FILE* report = args.json ? stderr : stdout;
   std::map<pid_t, std::pair<uint64_t, std::FILE*>> running;
   std::vector<uint64_t> failing;
   ringkv::sim::Coverage coverage;
-  uint64_t next = args.seed_first, done = 0;
+  uint64_t next = first_of_shard(args), done = 0;
   const auto start = std::chrono::steady_clock::now();
   const bool progress = isatty(STDERR_FILENO) != 0;  // a live line only on a terminal
   auto reap_one = [&]() {
@@ -295,12 +453,26 @@ int sweep(const Args& args) {
           std::string_view(output).substr(at, end == std::string::npos ? end : end - at));
       if (seed_coverage) coverage.merge(*seed_coverage);
     }
+    if (args.json) {
+      const size_t at = output.rfind("{\"seed\":");
+      if (at != std::string::npos) {
+        std::printf("%s", output.substr(at).c_str());
+      } else {  // the child died before its line: a failure with what is known
+        ringkv::sim::SeedResult line;
+        line.seed = seed;
+        line.invariant = "crashed";
+        line.sweep = std::to_string(args.seed_first) + ".." + std::to_string(args.seed_last);
+        line.reproduce = reproduce_command(args, seed);
+        std::printf("%s\n", ringkv::sim::seed_result_json(line).c_str());
+      }
+    }
     if (!passed) {
       failing.push_back(seed);
-      std::printf("%s", output.empty() ? ("seed=" + std::to_string(seed) + " crashed\n").c_str()
-                                       : output.c_str());
+      std::fprintf(report, "%s", output.empty() ? ("seed=" + std::to_string(seed) + " crashed\n").c_str()
+                                                : output.c_str());
     }
     std::fflush(stdout);
+    std::fflush(report);
     // A live line on a terminal; in a log (CI), one line per tenth of the sweep.
     const bool tenth = total >= 10 && done % (total / 10) == 0;
     if (progress || tenth) {
@@ -313,11 +485,9 @@ int sweep(const Args& args) {
                    progress ? " " : "\n");
     }
   };
-  while (next <= args.seed_last && !(args.fail_fast && !failing.empty())) {
-    if (running.size() >= args.jobs) {
-      reap_one();
-      continue;
-    }
+  for (; next <= args.seed_last && !(args.fail_fast && !failing.empty()); next += args.shards) {
+    while (running.size() >= args.jobs) reap_one();
+    if (args.fail_fast && !failing.empty()) break;
     std::FILE* file = std::tmpfile();
     if (!file) usage("cannot create a temporary file");
     pid_t pid = fork();
@@ -333,37 +503,23 @@ int sweep(const Args& args) {
       std::_Exit(passed ? 0 : 1);
     }
     running[pid] = {next, file};
-    next++;
   }
   while (!running.empty()) reap_one();
   if (progress) std::fprintf(stderr, "\n");
-  if (!failing.empty()) {
-    std::sort(failing.begin(), failing.end());
-    std::printf("failing seeds:");
-    for (uint64_t seed : failing) std::printf(" %llu", static_cast<unsigned long long>(seed));
-    std::printf("\n");
-  }
-  const auto& required = ringkv::sim::required_coverage();
-  std::printf("%s\n", coverage.line(required).c_str());
-  const std::vector<std::string> missing = coverage.missing(required);
-  bool coverage_failed = false;
-  if (args.require_coverage && !missing.empty()) {
-    std::string names;
-    for (const std::string& name : missing) names += (names.empty() ? "" : ", ") + name;
-    std::printf("coverage: never reached: %s\n", names.c_str());
-    coverage_failed = true;
-  }
-  std::printf("sweep %llu..%llu seeds=%llu failed=%zu\n",
-              static_cast<unsigned long long>(args.seed_first),
-              static_cast<unsigned long long>(args.seed_last),
-              static_cast<unsigned long long>(done), failing.size());
-  return failing.empty() && !coverage_failed ? 0 : 1;
+  std::sort(failing.begin(), failing.end());
+  std::string last = "sweep " + std::to_string(args.seed_first) + ".." +
+                     std::to_string(args.seed_last);
+  if (args.shards > 1) last += " shard " + std::to_string(args.shard) + "/" + std::to_string(args.shards);
+  last += " seeds=" + std::to_string(done) + " failed=" + std::to_string(failing.size());
+  const bool coverage_ok = print_sweep_end(report, args, failing, coverage, last);
+  return failing.empty() && coverage_ok ? 0 : 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Args args = parse_args(argc, argv);
+  if (!args.merge_files.empty()) return merge(args);
   if (args.sweep) return sweep(args);
   return run_seed(args, args.seed_first, stdout, true) ? 0 : 1;
 }

@@ -138,6 +138,35 @@ SimOptions SimOptions::draw(uint64_t seed) {
   return o;
 }
 
+std::optional<std::string> SimOptions::problem() const {
+  if (node_count < 1 || node_count > 16) return "nodes must be in 1..16";
+  if (key_count < 1 || key_count > 100000) return "keys must be in 1..100000";
+  if (client_count < 1 || client_count > 1000) return "clients must be in 1..1000";
+  if (config.replication_factor > node_count) return "replication_factor must be <= nodes";
+  if (Status valid = config.validate(); !valid.ok()) return valid.message();
+  const NetworkOptions& net = simulator.network;
+  if (faults.fault_interval_min_ms > faults.fault_interval_max_ms ||
+      net.latency_min_ms > net.latency_max_ms ||
+      simulator.disk_latency_min_ms > simulator.disk_latency_max_ms) {
+    return "every *_min_ms must be <= its *_max_ms";
+  }
+  if (faults.fault_interval_min_ms == 0) return "fault_interval_min_ms must be > 0";
+  if (clock_offset_max_ms < 0 || clock_drift_max_ppm < 0 || clock_drift_max_ppm > 500000) {
+    return "clock_offset_max_ms must be >= 0, clock_drift_max_ppm in 0..500000";
+  }
+  if (sync == SyncPolicy::kBatch && sync_batch_interval_ms == 0) {
+    return "sync_batch_interval_ms must be > 0 with sync=batch";
+  }
+  if (hints_only &&
+      (faults.crash_permille || faults.power_failure_permille || faults.read_bit_flip_permille ||
+       faults.io_error_permille || faults.disk_full_permille || faults.crash_point_permille ||
+       faults.disk_wipe_permille || faults.rest_bit_flip_permille ||
+       config.anti_entropy_interval_ms != kAntiEntropyOffMs)) {
+    return "a hints-only run has no crash, power or disk faults and anti-entropy off";
+  }
+  return std::nullopt;
+}
+
 void SimOptions::set_hints_only() {
   hints_only = true;
   config.anti_entropy_interval_ms = kAntiEntropyOffMs;

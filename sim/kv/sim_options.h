@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,9 @@ struct SimOptions {
   bool keep_only_faults(const std::vector<std::string>& kinds);
   static const std::vector<std::string>& fault_kinds();
   std::string describe() const;
+  // Why these options cannot run (a bound broken, a hints-only run with crashes, an
+  // invalid node Config), or nullopt. kvsim checks options from files and --set with it.
+  std::optional<std::string> problem() const;
 };
 
 }  // namespace ringkv::sim

@@ -33,34 +33,7 @@ TEST(Simulation, SeedSweepPasses) {
   }
 }
 
-// Seeds that once found a bug (the fix is named), kept as regressions.
-TEST(Simulation, RegressionSeedsPass) {
-  // 129, 182: a restarted coordinator reused a Lamport version (durable counter lease).
-  // 977: a strong read counted replicas holding a newer version as holders of its older
-  // winner, and returned a weak write's value stamped below a completed write (found by
-  // the black-box checker; the white box now checks writes that strong reads observed).
-  // 217: 2,706 keys after crashes differed in more leaves than anti-entropy repaired per
-  // round (16): no convergence within 60 s; sessions now go on in batches.
-  // 250: under write contention strong reads restarted after every superseded write-back
-  // and failed in a healed cluster (liveness); the ack now carries the newer entry.
-  // 173: a strong read chased weak writes to its key out of time in the settled cluster;
-  // contended reads are counted, and fail the run only when most reads of a key starve.
-  // 265: a crash left junk after the torn header of a new WAL segment; the node refused
-  // to restart ("torn or damaged segment header"). It is a torn segment now.
-  // 1715: an injected read error in the middle of the store scan that rebuilds the
-  // anti-entropy index left a key out of every tree; a replica missing it never converged.
-  // 107: a disk wiped just before the liveness phase: R = N reads failed until the node
-  // had rebuilt its data; the settle time now waits for rebuilds.
-  // 145, 292: setting a damaged store aside failed halfway (an injected sync error) and
-  // the next open found it done: the checkers missed the loss; the simulator now sees it
-  // from the disk. 569: a flipped bit first read after the cluster healed stopped a node
-  // in the liveness phase; faults end there, so an unread flipped bit is put back.
-  for (uint64_t seed :
-       {129u, 182u, 977u, 217u, 250u, 173u, 265u, 1715u, 107u, 145u, 292u, 569u}) {
-    SimResult result = run_seed(seed);
-    EXPECT_TRUE(result.ok()) << "seed " << seed << ":\n" << result.report;
-  }
-}
+// Regression cases live in tests/sim/regressions/ as option files (ctest kvsim.regression.*).
 
 TEST(Simulation, SameSeedGivesSameTraceHash) {
   for (uint64_t seed : {3u, 11u}) {
