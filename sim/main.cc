@@ -51,6 +51,7 @@ struct Args {
   bool verbose = false;
   bool require_coverage = false;
   std::string trace_path;
+  std::string html_path;
   uint32_t bugs = 0;
   std::vector<std::string> bug_names;
   size_t nodes = 0;            // 0: drawn from the seed
@@ -84,7 +85,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 [[noreturn]] void usage(const std::string& error) {
   std::fprintf(stderr,
                "kvsim: %s\n"
-               "usage: kvsim --seed S [--trace FILE] [--options-out FILE]\n"
+               "usage: kvsim --seed S [--trace FILE] [--html FILE] [--options-out FILE]\n"
                "       kvsim --options-from FILE [--trace FILE]   (no --seed: the file has it)\n"
                "       kvsim --sweep A..B [--jobs J] [--fail-fast] [--shard I/N] [--json]\n"
                "       kvsim --merge FILE...   combined summary of --json shard outputs\n"
@@ -94,6 +95,7 @@ std::vector<std::string> split_commas(const std::string& text) {
                "          [--set NAME=VALUE]...  override one option (--list-options)\n"
                "       --require-coverage  (sweeps) fail when a listed rare path was never\n"
                "                           reached (the coverage line names them)\n"
+               "       --html FILE  (one run) its timeline as a self-contained HTML page\n"
                "       --shard I/N  run the I-th (1..N) of N disjoint slices of the sweep\n"
                "       --json       (sweeps) one JSON line per seed on stdout, the report\n"
                "                    of failing seeds on stderr\n"
@@ -136,6 +138,8 @@ Args parse_args(int argc, char** argv) {
       if (args.jobs == 0 || args.jobs > 256) usage("--jobs must be in 1..256");
     } else if (flag == "--trace") {
       args.trace_path = value();
+    } else if (flag == "--html") {
+      args.html_path = value();
     } else if (flag == "--inject-bug") {
       std::string name = value();
       auto bug = ringkv::injected_bug_by_name(name);
@@ -236,6 +240,7 @@ Args parse_args(int argc, char** argv) {
   }
   if (!have_seed) usage("give --seed S, --options-from FILE or --sweep A..B");
   if (args.sweep && !args.trace_path.empty()) usage("--trace works with --seed only");
+  if (args.sweep && !args.html_path.empty()) usage("--html works with --seed only");
   if (args.sweep && !args.options_from.empty()) {
     usage("--options-from runs one configuration: not with --sweep (use --set)");
   }
@@ -332,7 +337,13 @@ bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_option
     std::fprintf(stderr, "kvsim: cannot write trace file %s\n", args.trace_path.c_str());
     std::exit(2);
   }
+  if (!args.html_path.empty()) simulation.html_to(args.html_path);
   SimResult result = simulation.run();
+  if (!result.html_error.empty()) {
+    std::fprintf(stderr, "kvsim: --html: %s\n", result.html_error.c_str());
+    std::exit(2);
+  }
+  if (!args.html_path.empty()) std::fprintf(out, "timeline: %s\n", args.html_path.c_str());
   bool passed = result.ok();
   if (args.check_determinism) {
     SimResult again = KvSimulation(options_for(args, seed)).run();

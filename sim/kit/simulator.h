@@ -29,6 +29,7 @@ namespace ringkv::sim {
 struct Packet {
   size_t to = 0;
   std::string bytes;
+  std::string what;  // optional: what the packet carries, for detailed traces (not hashed)
 };
 
 template <typename M>
@@ -201,7 +202,14 @@ class Simulator {
                          std::to_string(packet.bytes.size()) + ",\"hash\":" +
                          std::to_string(hash64(packet.bytes)) + ",\"copies\":" +
                          std::to_string(times.size());
-    trace_.record(now_ms(), "send", fields);
+    std::string detail;
+    if (trace_.wants_detail()) {
+      detail = "\"at\":[";
+      for (size_t i = 0; i < times.size(); ++i) detail += (i ? "," : "") + std::to_string(times[i]);
+      detail += "]";
+      if (!packet.what.empty()) detail += ",\"what\":" + json_quote(packet.what);
+    }
+    trace_.record(now_ms(), "send", fields, detail);
     for (uint64_t at : times) {
       const size_t to = packet.to;
       events_.schedule(at, [this, from, to, bytes = packet.bytes] {

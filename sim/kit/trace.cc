@@ -14,7 +14,8 @@ bool Trace::open_file(const std::string& path) {
   return file_ != nullptr;
 }
 
-void Trace::record(uint64_t time_ms, std::string_view kind, std::string_view fields) {
+void Trace::record(uint64_t time_ms, std::string_view kind, std::string_view fields,
+                   std::string_view detail) {
   // The oldest of the recent lines is reused as the buffer of the new one.
   std::string& line = recent_[next_recent_];
   next_recent_ = (next_recent_ + 1) % kRecentLines;
@@ -24,10 +25,17 @@ void Trace::record(uint64_t time_ms, std::string_view kind, std::string_view fie
   line.push_back('}');
   hash_ = hash_ * 0x100000001b3ULL + hash64(line);  // chained: every line, in order
   events_++;
+  if (!file_ && !capture_) return;
+  std::string full;
+  if (!detail.empty()) {
+    full.assign(line, 0, line.size() - 1).append(",").append(detail).push_back('}');
+  }
+  const std::string& out = detail.empty() ? line : full;
   if (file_) {
-    std::fwrite(line.data(), 1, line.size(), file_);
+    std::fwrite(out.data(), 1, out.size(), file_);
     std::fputc('\n', file_);
   }
+  if (capture_) captured_.push_back(out);
 }
 
 std::vector<std::string> Trace::recent() const {

@@ -22,7 +22,15 @@ class Trace {
   // Starts writing JSON lines to `path`; false if the file cannot be opened.
   bool open_file(const std::string& path);
   // Records one event: `kind` (e.g. "deliver") and a JSON object body without braces.
-  void record(uint64_t time_ms, std::string_view kind, std::string_view fields);
+  // `detail` (more fields) goes to the file and the capture but not into the hash, so a
+  // run traced in detail has the hash of the same run untraced.
+  void record(uint64_t time_ms, std::string_view kind, std::string_view fields,
+              std::string_view detail = {});
+  // Keeps every line in memory too (for kvsim --html).
+  void capture() { capture_ = true; }
+  const std::vector<std::string>& captured() const { return captured_; }
+  // True when details are kept anywhere (a file or the capture): worth computing.
+  bool wants_detail() const { return file_ != nullptr || capture_; }
 
   uint64_t hash() const { return hash_; }
   uint64_t events() const { return events_; }
@@ -36,6 +44,8 @@ class Trace {
   std::FILE* file_ = nullptr;
   std::array<std::string, kRecentLines> recent_;  // a ring: next_recent_ is the oldest
   size_t next_recent_ = 0;
+  bool capture_ = false;
+  std::vector<std::string> captured_;
 };
 
 // JSON string escaping for trace fields (printable ASCII passes; the rest is \u00XX).

@@ -7,6 +7,7 @@
 #include "core/wire/batch.h"
 #include "core/wire/http_limits.h"
 #include "core/wire/http_parser.h"
+#include "sim/kv/timeline.h"
 
 namespace ringkv::sim {
 
@@ -163,11 +164,16 @@ void KvMachine::record_synced(const std::map<Key, Version>& versions) {
 // requests (usually one), in order.
 std::vector<Packet> KvMachine::take_packets() {
   std::map<size_t, std::deque<std::string>> frames_by_peer;
+  std::map<size_t, std::string> what_by_peer;  // only with describe_messages
   for (Envelope& envelope : std::exchange(outgoing_, {})) {
     auto it = std::find(setup_.names.begin(), setup_.names.end(), envelope.to);
     if (it == setup_.names.end()) continue;  // unknown node: nowhere to send
     const size_t to = static_cast<size_t>(it - setup_.names.begin());
     wire::append_batch_frame(envelope.message, frames_by_peer[to].emplace_back());
+    if (setup_.describe_messages) {
+      std::string& what = what_by_peer[to];
+      what += (what.empty() ? "" : "; ") + describe_message(envelope.message);
+    }
   }
   std::vector<Packet> packets;
   const size_t max_body_bytes =
@@ -176,8 +182,10 @@ std::vector<Packet> KvMachine::take_packets() {
     while (!frames.empty()) {
       std::string body;
       wire::take_batch_body(frames, max_body_bytes, body);
-      packets.push_back(
-          Packet{to, wire::encode_batch_request_bytes(body, setup_.names[to] + ":8080")});
+      // The step's messages to this peer are described once, on its first packet.
+      packets.push_back(Packet{to,
+                               wire::encode_batch_request_bytes(body, setup_.names[to] + ":8080"),
+                               std::exchange(what_by_peer[to], {})});
     }
   }
   return packets;

@@ -31,6 +31,7 @@ struct KvMachineSetup {
   uint32_t injected_bugs = 0;
   std::vector<Key> watched_keys;  // versions recorded at every successful sync (checkers)
   uint32_t buggify_permille = 0;
+  bool describe_messages = false;  // packets say what they carry (detailed traces only)
 };
 
 // The node's view of its data store: every call goes to the LsmStore; writes to watched

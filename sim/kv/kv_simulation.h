@@ -38,6 +38,7 @@ struct SimResult {
   uint64_t end_time_ms = 0;
   SimStats stats;
   std::string report;  // on failure: the history and trace around the violation
+  std::string html_error;  // html_to(): the page could not be written
   bool ok() const { return !violation.has_value(); }
 };
 
@@ -45,7 +46,17 @@ class KvSimulation {
  public:
   explicit KvSimulation(SimOptions options);
   // Writes every event as JSON lines to `path`; false if it cannot be opened.
-  bool trace_to(const std::string& path) { return trace_.open_file(path); }
+  bool trace_to(const std::string& path) {
+    setup_.describe_messages = true;
+    return trace_.open_file(path);
+  }
+  // After the run, writes its timeline as one self-contained HTML page (sim/kv/timeline.h).
+  void html_to(const std::string& path) {
+    setup_.describe_messages = true;
+    trace_.capture();
+    html_path_ = path;
+  }
+  const std::string& html_path() const { return html_path_; }
   SimResult run();
 
  private:
@@ -123,6 +134,7 @@ class KvSimulation {
   std::optional<Violation> violation_;
   SimStats stats_;
   Coverage coverage_;
+  std::string html_path_;
 };
 
 }  // namespace ringkv::sim

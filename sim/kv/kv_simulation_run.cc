@@ -4,6 +4,7 @@
 
 #include "sim/kv/kv_simulation.h"
 #include "sim/kv/linearizability.h"
+#include "sim/kv/timeline.h"
 
 namespace ringkv::sim {
 namespace {
@@ -88,6 +89,16 @@ SimResult KvSimulation::run() {
   stats_.events = sim_->events().events_run();
   result.stats = stats_;
   if (violation_) result.report = report(*violation_);
+  if (!html_path_.empty()) {
+    TimelineInput timeline{setup_.names, &trace_.captured(), &history_, violation_,
+                           options_.describe(), sim_->now_ms()};
+    std::FILE* file = std::fopen(html_path_.c_str(), "w");
+    const std::string page = render_timeline_html(timeline);
+    if (!file || std::fwrite(page.data(), 1, page.size(), file) != page.size()) {
+      result.html_error = "cannot write " + html_path_;
+    }
+    if (file) std::fclose(file);
+  }
   return result;
 }
 
