@@ -5,7 +5,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 FUZZ_SECONDS ?= 20
 
-.PHONY: all bootstrap build test test-debug up fuzz fuzz-ci clean format
+.PHONY: all bootstrap build test test-debug up fuzz fuzz-ci explore clean format
 
 all: build
 
@@ -45,6 +45,12 @@ fuzz-ci: bootstrap
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_CI_TARGETS))
 	tools/run-fuzzers build/fuzz $(FUZZ_SECONDS) $(FUZZ_CI_TARGETS)
+
+# Random exploration, never in CI: fresh kvsim seeds and a fresh RapidCheck seed; every
+# failure prints its replay command (tools/explore).
+EXPLORE_SEEDS ?= 500
+explore: build
+	tools/explore $(EXPLORE_SEEDS)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
