@@ -17,14 +17,15 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,8 @@ struct Args {
   bool require_coverage = false;
   std::string trace_path;
   std::string html_path;
+  bool shrink = false;
+  std::string shrink_out;
   uint32_t bugs = 0;
   std::vector<std::string> bug_names;
   size_t nodes = 0;            // 0: drawn from the seed
@@ -96,6 +99,8 @@ std::vector<std::string> split_commas(const std::string& text) {
                "       --require-coverage  (sweeps) fail when a listed rare path was never\n"
                "                           reached (the coverage line names them)\n"
                "       --html FILE  (one run) its timeline as a self-contained HTML page\n"
+               "       --shrink [--shrink-out FILE]  (one failing run) make its options\n"
+               "                    smaller while the same invariant fails; writes them\n"
                "       --shard I/N  run the I-th (1..N) of N disjoint slices of the sweep\n"
                "       --json       (sweeps) one JSON line per seed on stdout, the report\n"
                "                    of failing seeds on stderr\n"
@@ -140,6 +145,10 @@ Args parse_args(int argc, char** argv) {
       args.trace_path = value();
     } else if (flag == "--html") {
       args.html_path = value();
+    } else if (flag == "--shrink") {
+      args.shrink = true;
+    } else if (flag == "--shrink-out") {
+      args.shrink_out = value();
     } else if (flag == "--inject-bug") {
       std::string name = value();
       auto bug = ringkv::injected_bug_by_name(name);
@@ -241,6 +250,7 @@ Args parse_args(int argc, char** argv) {
   if (!have_seed) usage("give --seed S, --options-from FILE or --sweep A..B");
   if (args.sweep && !args.trace_path.empty()) usage("--trace works with --seed only");
   if (args.sweep && !args.html_path.empty()) usage("--html works with --seed only");
+  if (args.sweep && args.shrink) usage("--shrink works on one run: add it to a reproduce line");
   if (args.sweep && !args.options_from.empty()) {
     usage("--options-from runs one configuration: not with --sweep (use --set)");
   }
@@ -412,6 +422,117 @@ bool print_sweep_end(std::FILE* out, const Args& args, const std::vector<uint64_
   return coverage_ok;
 }
 
+// --shrink: a failing run's configuration made smaller, one change at a time, keeping a
+// change only when the run still fails with the same invariant (greedy delta debugging
+// over the options: fault kinds off, fewer requests, clients, keys and nodes). Every step
+// is a deterministic run; bounded in steps and time. The fault schedule itself is not
+// shrunk event by event: what shrinks is what generates it.
+constexpr int kMaxShrinkSteps = 200;
+constexpr double kMaxShrinkSeconds = 600;
+
+uint64_t fault_count(const SimResult& r) {
+  const auto& s = r.stats;
+  return s.crashes + s.power_failures + s.partitions + s.clogs + s.pauses + s.disk_wipes;
+}
+
+int shrink(const Args& args) {
+  SimOptions best = options_for(args, args.seed_first);
+  SimResult first = KvSimulation(best).run();
+  if (first.ok()) {
+    std::printf("%s\nshrink: the run passes: nothing to shrink\n", summary(best.seed, first).c_str());
+    return 0;
+  }
+  const std::string invariant = first.violation->invariant;
+  SimResult current = first;
+  int steps = 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto out_of_budget = [&] {
+    return steps >= kMaxShrinkSteps ||
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+               kMaxShrinkSeconds;
+  };
+  // Tries one change; keeps it when the same invariant still fails.
+  auto attempt = [&](const std::string& what, const std::function<bool(SimOptions&)>& change) {
+    if (out_of_budget()) return false;
+    SimOptions candidate = best;
+    if (!change(candidate) || candidate.problem()) return false;
+    steps++;
+    SimResult result = KvSimulation(candidate).run();
+    const bool kept = !result.ok() && result.violation->invariant == invariant;
+    std::fprintf(stderr, "shrink: step %d: %s %s (faults %llu, ops %llu)\n", steps, what.c_str(),
+                 kept ? "kept" : "dropped",
+                 static_cast<unsigned long long>(fault_count(kept ? result : current)),
+                 static_cast<unsigned long long>((kept ? result : current).stats.ops));
+    if (!kept) return false;
+    best = candidate;
+    current = result;
+    return true;
+  };
+  for (bool changed = true; changed && !out_of_budget();) {
+    changed = false;
+    for (const char* name : {"crash_permille", "power_failure_permille", "partition_permille",
+                                    "clog_permille", "pause_permille", "read_bit_flip_permille",
+                                    "io_error_permille", "disk_full_permille", "crash_point_permille",
+                                    "junk_tail_permille", "disk_wipe_permille", "rest_bit_flip_permille",
+                                    "loss_permille", "duplicate_permille", "spike_permille",
+                                    "clock_offset_max_ms", "clock_drift_max_ppm", "buggify_permille",
+                                    "timeout_one_in", "large_value_one_in"}) {
+      changed |= attempt(std::string(name) + "=0", [&](SimOptions& o) {
+        SimOptions probe = o;
+        return ringkv::sim::set_option(o, name, "0").ok() &&
+               ringkv::sim::options_to_json(o) != ringkv::sim::options_to_json(probe);
+      });
+    }
+    // Fewer requests: halve the cap while it still fails.
+    for (bool halved = true; halved;) {
+      const uint64_t ops = best.max_ops > 0 ? best.max_ops : current.stats.ops;
+      if (ops <= 8) break;
+      halved = attempt("max_ops=" + std::to_string(ops / 2), [&](SimOptions& o) {
+        o.max_ops = ops / 2;
+        o.min_ops = std::min(o.min_ops, o.max_ops);
+        return true;
+      });
+      changed |= halved;
+    }
+    while (best.client_count > 1 &&
+           attempt("clients=" + std::to_string(best.client_count - 1),
+                   [](SimOptions& o) { return --o.client_count, true; })) {
+      changed = true;
+    }
+    while (best.key_count > 1 &&
+           attempt("keys=" + std::to_string(best.key_count / 2 > 0 ? best.key_count / 2 : 1),
+                   [](SimOptions& o) { return o.key_count = std::max<size_t>(1, o.key_count / 2), true; })) {
+      changed = true;
+    }
+    while (best.node_count > 3 &&
+           attempt("nodes=" + std::to_string(best.node_count - 1),
+                   [](SimOptions& o) { return o.set_node_count(o.node_count - 1), true; })) {
+      changed = true;
+    }
+  }
+  const std::string path = !args.shrink_out.empty()
+                               ? args.shrink_out
+                               : "kvsim-shrunk-" + std::to_string(best.seed) + ".json";
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << ringkv::sim::options_to_json(best);
+  if (!file.flush()) usage("--shrink: cannot write " + path);
+  std::printf("%s\n", best.describe().c_str());
+  std::printf("%s", current.report.c_str());
+  std::printf("shrink: %d steps%s: faults %llu -> %llu, ops %llu -> %llu, nodes %zu -> %zu, "
+              "clients %zu -> %zu, keys %zu -> %zu\n",
+              steps, out_of_budget() ? " (budget reached)" : "",
+              static_cast<unsigned long long>(fault_count(first)),
+              static_cast<unsigned long long>(fault_count(current)),
+              static_cast<unsigned long long>(first.stats.ops),
+              static_cast<unsigned long long>(current.stats.ops),
+              options_for(args, args.seed_first).node_count, best.node_count,
+              options_for(args, args.seed_first).client_count, best.client_count,
+              options_for(args, args.seed_first).key_count, best.key_count);
+  std::printf("reproduce: kvsim --options-from %s\n", path.c_str());
+  std::printf("%s\n", summary(best.seed, current).c_str());
+  return 1;  // the shrunk run fails, as the original did
+}
+
 int merge(const Args& args) {
   std::vector<std::string> texts;
   for (const std::string& path : args.merge_files) texts.push_back(read_file_or_exit(path, "--merge"));
@@ -531,6 +652,7 @@ int sweep(const Args& args) {
 int main(int argc, char** argv) {
   Args args = parse_args(argc, argv);
   if (!args.merge_files.empty()) return merge(args);
+  if (args.shrink) return shrink(args);
   if (args.sweep) return sweep(args);
   return run_seed(args, args.seed_first, stdout, true) ? 0 : 1;
 }
