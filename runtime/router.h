@@ -1,5 +1,5 @@
 // Router: turns one parsed HTTP request into a route and, for /kv/ requests, a ClientRequest
-// for the Node (DESIGN §4); answers bad input at once (400/404/405/413 with a JSON error).
+// for the Node (docs/runtime.md); answers bad input at once (400/404/405/413 with a JSON error).
 // Also maps the Node's ClientResponse back to HTTP. Pure functions: no I/O, no state.
 #pragma once
 

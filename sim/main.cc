@@ -132,11 +132,10 @@ Args parse_args(int argc, char** argv) {
       have_seed = true;
     } else if (flag == "--sweep") {
       std::string range = value();
-      size_t dots = range.find("..");
-      if (dots == std::string::npos) usage("--sweep needs A..B, got '" + range + "'");
-      args.seed_first = parse_number(range.substr(0, dots), "--sweep");
-      args.seed_last = parse_number(range.substr(dots + 2), "--sweep");
-      if (args.seed_last < args.seed_first) usage("--sweep A..B needs A <= B");
+      if (!ringkv::sim::parse_integer_pair(range, "..", args.seed_first, args.seed_last) ||
+          args.seed_last < args.seed_first) {
+        usage("--sweep needs A..B with integers A <= B, got '" + range + "'");
+      }
       args.sweep = have_seed = true;
     } else if (flag == "--jobs") {
       args.jobs = static_cast<unsigned>(parse_number(value(), "--jobs"));
@@ -208,11 +207,8 @@ Args parse_args(int argc, char** argv) {
       args.passthrough.insert(args.passthrough.end(), {"--set", assignment});
     } else if (flag == "--shard") {
       std::string text = value();
-      size_t slash = text.find('/');
-      if (slash == std::string::npos) usage("--shard needs I/N, got '" + text + "'");
-      args.shard = parse_number(text.substr(0, slash), "--shard");
-      args.shards = parse_number(text.substr(slash + 1), "--shard");
-      if (args.shards == 0 || args.shard == 0 || args.shard > args.shards) {
+      if (!ringkv::sim::parse_integer_pair(text, "/", args.shard, args.shards) ||
+          args.shards == 0 || args.shard == 0 || args.shard > args.shards) {
         usage("--shard I/N needs 1 <= I <= N, got '" + text + "'");
       }
     } else if (flag == "--json") {
@@ -436,7 +432,8 @@ uint64_t fault_count(const SimResult& r) {
 }
 
 int shrink(const Args& args) {
-  SimOptions best = options_for(args, args.seed_first);
+  const SimOptions original = options_for(args, args.seed_first);
+  SimOptions best = original;
   SimResult first = KvSimulation(best).run();
   if (first.ok()) {
     std::printf("%s\nshrink: the run passes: nothing to shrink\n", summary(best.seed, first).c_str());
@@ -478,9 +475,8 @@ int shrink(const Args& args) {
                                     "clock_offset_max_ms", "clock_drift_max_ppm", "buggify_permille",
                                     "timeout_one_in", "large_value_one_in"}) {
       changed |= attempt(std::string(name) + "=0", [&](SimOptions& o) {
-        SimOptions probe = o;
-        return ringkv::sim::set_option(o, name, "0").ok() &&
-               ringkv::sim::options_to_json(o) != ringkv::sim::options_to_json(probe);
+        return ringkv::sim::option_value(o, name) != "0" &&
+               ringkv::sim::set_option(o, name, "0").ok();
       });
     }
     // Fewer requests: halve the cap while it still fails.
@@ -525,9 +521,8 @@ int shrink(const Args& args) {
               static_cast<unsigned long long>(fault_count(current)),
               static_cast<unsigned long long>(first.stats.ops),
               static_cast<unsigned long long>(current.stats.ops),
-              options_for(args, args.seed_first).node_count, best.node_count,
-              options_for(args, args.seed_first).client_count, best.client_count,
-              options_for(args, args.seed_first).key_count, best.key_count);
+              original.node_count, best.node_count, original.client_count, best.client_count,
+              original.key_count, best.key_count);
   std::printf("reproduce: kvsim --options-from %s\n", path.c_str());
   std::printf("%s\n", summary(best.seed, current).c_str());
   return 1;  // the shrunk run fails, as the original did

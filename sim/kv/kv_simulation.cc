@@ -118,10 +118,7 @@ void KvSimulation::after_step(size_t index) {
                       ",\"version\":\"" + version.to_string() + "\"");
   }
   for (const auto& [key, version] : machine->synced_versions()) durable_[index][key] = version;
-  if (rebuilding_[index] && !machine->node().rebuilding()) {
-    wiped_[index] = false;
-    last_rebuilt_ms_ = sim_->now_ms();
-  }
+  if (rebuilding_[index] && !machine->node().rebuilding()) last_rebuilt_ms_ = sim_->now_ms();
   rebuilding_[index] = machine->node().rebuilding();
   if (!rebuilding_[index]) wiped_[index] = false;
   check_replica_monotonic(index, false);

@@ -175,6 +175,13 @@ Status set_option(SimOptions& options, std::string_view name, std::string_view v
       field->get(options));
 }
 
+std::optional<std::string> option_value(const SimOptions& options, std::string_view name) {
+  const Field* field = find_field(name);
+  if (!field) return std::nullopt;
+  SimOptions copy = options;  // the accessors hand out pointers into a mutable object
+  return value_text(field->get(copy));
+}
+
 Status set_option_assignment(SimOptions& options, std::string_view assignment) {
   const size_t equals = assignment.find('=');
   if (equals == std::string_view::npos || equals == 0) {

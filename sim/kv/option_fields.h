@@ -6,6 +6,7 @@
 // keeps its meaning; a field missing from a file takes the SimOptions default.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,9 @@ inline constexpr uint64_t kOptionFileFormat = 1;
 std::vector<std::string> option_names();
 // Sets one option from its text ("123", "true"/"false", "always"/"batch").
 Status set_option(SimOptions& options, std::string_view name, std::string_view value);
+// An option's value as an option file writes it ("12", "true", "\"batch\""); nullopt for
+// an unknown name.
+std::optional<std::string> option_value(const SimOptions& options, std::string_view name);
 // "name=value"
 Status set_option_assignment(SimOptions& options, std::string_view assignment);
 

@@ -9,20 +9,16 @@
 #include "sim/kit/trace.h"
 
 namespace ringkv::sim {
-namespace {
-
-bool parse_range(std::string_view text, uint64_t& first, uint64_t& last) {
-  const size_t dots = text.find("..");
-  if (dots == std::string_view::npos) return false;
+bool parse_integer_pair(std::string_view text, std::string_view separator, uint64_t& a,
+                        uint64_t& b) {
+  const size_t at = text.find(separator);
+  if (at == std::string_view::npos) return false;
   auto number = [](std::string_view part, uint64_t& out) {
     auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), out);
     return !part.empty() && error == std::errc() && end == part.data() + part.size();
   };
-  return number(text.substr(0, dots), first) && number(text.substr(dots + 2), last) &&
-         first <= last;
+  return number(text.substr(0, at), a) && number(text.substr(at + separator.size()), b);
 }
-
-}  // namespace
 
 std::string seed_result_json(const SeedResult& r) {
   char trace[17];
@@ -94,7 +90,7 @@ MergedSweep merge_seed_results(const std::vector<std::string>& texts) {
       }
     }
   }
-  if (!parse_range(sweep, merged.first, merged.last)) {
+  if (!parse_integer_pair(sweep, "..", merged.first, merged.last) || merged.first > merged.last) {
     merged.problems.push_back(sweep.empty() ? "no seed results" : "bad sweep range " + sweep);
     return merged;
   }

@@ -25,6 +25,10 @@ struct SeedResult {
   std::string coverage;   // the seed's "coverage: ..." line
 };
 
+// "A<separator>B" with two non-negative integers ("1..300", "2/4"); false otherwise.
+bool parse_integer_pair(std::string_view text, std::string_view separator, uint64_t& a,
+                        uint64_t& b);
+
 std::string seed_result_json(const SeedResult& result);
 Result<SeedResult> parse_seed_result(std::string_view line);
 

@@ -21,8 +21,10 @@ std::string with_newline(std::string text) {
   return text;
 }
 
-// "127.0.0.1:8081 ok (node n1)" from {"status":"ok","node":"n1"}.
-std::string health_line(const KvctlOptions& options, const std::string& body) {
+// "127.0.0.1:8081 ok (node n1)" from {"status":"ok","node":"n1"}; `rebuilding` is set
+// when the node says it rebuilds lost data.
+std::string health_line(const KvctlOptions& options, const std::string& body, bool& rebuilding) {
+  rebuilding = false;
   std::unique_ptr<cJSON, decltype(&cJSON_Delete)> document(
       cJSON_ParseWithLength(body.data(), body.size()), &cJSON_Delete);
   std::string status = "ok";
@@ -31,11 +33,13 @@ std::string health_line(const KvctlOptions& options, const std::string& body) {
   if (document != nullptr) {
     const cJSON* status_item = cJSON_GetObjectItemCaseSensitive(document.get(), "status");
     const cJSON* node_item = cJSON_GetObjectItemCaseSensitive(document.get(), "node");
-    const cJSON* rebuilding = cJSON_GetObjectItemCaseSensitive(document.get(), "rebuilding");
+    const cJSON* rebuilding_item =
+        cJSON_GetObjectItemCaseSensitive(document.get(), "rebuilding");
     const cJSON* reasons = cJSON_GetObjectItemCaseSensitive(document.get(), "reasons");
     if (cJSON_IsString(status_item)) status = status_item->valuestring;
     if (cJSON_IsString(node_item)) node = node_item->valuestring;
-    if (cJSON_IsTrue(rebuilding)) status = "rebuilding";
+    rebuilding = cJSON_IsTrue(rebuilding_item);
+    if (rebuilding) status = "rebuilding";
     const cJSON* reason = nullptr;
     cJSON_ArrayForEach(reason, reasons) {
       if (!cJSON_IsString(reason)) continue;
@@ -48,9 +52,6 @@ std::string health_line(const KvctlOptions& options, const std::string& body) {
   return line + "\n";
 }
 
-bool health_says_rebuilding(const std::string& body) {
-  return body.find("\"rebuilding\":true") != std::string::npos;
-}
 
 CommandOutput table_output(Result<std::string> table) {
   if (!table.ok()) return {kExitServerError, "", table.status().message()};
@@ -75,9 +76,10 @@ CommandOutput interpret_cluster_response(const KvctlOptions& options,
   if (response.status != 200) return {kExitServerError, "", describe_error_response(response)};
   if (options.command == "health") {
     // Not ready while rebuilding lost data: compose healthchecks and scripts wait for it.
-    return {health_says_rebuilding(response.body) ? kExitRebuilding : kExitOk,
-            options.json ? with_newline(response.body) : health_line(options, response.body),
-            ""};
+    bool rebuilding = false;
+    std::string line = health_line(options, response.body, rebuilding);
+    return {rebuilding ? kExitRebuilding : kExitOk,
+            options.json ? with_newline(response.body) : std::move(line), ""};
   }
   if (options.json || options.command == "metrics") {
     return {kExitOk, with_newline(response.body), ""};
