@@ -8,6 +8,7 @@
 
 #include "fuzz/fuzz_input.h"
 #include "sim/kv/kv_simulation.h"
+#include "sim/kv/option_fields.h"
 #include "sim/kv/sim_options.h"
 
 using ringkv::fuzz::FuzzInput;
@@ -62,8 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.min_ops = 0;  // short runs: the safety phase is not extended to 5,000 requests
   SimResult result = KvSimulation(options).run();
   if (result.ok()) return 0;
-  std::fprintf(stderr, "%s\n%s\nviolation: %s: %s\n", options.describe().c_str(),
+  std::fprintf(stderr, "%s\n%s\nviolation: %s: %s\n%s\n", options.describe().c_str(),
                result.report.c_str(), result.violation->invariant.c_str(),
-               result.violation->detail.c_str());
+               result.violation->detail.c_str(),
+               ringkv::sim::write_reproduce_file(options, result.trace_hash, "ringkv-fuzz-cluster")
+                   .c_str());
   std::abort();
 }

@@ -8,6 +8,9 @@
 //     sweep A..B seeds=N failed=F   (--require-coverage: also fails on an unreached path)
 //   kvsim --options-from FILE [--set name=value]...   the run a file describes
 //   kvsim --seed S --options-out FILE                  also writes the run's options
+//   kvsim --seed S --schedule-out FILE                 also writes its faults and requests
+//   kvsim --schedule-from FILE                         replays a schedule
+//   kvsim --seed S --shrink [--shrink-out FILE]        a failing run made small
 //   kvsim --sweep A..B --shard I/N --json              one JSON line per seed of slice I
 //   kvsim --merge FILES...                             the combined summary of shards
 //   kvsim --list-bugs | --list-options
@@ -33,7 +36,9 @@
 #include "sim/kv/coverage.h"
 #include "sim/kv/kv_simulation.h"
 #include "sim/kv/option_fields.h"
+#include "sim/kv/schedule.h"
 #include "sim/kv/seed_result.h"
+#include "sim/kv/shrink.h"
 
 namespace {
 
@@ -65,6 +70,9 @@ struct Args {
   std::string options_from;  // a file: run exactly these options
   std::optional<SimOptions> file_options;
   std::string options_out;
+  std::string schedule_from;  // a file: replay these faults and requests
+  std::optional<ringkv::sim::Schedule> file_schedule;
+  std::string schedule_out;
   std::vector<std::string> sets;  // name=value overrides, in order
   uint64_t shard = 1, shards = 1;
   bool json = false;
@@ -90,6 +98,7 @@ std::vector<std::string> split_commas(const std::string& text) {
                "kvsim: %s\n"
                "usage: kvsim --seed S [--trace FILE] [--html FILE] [--options-out FILE]\n"
                "       kvsim --options-from FILE [--trace FILE]   (no --seed: the file has it)\n"
+               "       kvsim --schedule-from FILE   replay a run's faults and requests\n"
                "       kvsim --sweep A..B [--jobs J] [--fail-fast] [--shard I/N] [--json]\n"
                "       kvsim --merge FILE...   combined summary of --json shard outputs\n"
                "  common: [--nodes 3..7] [--ops M] [--faults all|none|LIST]\n"
@@ -99,8 +108,11 @@ std::vector<std::string> split_commas(const std::string& text) {
                "       --require-coverage  (sweeps) fail when a listed rare path was never\n"
                "                           reached (the coverage line names them)\n"
                "       --html FILE  (one run) its timeline as a self-contained HTML page\n"
-               "       --shrink [--shrink-out FILE]  (one failing run) make its options\n"
-               "                    smaller while the same invariant fails; writes them\n"
+               "       --schedule-out FILE  (one run) also write its faults and requests,\n"
+               "                    which --schedule-from replays with the same trace hash\n"
+               "       --shrink [--shrink-out FILE]  (one failing run) make its options, then\n"
+               "                    its faults and requests, smaller while the same invariant\n"
+               "                    fails; writes the smallest schedule and its reproduce line\n"
                "       --shard I/N  run the I-th (1..N) of N disjoint slices of the sweep\n"
                "       --json       (sweeps) one JSON line per seed on stdout, the report\n"
                "                    of failing seeds on stderr\n"
@@ -198,6 +210,17 @@ Args parse_args(int argc, char** argv) {
       have_seed = true;
     } else if (flag == "--options-out") {
       args.options_out = value();
+    } else if (flag == "--schedule-from") {
+      args.schedule_from = value();
+      auto loaded = ringkv::sim::schedule_from_json(
+          read_file_or_exit(args.schedule_from, "--schedule-from"));
+      if (!loaded.ok()) usage(args.schedule_from + ": " + loaded.status().message());
+      args.file_options = loaded->options;
+      args.seed_first = args.seed_last = loaded->options.seed;
+      args.file_schedule = std::move(*loaded);
+      have_seed = true;
+    } else if (flag == "--schedule-out") {
+      args.schedule_out = value();
     } else if (flag == "--set") {
       std::string assignment = value();
       SimOptions probe;
@@ -251,6 +274,11 @@ Args parse_args(int argc, char** argv) {
     usage("--options-from runs one configuration: not with --sweep (use --set)");
   }
   if (args.sweep && !args.options_out.empty()) usage("--options-out works with --seed only");
+  if (args.sweep && !args.schedule_out.empty()) usage("--schedule-out works with --seed only");
+  if (args.sweep && args.file_schedule) usage("--schedule-from replays one run: not with --sweep");
+  if (!args.options_from.empty() && args.file_schedule) {
+    usage("--schedule-from FILE holds its options: not with --options-from");
+  }
   if (!args.sweep && (args.shards > 1 || args.json)) usage("--shard and --json are for sweeps");
   return args;
 }
@@ -265,8 +293,9 @@ std::string read_file_or_exit(const std::string& path, const char* flag) {
 
 // A command that replays the run: its seed (or options file) and every flag that changed it.
 std::string reproduce_command(const Args& args, uint64_t seed) {
-  std::string command = args.options_from.empty() ? "kvsim --seed " + std::to_string(seed)
-                                                  : "kvsim --options-from " + args.options_from;
+  std::string command = !args.schedule_from.empty()  ? "kvsim --schedule-from " + args.schedule_from
+                        : !args.options_from.empty() ? "kvsim --options-from " + args.options_from
+                                                     : "kvsim --seed " + std::to_string(seed);
   for (const auto& word : args.passthrough) command += " " + word;
   return command;
 }
@@ -326,7 +355,31 @@ SimOptions options_for(const Args& args, uint64_t seed) {
     if (!set.ok()) usage(set.message());
   }
   if (auto problem = options.problem()) usage("these options cannot run: " + *problem);
+  if (args.file_schedule) {
+    ringkv::sim::Schedule schedule = *args.file_schedule;
+    schedule.options = options;
+    if (auto problem = schedule.problem()) usage("the schedule does not fit these options: " + *problem);
+  }
   return options;
+}
+
+void write_file_or_exit(const std::string& path, const std::string& text, const char* flag) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  if (!file.flush()) usage(std::string(flag) + ": cannot write " + path);
+}
+
+// The run of these options: replaying --schedule-from, recording for --schedule-out.
+SimResult run_simulation(const Args& args, KvSimulation& simulation) {
+  if (args.file_schedule) simulation.replay(*args.file_schedule);
+  if (!args.schedule_out.empty()) simulation.record_schedule();
+  SimResult result = simulation.run();
+  if (!args.schedule_out.empty()) {
+    // A replay records what it did: the faults that still applied, the requests it issued.
+    const ringkv::sim::Schedule& schedule = simulation.recorded_schedule();
+    write_file_or_exit(args.schedule_out, ringkv::sim::schedule_to_json(schedule), "--schedule-out");
+  }
+  return result;
 }
 
 // Runs one seed; writes its output to `out`. Returns true when it passed.
@@ -334,9 +387,7 @@ bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_option
   SimOptions options = options_for(args, seed);
   if (print_options) std::fprintf(out, "%s\n", options.describe().c_str());
   if (!args.options_out.empty()) {
-    std::ofstream file(args.options_out, std::ios::binary | std::ios::trunc);
-    file << ringkv::sim::options_to_json(options);
-    if (!file.flush()) usage("--options-out: cannot write " + args.options_out);
+    write_file_or_exit(args.options_out, ringkv::sim::options_to_json(options), "--options-out");
   }
   KvSimulation simulation(options);
   if (!args.trace_path.empty() && !simulation.trace_to(args.trace_path)) {
@@ -344,7 +395,7 @@ bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_option
     std::exit(2);
   }
   if (!args.html_path.empty()) simulation.html_to(args.html_path);
-  SimResult result = simulation.run();
+  SimResult result = run_simulation(args, simulation);
   if (!result.html_error.empty()) {
     std::fprintf(stderr, "kvsim: --html: %s\n", result.html_error.c_str());
     std::exit(2);
@@ -352,7 +403,9 @@ bool run_seed(const Args& args, uint64_t seed, std::FILE* out, bool print_option
   if (!args.html_path.empty()) std::fprintf(out, "timeline: %s\n", args.html_path.c_str());
   bool passed = result.ok();
   if (args.check_determinism) {
-    SimResult again = KvSimulation(options_for(args, seed)).run();
+    KvSimulation second(options_for(args, seed));
+    if (args.file_schedule) second.replay(*args.file_schedule);
+    SimResult again = second.run();
     if (again.trace_hash != result.trace_hash) {
       std::fprintf(out, "seed=%llu NONDETERMINISTIC: trace hash %016llx then %016llx\n",
                    static_cast<unsigned long long>(seed),
@@ -418,113 +471,37 @@ bool print_sweep_end(std::FILE* out, const Args& args, const std::vector<uint64_
   return coverage_ok;
 }
 
-// --shrink: a failing run's configuration made smaller, one change at a time, keeping a
-// change only when the run still fails with the same invariant (greedy delta debugging
-// over the options: fault kinds off, fewer requests, clients, keys and nodes). Every step
-// is a deterministic run; bounded in steps and time. The fault schedule itself is not
-// shrunk event by event: what shrinks is what generates it.
-constexpr int kMaxShrinkSteps = 200;
-constexpr double kMaxShrinkSeconds = 600;
-
-uint64_t fault_count(const SimResult& r) {
-  const auto& s = r.stats;
-  return s.crashes + s.power_failures + s.partitions + s.clogs + s.pauses + s.disk_wipes;
-}
-
+// --shrink: the failing run made small (sim/kv/shrink.h), progress on stderr; writes the
+// smallest schedule and ends with the line that replays it.
 int shrink(const Args& args) {
   const SimOptions original = options_for(args, args.seed_first);
-  SimOptions best = original;
-  SimResult first = KvSimulation(best).run();
-  if (first.ok()) {
-    std::printf("%s\nshrink: the run passes: nothing to shrink\n", summary(best.seed, first).c_str());
+  std::optional<ringkv::sim::Schedule> schedule = args.file_schedule;
+  if (schedule) schedule->options = original;
+  const ringkv::sim::ShrinkOutcome outcome = ringkv::sim::shrink_run(
+      original, schedule, ringkv::sim::ShrinkLimits{},
+      [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
+  if (!outcome.failed) {
+    std::printf("%s\nshrink: the run passes: nothing to shrink\n",
+                summary(original.seed, outcome.first).c_str());
     return 0;
   }
-  const std::string invariant = first.violation->invariant;
-  SimResult current = first;
-  int steps = 0;
-  const auto start = std::chrono::steady_clock::now();
-  auto out_of_budget = [&] {
-    return steps >= kMaxShrinkSteps ||
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
-               kMaxShrinkSeconds;
-  };
-  // Tries one change; keeps it when the same invariant still fails.
-  auto attempt = [&](const std::string& what, const std::function<bool(SimOptions&)>& change) {
-    if (out_of_budget()) return false;
-    SimOptions candidate = best;
-    if (!change(candidate) || candidate.problem()) return false;
-    steps++;
-    SimResult result = KvSimulation(candidate).run();
-    const bool kept = !result.ok() && result.violation->invariant == invariant;
-    std::fprintf(stderr, "shrink: step %d: %s %s (faults %llu, ops %llu)\n", steps, what.c_str(),
-                 kept ? "kept" : "dropped",
-                 static_cast<unsigned long long>(fault_count(kept ? result : current)),
-                 static_cast<unsigned long long>((kept ? result : current).stats.ops));
-    if (!kept) return false;
-    best = candidate;
-    current = result;
-    return true;
-  };
-  for (bool changed = true; changed && !out_of_budget();) {
-    changed = false;
-    for (const char* name : {"crash_permille", "power_failure_permille", "partition_permille",
-                                    "clog_permille", "pause_permille", "read_bit_flip_permille",
-                                    "io_error_permille", "disk_full_permille", "crash_point_permille",
-                                    "junk_tail_permille", "disk_wipe_permille", "rest_bit_flip_permille",
-                                    "loss_permille", "duplicate_permille", "spike_permille",
-                                    "clock_offset_max_ms", "clock_drift_max_ppm", "buggify_permille",
-                                    "timeout_one_in", "large_value_one_in"}) {
-      changed |= attempt(std::string(name) + "=0", [&](SimOptions& o) {
-        return ringkv::sim::option_value(o, name) != "0" &&
-               ringkv::sim::set_option(o, name, "0").ok();
-      });
-    }
-    // Fewer requests: halve the cap while it still fails.
-    for (bool halved = true; halved;) {
-      const uint64_t ops = best.max_ops > 0 ? best.max_ops : current.stats.ops;
-      if (ops <= 8) break;
-      halved = attempt("max_ops=" + std::to_string(ops / 2), [&](SimOptions& o) {
-        o.max_ops = ops / 2;
-        o.min_ops = std::min(o.min_ops, o.max_ops);
-        return true;
-      });
-      changed |= halved;
-    }
-    while (best.client_count > 1 &&
-           attempt("clients=" + std::to_string(best.client_count - 1),
-                   [](SimOptions& o) { return --o.client_count, true; })) {
-      changed = true;
-    }
-    while (best.key_count > 1 &&
-           attempt("keys=" + std::to_string(best.key_count / 2 > 0 ? best.key_count / 2 : 1),
-                   [](SimOptions& o) { return o.key_count = std::max<size_t>(1, o.key_count / 2), true; })) {
-      changed = true;
-    }
-    while (best.node_count > 3 &&
-           attempt("nodes=" + std::to_string(best.node_count - 1),
-                   [](SimOptions& o) { return o.set_node_count(o.node_count - 1), true; })) {
-      changed = true;
-    }
-  }
+  const ringkv::sim::Schedule& best = outcome.last_schedule;
   const std::string path = !args.shrink_out.empty()
                                ? args.shrink_out
-                               : "kvsim-shrunk-" + std::to_string(best.seed) + ".json";
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << ringkv::sim::options_to_json(best);
-  if (!file.flush()) usage("--shrink: cannot write " + path);
-  std::printf("%s\n", best.describe().c_str());
-  std::printf("%s", current.report.c_str());
-  std::printf("shrink: %d steps%s: faults %llu -> %llu, ops %llu -> %llu, nodes %zu -> %zu, "
-              "clients %zu -> %zu, keys %zu -> %zu\n",
-              steps, out_of_budget() ? " (budget reached)" : "",
-              static_cast<unsigned long long>(fault_count(first)),
-              static_cast<unsigned long long>(fault_count(current)),
-              static_cast<unsigned long long>(first.stats.ops),
-              static_cast<unsigned long long>(current.stats.ops),
-              original.node_count, best.node_count, original.client_count, best.client_count,
-              original.key_count, best.key_count);
-  std::printf("reproduce: kvsim --options-from %s\n", path.c_str());
-  std::printf("%s\n", summary(best.seed, current).c_str());
+                               : "kvsim-shrunk-" + std::to_string(best.options.seed) + ".json";
+  write_file_or_exit(path, ringkv::sim::schedule_to_json(best), "--shrink-out");
+  const ringkv::sim::Schedule& first = outcome.first_schedule;
+  std::printf("%s\n", best.options.describe().c_str());
+  std::printf("%s", outcome.last.report.c_str());
+  std::printf("shrink: %d steps%s: faults %zu -> %zu, ops %zu -> %zu, nodes %zu -> %zu, "
+              "clients %zu -> %zu, keys %zu -> %zu (%s)\n",
+              outcome.steps, outcome.budget_reached ? " (budget reached)" : "",
+              first.fault_count(), best.fault_count(), first.ops.size(), best.ops.size(),
+              original.node_count, best.options.node_count, original.client_count,
+              best.options.client_count, original.key_count, best.options.key_count,
+              outcome.invariant.c_str());
+  std::printf("reproduce: kvsim --schedule-from %s\n", path.c_str());
+  std::printf("%s\n", summary(best.options.seed, outcome.last).c_str());
   return 1;  // the shrunk run fails, as the original did
 }
 

@@ -9,6 +9,10 @@ constexpr uint64_t kThinkTimeMaxMs = 10;
 constexpr uint64_t kPauseMaxMs = 2000;
 constexpr uint64_t kRestartRetryMs = 100;
 constexpr size_t kCompactionStepEntries = 64;  // keys per compaction step (driver)
+constexpr uint64_t kFirstThinkMinMs = 1, kFirstThinkMaxMs = 50;
+constexpr uint64_t kDowntimeMinMs = 50;
+// Seeds reaction_prng_ apart from the seed's other streams.
+constexpr uint64_t kReactionStream = 0x7265616374696f6eULL;  // "reaction"
 
 std::string field(const char* name, uint64_t value) {
   return std::string("\"") + name + "\":" + std::to_string(value);
@@ -19,7 +23,8 @@ KvSimulation::KvSimulation(SimOptions options)
     : options_(std::move(options)),
       prng_(options_.seed),
       workload_prng_(prng_.fork()),
-      fault_prng_(prng_.fork()) {
+      fault_prng_(prng_.fork()),
+      reaction_prng_(options_.seed ^ kReactionStream) {
   if (options_.hints_only) {
     const FaultRates& f = options_.faults;
     RINGKV_ASSERT_MSG(f.crash_permille == 0 && f.power_failure_permille == 0 &&
@@ -134,7 +139,9 @@ void KvSimulation::after_step(size_t index) {
     if (point->find("MANIFEST") != std::string::npos) coverage_.add("crash_point_manifest");
     trace_.record(sim_->now_ms(), "crash-point",
                   field("process", index) + ",\"at\":" + json_quote(*point));
-    sim_->events().schedule(sim_->now_ms(), [this, index] { crash_for_a_while(index); });
+    const uint64_t down_ms = reaction_prng_.range(kDowntimeMinMs, options_.faults.downtime_max_ms);
+    sim_->events().schedule(sim_->now_ms(),
+                            [this, index, down_ms] { crash_for_a_while(index, down_ms); });
     return;
   }
   if (!machine->store().fatal_error().ok() || !machine->hint_store().fatal_error().ok()) {
@@ -192,7 +199,7 @@ void KvSimulation::crash_node(size_t index) {
   CrashOptions crash_options;
   crash_options.junk_tail_permille = options_.faults.junk_tail_permille;
   const uint64_t junk_before = disks_[index]->junk_tails();
-  disks_[index]->crash(fault_prng_, crash_options);
+  disks_[index]->crash(reaction_prng_, crash_options);
   coverage_.add("junk_tail", disks_[index]->junk_tails() - junk_before);
   last_seen_[index] = durable_[index];  // the floor for the next life: what was synced
   checked_changes_[index] = UINT64_MAX;
@@ -231,49 +238,85 @@ void KvSimulation::restart_node(size_t index) {
   if (sim_->up(index)) check_replica_monotonic(index, true);
 }
 
-void KvSimulation::schedule_next_op(size_t client, uint64_t delay_ms) {
-  sim_->events().schedule(sim_->now_ms() + delay_ms, [this, client] { issue_op(client); });
+void KvSimulation::continue_client(size_t client, bool first) {
+  Client& c = clients_[client];
+  const uint64_t now = sim_->now_ms();
+  uint64_t at = 0;
+  if (replay_) {
+    if (client >= replay_ops_.size() || c.next_replayed >= replay_ops_[client].size()) return;
+    const ScheduledOp& next = replay_->ops[replay_ops_[client][c.next_replayed]];
+    c.think_ms = next.think_ms;
+    at = std::max(now + c.think_ms, next.at_ms);
+  } else {
+    c.think_ms = first ? workload_prng_.range(kFirstThinkMinMs, kFirstThinkMaxMs)
+                       : workload_prng_.range(0, kThinkTimeMaxMs);
+    at = now + c.think_ms;
+  }
+  sim_->events().schedule(at, [this, client] { issue_op(client); });
 }
 
+// The client's next request: drawn from workload_prng_ (and recorded), or replayed.
 void KvSimulation::issue_op(size_t client) {
   if (!workload_active_ || violation_) return;
   if (options_.max_ops > 0 && history_.ops.size() >= options_.max_ops) return;
   Client& c = clients_[client];
+  ScheduledOp next;
+  if (replay_) {
+    next = replay_->ops[replay_ops_[client][c.next_replayed++]];
+  } else {
+    next.client = static_cast<uint32_t>(client);
+    next.think_ms = c.think_ms;
+    uint64_t dice = workload_prng_.uniform(100);
+    next.kind = dice < 45 ? ClientOp::kPut : dice < 85 ? ClientOp::kGet : ClientOp::kDelete;
+    // After healing only the first half of the keys stays in use: the cold half must
+    // converge by anti-entropy and hints alone, with no reads or writes to repair it.
+    const size_t key_span = faults_active_ ? keys_.size() : (keys_.size() + 1) / 2;
+    next.key = static_cast<uint32_t>(workload_prng_.uniform(key_span));
+    if (next.kind == ClientOp::kPut && options_.large_value_one_in > 0 &&
+        workload_prng_.one_in(options_.large_value_one_in)) {
+      next.value_bytes = workload_prng_.range(kLargeValueBytes, options_.config.max_value_bytes);
+    }
+    next.coordinator = static_cast<uint32_t>(workload_prng_.uniform(options_.node_count));
+    // One request in four picks its own quorum (?w= / ?r=), anywhere in 1..N.
+    if (workload_prng_.one_in(4)) {
+      next.quorum = static_cast<uint32_t>(
+          workload_prng_.range(1, options_.config.replication_factor));
+    }
+    // In the safety phase only: healed-cluster requests use the default timeout.
+    if (faults_active_ && options_.timeout_one_in > 0 &&
+        workload_prng_.one_in(options_.timeout_one_in)) {
+      const Config& config = options_.config;
+      next.timeout_ms =
+          workload_prng_.range(1, std::min(2 * config.default_timeout_ms, config.max_timeout_ms));
+    }
+  }
+  next.at_ms = sim_->now_ms();
+  if (recording_) recorded_.ops.push_back(next);
   Op op;
   op.client = client;
-  uint64_t dice = workload_prng_.uniform(100);
-  op.kind = dice < 45 ? ClientOp::kPut : dice < 85 ? ClientOp::kGet : ClientOp::kDelete;
-  // After healing only the first half of the keys stays in use: the cold half must
-  // converge by anti-entropy and hints alone, with no reads or writes to repair it.
-  const size_t key_span = faults_active_ ? keys_.size() : (keys_.size() + 1) / 2;
-  op.key = keys_[workload_prng_.uniform(key_span)];
+  op.kind = next.kind;
+  op.key = keys_[next.key];
   if (op.kind == ClientOp::kPut) {
     op.value = "c" + std::to_string(client) + "." + std::to_string(++c.sequence);
-    if (options_.large_value_one_in > 0 && workload_prng_.one_in(options_.large_value_one_in)) {
-      const uint64_t size = workload_prng_.range(kLargeValueBytes,
-                                                 options_.config.max_value_bytes);
+    if (next.value_bytes > 0) {
       op.value += ':';
-      op.value.resize(static_cast<size_t>(size), static_cast<char>('a' + c.sequence % 26));
+      op.value.resize(static_cast<size_t>(next.value_bytes), static_cast<char>('a' + c.sequence % 26));
       coverage_.add("large_value");
     }
   }
-  op.coordinator = workload_prng_.uniform(options_.node_count);
+  op.coordinator = next.coordinator;
   ClientRequest request;
   request.op = op.kind;
   request.key = op.key;
   request.value = op.value;
-  // One request in four picks its own quorum (?w= / ?r=), anywhere in 1..N.
   const Config& config = options_.config;
   op.quorum = op.is_write() ? config.write_quorum : config.read_quorum;
-  if (workload_prng_.one_in(4)) {
-    op.quorum = static_cast<uint32_t>(workload_prng_.range(1, config.replication_factor));
+  if (next.quorum > 0) {
+    op.quorum = next.quorum;
     (op.is_write() ? request.write_quorum : request.read_quorum) = op.quorum;
   }
-  // In the safety phase only: healed-cluster requests use the default timeout.
-  if (faults_active_ && options_.timeout_one_in > 0 &&
-      workload_prng_.one_in(options_.timeout_one_in)) {
-    const uint64_t longest = std::min(2 * config.default_timeout_ms, config.max_timeout_ms);
-    request.timeout_ms = workload_prng_.range(1, longest);
+  if (next.timeout_ms > 0) {
+    request.timeout_ms = next.timeout_ms;
     coverage_.add("request_timeout");
   }
   stats_.ops++;  // the workload's requests (the final probe counts its own)
@@ -325,7 +368,7 @@ void KvSimulation::complete_op(uint64_t op_id, const ClientResponse& response) {
   trace_.record(op.complete_ms, "complete", field("op", op.id) + ",\"what\":" +
                                                 json_quote(op.describe()));
   clients_[op.client].pending_op = 0;
-  schedule_next_op(op.client, workload_prng_.range(0, kThinkTimeMaxMs));
+  continue_client(op.client, false);
 }
 
 void KvSimulation::expire_op(uint64_t op_id) {
@@ -335,7 +378,7 @@ void KvSimulation::expire_op(uint64_t op_id) {
   stats_.indeterminate++;
   trace_.record(sim_->now_ms(), "give-up", field("op", op.id));
   clients_[op.client].pending_op = 0;
-  schedule_next_op(op.client, workload_prng_.range(0, kThinkTimeMaxMs));
+  continue_client(op.client, false);
 }
 
 void KvSimulation::fail(Violation violation) {

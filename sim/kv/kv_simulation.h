@@ -16,6 +16,7 @@
 #include "sim/kv/coverage.h"
 #include "sim/kv/history.h"
 #include "sim/kv/kv_machine.h"
+#include "sim/kv/schedule.h"
 #include "sim/kv/sim_options.h"
 
 namespace ringkv::sim {
@@ -57,12 +58,23 @@ class KvSimulation {
     html_path_ = path;
   }
   const std::string& html_path() const { return html_path_; }
+  // Records the faults and requests the run decides (recorded_schedule(), after run()).
+  void record_schedule() {
+    recording_ = true;
+    recorded_ = Schedule{};
+  }
+  const Schedule& recorded_schedule() const { return recorded_; }
+  // Runs `schedule`'s faults and requests instead of drawing them (sim/kv/schedule.h); it
+  // must fit this run's options (Schedule::problem).
+  void replay(Schedule schedule);
   SimResult run();
 
  private:
   struct Client {
     uint64_t pending_op = 0;
     uint64_t sequence = 0;
+    uint64_t think_ms = 0;      // the pause before the request being issued
+    size_t next_replayed = 0;   // replay: its next request in replay_ops_
   };
 
   std::unique_ptr<KvMachine> make_machine(size_t index, uint64_t local_now_ms);
@@ -71,24 +83,31 @@ class KvSimulation {
   // Adds what the machine's counters reached in this life to the run's coverage.
   void harvest_coverage(size_t index);
   void restart_node(size_t index);
-  void crash_for_a_while(size_t index);
-  void schedule_next_op(size_t client, uint64_t delay_ms);
+  // The client's next request, after its think time (drawn, or the schedule's).
+  void continue_client(size_t client, bool first);
   void issue_op(size_t client);
+  void issue_replayed_op(size_t client);
   uint64_t submit_op(Op op, const ClientRequest& request);
   Op probe_request(ClientOp kind, const Key& key, Value value, size_t coordinator);
   void complete_op(uint64_t op_id, const ClientResponse& response);
   void expire_op(uint64_t op_id);
   void schedule_fault();
-  void inject_fault();
-  void fill_disk(size_t node);
-  void wipe_disk(size_t node);
-  void flip_at_rest(size_t node);
+  // Draws (or replays) the faults of scheduler wake-up `tick` and applies them.
+  void inject_fault(size_t tick);
+  // Applies one fault, unless what it needs no longer holds (a paused node that is down,
+  // a second damage while one is being rebuilt): then it is skipped, as the draw would.
+  void apply_fault(const FaultAction& fault);
+  bool applicable(const FaultAction& fault) const;
+  void fill_disk(size_t node, uint64_t slack_bytes, uint64_t for_ms);
+  void wipe_disk(size_t node, uint64_t down_ms);
+  void flip_at_rest(size_t node, uint64_t pick);
+  void crash_for_a_while(size_t index, uint64_t down_ms);
   // A node lost its data (wiped, or a damaged store set aside): the checkers' floors for
   // it go, and weak writes acknowledged before now may be gone.
   void note_data_lost(size_t node);
   bool any_rebuilding() const;
   FaultOptions base_disk_faults() const;
-  void partition_network();
+  void partition_network(const FaultAction& fault);
   void end_safety_when_ready();
   void begin_liveness();
   void probe();
@@ -106,6 +125,14 @@ class KvSimulation {
   Prng prng_;
   Prng workload_prng_;
   Prng fault_prng_;
+  // What faults cause, not what they are: torn writes of a crash, the downtime after a
+  // crash point. Separate from fault_prng_, so a replayed schedule draws the same.
+  Prng reaction_prng_;
+  bool recording_ = false;
+  Schedule recorded_;
+  std::optional<Schedule> replay_;
+  std::vector<std::vector<size_t>> replay_ops_;  // per client: its requests in replay_->ops
+  size_t next_tick_ = 0;
   Trace trace_;
   KvMachineSetup setup_;
   std::vector<std::unique_ptr<MemoryEnv>> disks_;
@@ -129,6 +156,7 @@ class KvSimulation {
   };
   std::optional<FlippedBit> flipped_;
   bool faults_active_ = true;
+  bool closing_partitioned_ = false;  // hints-only: the safety phase's closing partition
   bool workload_active_ = true;
   uint64_t liveness_start_ms_ = 0;
   std::optional<Violation> violation_;

@@ -12,6 +12,7 @@ constexpr uint64_t kConvergencePollMs = 250;
 constexpr uint64_t kRunStepMs = 100;            // checks for a violation between steps
 constexpr uint64_t kSafetyExtensionStepMs = 500;  // re-checks min_ops this often
 constexpr uint64_t kProbeStepMs = 10;
+constexpr uint64_t kClosingPartitionSlackMs = 1000;
 // The report's history of the violating key starts with ops invoked this soon after it.
 constexpr uint64_t kReportAfterViolationMs = 50;
 }  // namespace
@@ -19,9 +20,8 @@ constexpr uint64_t kReportAfterViolationMs = 50;
 SimResult KvSimulation::run() {
   trace_.record(0, "options", "\"text\":" + json_quote(options_.describe()));
   sim_->start();
-  for (size_t c = 0; c < options_.client_count; ++c) {
-    schedule_next_op(c, workload_prng_.range(1, 50));
-  }
+  if (recording_) recorded_.options = options_;
+  for (size_t c = 0; c < options_.client_count; ++c) continue_client(c, true);
   schedule_fault();
   sim_->events().schedule(options_.safety_duration_ms, [this] { end_safety_when_ready(); });
   // The workload ends liveness_duration_ms after the safety phase, whose end depends on
@@ -126,11 +126,35 @@ void KvSimulation::check_linearizable() {
 // reached max_ops), and at max_safety_duration_ms at the latest.
 void KvSimulation::end_safety_when_ready() {
   const uint64_t issued = history_.ops.size();
-  const bool enough = issued >= options_.min_ops ||
-                      (options_.max_ops > 0 && issued >= options_.max_ops);
+  // A replayed schedule ends the phase when its run did, whatever requests are left.
+  const bool closing = options_.hints_only && !closing_partitioned_ && (!replay_ || replay_->closing);
+  const uint64_t end = replay_ ? (closing ? replay_->closing_at_ms : replay_->safety_end_ms) : 0;
+  const bool enough = replay_ ? sim_->now_ms() >= end
+                              : issued >= options_.min_ops ||
+                                    (options_.max_ops > 0 && issued >= options_.max_ops);
   const uint64_t next = sim_->now_ms() + kSafetyExtensionStepMs;
   if (!enough && next <= options_.max_safety_duration_ms) {
     sim_->events().schedule(next, [this] { end_safety_when_ready(); });
+    return;
+  }
+  if (closing) {
+    // A hints-only run ends its safety phase with one node cut off while the clients go
+    // on: the last writes of some keys miss a replica, and with anti-entropy off and the
+    // cold keys left alone after healing, only hinted handoff brings them there.
+    closing_partitioned_ = true;
+    FaultAction cut{.kind = FaultKind::kIsolate};
+    if (replay_) {
+      cut = *replay_->closing;
+    } else {
+      cut.node = static_cast<uint32_t>(fault_prng_.uniform(options_.node_count));
+      cut.duration_ms = 2 * options_.config.default_timeout_ms + kClosingPartitionSlackMs;
+    }
+    if (recording_) {
+      recorded_.closing = cut;
+      recorded_.closing_at_ms = sim_->now_ms();
+    }
+    apply_fault(cut);
+    sim_->events().schedule(sim_->now_ms() + cut.duration_ms, [this] { end_safety_when_ready(); });
     return;
   }
   begin_liveness();
@@ -148,6 +172,7 @@ void KvSimulation::begin_liveness() {
     flipped_.reset();
   }
   liveness_start_ms_ = sim_->now_ms();
+  if (recording_) recorded_.safety_end_ms = liveness_start_ms_;
   trace_.record(sim_->now_ms(), "liveness", "");
   sim_->network().heal();
   sim_->network().set_faults_enabled(false);
@@ -160,173 +185,12 @@ void KvSimulation::begin_liveness() {
   }
 }
 
-void KvSimulation::schedule_fault() {
-  const auto& f = options_.faults;
-  uint64_t at = sim_->now_ms() + fault_prng_.range(f.fault_interval_min_ms, f.fault_interval_max_ms);
-  sim_->events().schedule(at, [this] {
-    if (!faults_active_ || violation_) return;
-    inject_fault();
-    schedule_fault();
-  });
-}
-
-void KvSimulation::inject_fault() {
-  const auto& f = options_.faults;
-  const uint64_t now = sim_->now_ms();
-  const size_t node = fault_prng_.uniform(options_.node_count);
-  if (fault_prng_.chance(f.crash_permille)) crash_for_a_while(node);
-  if (fault_prng_.chance(f.power_failure_permille)) {
-    stats_.power_failures++;
-    trace_.record(now, "power-failure", "");
-    for (size_t i = 0; i < options_.node_count; ++i) crash_for_a_while(i);
-  }
-  if (fault_prng_.chance(f.partition_permille)) partition_network();
-  if (fault_prng_.chance(f.clog_permille)) {
-    stats_.clogs++;
-    size_t to = fault_prng_.uniform(options_.node_count);
-    uint64_t until = now + fault_prng_.range(100, 3000);
-    sim_->network().clog(node, to, until, fault_prng_.range(50, 1000));
-    trace_.record(now, "clog", "\"from\":" + std::to_string(node) + ",\"to\":" +
-                                   std::to_string(to));
-  }
-  if (fault_prng_.chance(f.pause_permille) && sim_->up(node)) {
-    stats_.pauses++;
-    sim_->pause(node, fault_prng_.range(50, 2000));
-  }
-  // Storage faults (no draw at all when off, so other seeds keep their runs).
-  if (f.disk_full_permille > 0 && fault_prng_.chance(f.disk_full_permille) && sim_->up(node)) {
-    fill_disk(node);
-  }
-  if (f.crash_point_permille > 0 && fault_prng_.chance(f.crash_point_permille) &&
-      sim_->up(node)) {
-    FaultOptions faults = disks_[node]->faults();
-    faults.fail_mutations_after = fault_prng_.range(0, 40);
-    disks_[node]->set_faults(faults);
-    trace_.record(now, "crash-point-armed", "\"process\":" + std::to_string(node));
-  }
-  // One lost disk at a time: a second one before the first node rebuilt could take both
-  // copies of a write (beyond what RF=3 promises).
-  // One damage at a time: a wipe or a flip is injected only while no node is rebuilding
-  // lost data and no flipped bit waits to be found (a table compacted away before anyone
-  // read the bit took the damage with it).
-  if (flipped_ && sim_->up(flipped_->node) && !disks_[flipped_->node]->exists(flipped_->path)) {
-    flipped_.reset();  // compacted away (while down, only a set-aside moves it: see make_machine)
-  }
-  const bool all_whole = !flipped_ && std::find(wiped_.begin(), wiped_.end(), true) == wiped_.end();
-  if (f.disk_wipe_permille > 0 && fault_prng_.chance(f.disk_wipe_permille) && all_whole) {
-    wipe_disk(node);
-  }
-  if (f.rest_bit_flip_permille > 0 && fault_prng_.chance(f.rest_bit_flip_permille) &&
-      all_whole && sim_->up(node)) {
-    flip_at_rest(node);
-  }
-}
-
-// A bit of a live table's data blocks flips on the disk for good (the synced copy too).
-void KvSimulation::flip_at_rest(size_t index) {
-  const auto extents = sim_->machine(index)->store().table_data_extents();
-  if (extents.empty()) return;
-  const auto& [path, data_end] = extents[fault_prng_.uniform(extents.size())];
-  if (data_end == 0) return;
-  const uint64_t offset = fault_prng_.uniform(data_end);
-  const int bit = static_cast<int>(fault_prng_.uniform(8));
-  disks_[index]->flip_stored_bit(path, offset, bit);
-  flipped_ = FlippedBit{index, path, offset, bit};
-  coverage_.add("bit_flip_at_rest");
-  trace_.record(sim_->now_ms(), "bit-flip-at-rest",
-                "\"process\":" + std::to_string(index) + ",\"file\":" + json_quote(path));
-}
-
-void KvSimulation::note_data_lost(size_t index) {
-  last_seen_[index].clear();
-  durable_[index].clear();
-  checked_changes_[index] = UINT64_MAX;
-  wiped_[index] = true;
-  history_.wipes.push_back(Wipe{setup_.names[index], sim_->now_ms()});
-}
-
-// The node's disk is lost: it dies, comes back on a blank disk (and so without its
-// incarnation, which kvnode keeps in the data directory) and must rebuild from its peers.
-void KvSimulation::wipe_disk(size_t index) {
-  crash_node(index);
-  disks_[index]->wipe();
-  disks_[index]->enable_detached_sync(options_.sync == SyncPolicy::kAlways);
-  incarnations_[index] = 0;
-  note_data_lost(index);
-  coverage_.add("disk_wiped");
-  stats_.disk_wipes++;
-  trace_.record(sim_->now_ms(), "disk-wipe", "\"process\":" + std::to_string(index));
-  sim_->events().schedule(sim_->now_ms() + fault_prng_.range(50, options_.faults.downtime_max_ms),
-                          [this, index] { restart_node(index); });
-}
-
 bool KvSimulation::any_rebuilding() const {
   for (size_t i = 0; i < options_.node_count; ++i) {
     const KvMachine* machine = sim_->machine(i);
     if (machine && machine->node().rebuilding()) return true;
   }
   return false;
-}
-
-// Crashes node `index` and restarts it within downtime_max_ms (a no-op if the liveness
-// phase restarted it first).
-void KvSimulation::crash_for_a_while(size_t index) {
-  crash_node(index);
-  sim_->events().schedule(sim_->now_ms() + fault_prng_.range(50, options_.faults.downtime_max_ms),
-                          [this, index] { restart_node(index); });
-}
-
-// A full disk: the node may write only a little more (0..4 KiB) for a while. The store
-// refuses what does not fit (a WAL append that does not fit stops the node, like a failed
-// sync); a crash or the end of the fault lifts it.
-void KvSimulation::fill_disk(size_t node) {
-  MemoryEnv& disk = *disks_[node];
-  FaultOptions faults = disk.faults();
-  faults.space_budget_bytes = disk.total_bytes() + fault_prng_.range(0, 4096);
-  disk.set_faults(faults);
-  const uint64_t now = sim_->now_ms();
-  trace_.record(now, "disk-full", "\"process\":" + std::to_string(node));
-  const uint64_t refusals = disk.no_space_refusals();
-  sim_->events().schedule(now + fault_prng_.range(100, options_.faults.downtime_max_ms),
-                          [this, node, refusals] {
-                            MemoryEnv& full = *disks_[node];
-                            coverage_.add("enospc", full.no_space_refusals() - refusals);
-                            if (!faults_active_) return;
-                            FaultOptions lifted = full.faults();
-                            lifted.space_budget_bytes.reset();
-                            full.set_faults(lifted);
-                          });
-}
-
-void KvSimulation::partition_network() {
-  stats_.partitions++;
-  SimulatedNetwork& network = sim_->network();
-  const size_t n = options_.node_count;
-  const uint64_t shape = fault_prng_.uniform(3);
-  std::string what;
-  if (shape == 0) {  // random halves
-    std::vector<size_t> a, b;
-    for (size_t i = 0; i < n; ++i) (fault_prng_.one_in(2) ? a : b).push_back(i);
-    network.partition(a, b);
-    what = "halves";
-  } else if (shape == 1) {  // one node isolated
-    network.isolate(fault_prng_.uniform(n));
-    what = "isolate";
-  } else {  // one-way: a node can send but not receive (or the reverse)
-    size_t victim = fault_prng_.uniform(n);
-    bool inbound = fault_prng_.one_in(2);
-    for (size_t i = 0; i < n; ++i) {
-      if (i == victim) continue;
-      inbound ? network.block(i, victim) : network.block(victim, i);
-    }
-    what = "one-way";
-  }
-  trace_.record(sim_->now_ms(), "partition", "\"shape\":" + json_quote(what));
-  const uint64_t heal_at = sim_->now_ms() + fault_prng_.range(100, options_.faults.partition_max_ms);
-  sim_->events().schedule(heal_at, [this] {
-    sim_->network().heal();
-    trace_.record(sim_->now_ms(), "heal", "");
-  });
 }
 
 // One request of the healthy-cluster probe, run until answered (or its client gave up);

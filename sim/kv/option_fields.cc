@@ -3,6 +3,9 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <variant>
 
 namespace ringkv::sim {
@@ -197,6 +200,20 @@ std::string options_to_json(const SimOptions& options) {
     out += ",\n \"" + std::string(field.name) + "\":" + value_text(field.get(copy));
   }
   return out + "\n}\n";
+}
+
+std::string write_reproduce_file(const SimOptions& options, uint64_t trace_hash,
+                                 std::string_view prefix) {
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(trace_hash));
+  std::error_code error;
+  std::filesystem::path directory = std::filesystem::temp_directory_path(error);
+  if (error) directory = "/tmp";
+  const std::string path = (directory / (std::string(prefix) + "-" + hash + ".json")).string();
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << options_to_json(options);
+  if (!file.flush()) return "reproduce: (cannot write " + path + ")\n" + options_to_json(options);
+  return "reproduce: kvsim --options-from " + path;
 }
 
 Result<SimOptions> options_from_json(std::string_view text) {

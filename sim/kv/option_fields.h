@@ -33,4 +33,10 @@ std::string options_to_json(const SimOptions& options);
 // offending field. The result passed Config::validate().
 Result<SimOptions> options_from_json(std::string_view text);
 
+// Writes the options of a failing run to $TMPDIR/<prefix>-<trace hash>.json and returns
+// the line that replays it: "reproduce: kvsim --options-from PATH" (for a test or a fuzz
+// target whose failure has no seed of its own; the file needs only kvsim).
+std::string write_reproduce_file(const SimOptions& options, uint64_t trace_hash,
+                                 std::string_view prefix);
+
 }  // namespace ringkv::sim

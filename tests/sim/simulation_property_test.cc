@@ -6,8 +6,6 @@
 #include <rapidcheck/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include "sim/kv/kv_simulation.h"
 #include "sim/kv/option_fields.h"
@@ -40,25 +38,13 @@ SimOptions drawn_by_rapidcheck() {
   return o;
 }
 
-// A failing case's options go to a file, so that kvsim replays it with the same trace
-// hash: the `reproduce:` line names it (RapidCheck's own reproduce string needs this
-// binary; the file needs only kvsim).
-std::string write_options_file(const SimOptions& options, uint64_t trace_hash) {
-  char name[64];
-  std::snprintf(name, sizeof name, "ringkv-property-%016llx.json",
-                static_cast<unsigned long long>(trace_hash));
-  const std::string path = (std::filesystem::temp_directory_path() / name).string();
-  std::ofstream(path) << options_to_json(options);
-  return path;
-}
-
 RC_GTEST_PROP(SimulationProperty, NoInvariantIsViolated, ()) {
   SimOptions options = drawn_by_rapidcheck();
   SimResult result = KvSimulation(options).run();
   if (!result.ok()) {
     RC_LOG() << options.describe() << "\n"
-             << result.report << "reproduce: kvsim --options-from "
-             << write_options_file(options, result.trace_hash) << "\n";
+             << result.report
+             << write_reproduce_file(options, result.trace_hash, "ringkv-property") << "\n";
   }
   RC_ASSERT(result.ok());
 }
