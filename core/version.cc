@@ -14,7 +14,8 @@ bool valid_node_id(std::string_view id) {
 
 std::string Version::to_string() const { return std::to_string(counter) + "." + node_id; }
 
-std::optional<Version> parse_version(std::string_view text) {
+std::optional<Version> parse_version(std::string_view text, bool* out_of_range) {
+  if (out_of_range) *out_of_range = false;
   size_t dot = text.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot > 20) return std::nullopt;
   uint64_t counter = 0;
@@ -27,6 +28,10 @@ std::optional<Version> parse_version(std::string_view text) {
   }
   std::string_view id = text.substr(dot + 1);
   if (!valid_node_id(id)) return std::nullopt;
+  if (counter > kMaxVersionCounter) {
+    if (out_of_range) *out_of_range = true;
+    return std::nullopt;
+  }
   return Version{counter, NodeId(id)};
 }
 

@@ -13,6 +13,12 @@
 
 namespace ringkv {
 
+// The highest Lamport counter (and incarnation) a peer message may carry: 2^62. A message
+// above it is dropped and counted (docs/wire.md), so no input can bring a clock near
+// 2^64 and wrap it; a clock itself stays below 2^63 (LamportClock asserts it). 2^62
+// stamps are ~146,000 years of writes at a million per second.
+inline constexpr uint64_t kMaxVersionCounter = uint64_t{1} << 62;
+
 struct Version {
   uint64_t counter = 0;
   NodeId node_id;
@@ -28,7 +34,8 @@ struct Version {
   std::string to_string() const;
 };
 
-// Parses "17.n1"; nullopt on anything malformed (no dot, bad digits, overflow, bad id).
-std::optional<Version> parse_version(std::string_view text);
+// Parses "17.n1"; nullopt on anything malformed (no dot, bad digits, a counter above
+// kMaxVersionCounter, bad id). `out_of_range`, when given, tells the last case apart.
+std::optional<Version> parse_version(std::string_view text, bool* out_of_range = nullptr);
 
 }  // namespace ringkv

@@ -130,6 +130,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           transport_.unauthorized_requests);
   counter(out, "internal_decode_errors_total", "internal requests that failed to decode",
           transport_.internal_decode_errors);
+  counter(out, "internal_out_of_range_total",
+          "internal requests refused for a Lamport counter or incarnation above 2^62",
+          transport_.internal_out_of_range);
   counter(out, "peer_messages_sent_total", "messages written to peer connections",
           transport_.peer_messages_sent);
   counter(out, "peer_batches_sent_total", "batch requests carrying those messages",

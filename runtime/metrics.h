@@ -30,6 +30,7 @@ struct TransportCounters {
   uint64_t read_timeouts = 0;             // --read-timeout-ms (answered 408)
   uint64_t unauthorized_requests = 0;
   uint64_t internal_decode_errors = 0;
+  uint64_t internal_out_of_range = 0;  // refused: a counter above 2^62
   uint64_t quorum_failures = 0;
   uint64_t commit_failures = 0;
   uint64_t compaction_failures = 0;  // failed compaction steps (retried with a backoff)

@@ -75,7 +75,13 @@ void Server::handle_internal(Connection& connection, uint64_t slot,
       wire::is_batch_path(request.path) ? wire::decode_batch(request, decoder_)
                                         : single_message(decoder_.decode(request));
   if (!messages.ok()) {
-    metrics_.transport().internal_decode_errors++;
+    // A counter above 2^62 is refused apart: a peer (or something posing as one) trying
+    // to move the clocks toward a wrap.
+    if (messages.status().code() == StatusCode::kLimitExceeded) {
+      metrics_.transport().internal_out_of_range++;
+    } else {
+      metrics_.transport().internal_decode_errors++;
+    }
     logger_.debug("bad internal message: " + messages.status().message());
     answer(connection, slot, Route::kInternal,
            wire::make_error_response(400, messages.status().message()), started_ns);

@@ -94,7 +94,11 @@ Result<std::vector<Message>> decode_batch(const HttpRequest& request, MessageDec
     size_t length = 0;
     RINGKV_RETURN_IF_ERROR(read_frame_header(body, index, kind, length));
     Result<Message> message = decoder.decode_json(kind, body.substr(0, length));
-    if (!message.ok()) return frame_error(index, message.status().message());
+    if (!message.ok()) {
+      const Status& why = message.status();
+      return Status(why.code() == StatusCode::kLimitExceeded ? why.code() : StatusCode::kInvalidArgument,
+                    "batch frame " + std::to_string(index) + ": " + why.message());
+    }
     messages.push_back(std::move(*message));
     body.remove_prefix(length + 1);
   }

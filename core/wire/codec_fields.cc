@@ -41,6 +41,10 @@ Status field_error(const FieldName& name, std::string_view problem) {
   return Status::invalid_argument("field '" + name.text() + "' " + std::string(problem));
 }
 
+Status counter_out_of_range(const FieldName& name) {
+  return Status::limit_exceeded("field '" + name.text() + "' carries a counter above 2^62");
+}
+
 Status json_error(const FieldName& name, simdjson::error_code code) {
   return Status::invalid_argument("field '" + name.text() + "': malformed JSON (" +
                                   simdjson::error_message(code) + ")");
@@ -48,6 +52,12 @@ Status json_error(const FieldName& name, simdjson::error_code code) {
 
 Status U64Field::read(JsonValue& value, uint64_t& out, const FieldName& name) {
   if (value.get_uint64().get(out)) return field_error(name, "must be an unsigned 64-bit integer");
+  return Status::ok_status();
+}
+
+Status CounterField::read(JsonValue& value, uint64_t& out, const FieldName& name) {
+  RINGKV_RETURN_IF_ERROR(U64Field::read(value, out, name));
+  if (out > kMaxVersionCounter) return counter_out_of_range(name);
   return Status::ok_status();
 }
 
@@ -113,7 +123,9 @@ Status VersionField::read(JsonValue& value, Version& out, const FieldName& name)
   }
   std::string_view text;
   RINGKV_RETURN_IF_ERROR(read_string(value, text, name));
-  std::optional<Version> version = parse_version(text);
+  bool out_of_range = false;
+  std::optional<Version> version = parse_version(text, &out_of_range);
+  if (out_of_range) return counter_out_of_range(name);
   if (!version) return field_error(name, "is not a version like \"17.n1\"");
   out = std::move(*version);
   return Status::ok_status();

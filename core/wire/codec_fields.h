@@ -29,6 +29,8 @@ struct FieldName {
 
 Status field_error(const FieldName& name, std::string_view problem);
 Status json_error(const FieldName& name, simdjson::error_code code);
+// kLimitExceeded: a counter above kMaxVersionCounter.
+Status counter_out_of_range(const FieldName& name);
 
 template <typename Target>
 struct FieldSpec {
@@ -106,6 +108,12 @@ Status read_fields(simdjson::ondemand::object& object, std::span<const FieldSpec
 
 // Field codecs: one per wire type.
 struct U64Field {
+  static Status read(JsonValue& value, uint64_t& out, const FieldName& name);
+  static void write(uint64_t in, JsonWriter& json) { json.number(in); }
+};
+// A Lamport counter or an incarnation: at most kMaxVersionCounter (2^62); above it the
+// message is refused with StatusCode::kLimitExceeded (counted apart from malformed ones).
+struct CounterField {
   static Status read(JsonValue& value, uint64_t& out, const FieldName& name);
   static void write(uint64_t in, JsonWriter& json) { json.number(in); }
 };

@@ -10,7 +10,7 @@ namespace {
 
 constexpr FieldSpec<Message> kCommonFields[] = {
     member_field<Message, &Message::from, NodeIdField>("from"),
-    member_field<Message, &Message::lamport, U64Field>("lamport"),
+    member_field<Message, &Message::lamport, CounterField>("lamport"),
 };
 
 constexpr FieldSpec<Entry> kEntryFields[] = {
@@ -22,8 +22,8 @@ constexpr FieldSpec<Entry> kEntryFields[] = {
 constexpr FieldSpec<MemberRow> kMemberRowFields[] = {
     member_field<MemberRow, &MemberRow::node_id, NodeIdField>("node_id"),
     member_field<MemberRow, &MemberRow::address, AddressField>("address"),
-    member_field<MemberRow, &MemberRow::incarnation, U64Field>("incarnation"),
-    member_field<MemberRow, &MemberRow::heartbeat, U64Field>("heartbeat"),
+    member_field<MemberRow, &MemberRow::incarnation, CounterField>("incarnation"),
+    member_field<MemberRow, &MemberRow::heartbeat, CounterField>("heartbeat"),
     member_field<MemberRow, &MemberRow::status, MemberStatusField>("status"),
 };
 

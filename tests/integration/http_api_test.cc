@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "core/wire/codec.h"
 #include "local_cluster.h"
 
 namespace ringkv::integration {
@@ -153,6 +154,34 @@ TEST_F(HttpApiTest, InternalRequestsNeedTheClusterToken) {
   EXPECT_NE(metrics->body.find("ringkv_unauthorized_requests_total 2"), std::string::npos);
   EXPECT_NE(metrics->body.find("ringkv_requests_total{route=\"internal\",status=\"401\"} 2"),
             std::string::npos);
+}
+
+// A peer message whose Lamport counter (or a version in it) is above 2^62 is refused and
+// counted apart; the node's clock never moved, so its writes keep small versions.
+TEST_F(HttpApiTest, PeerCountersAboveTwoToThe62AreRefusedAndCounted) {
+  const wire::HttpHeaders internal = {{"X-Cluster-Token", "s3cret"},
+                                      {std::string(wire::kProtocolHeader),
+                                       std::to_string(wire::kWireProtocolVersion)}};
+  EXPECT_EQ(status_of("POST", "/internal/read",
+                      R"({"from":"n9","lamport":18446744073709551614,"op":1,"key_b64":"YQ=="})",
+                      internal),
+            400);
+  EXPECT_NE(last_body_.find("above 2^62"), std::string::npos) << last_body_;
+  EXPECT_EQ(status_of("POST", "/internal/kv-ack",
+                      R"({"from":"n9","lamport":1,"op":1,"accepted":false,)"
+                      R"("current":"9223372036854775807.n9"})",
+                      internal),
+            400);
+  auto put = cluster_.client(0)->request("PUT", "/kv/after", "v");
+  ASSERT_TRUE(put.ok());
+  ASSERT_EQ(put->status, 204) << put->body;
+  std::optional<Version> version = parse_version(*put->header("X-Version"));
+  ASSERT_TRUE(version.has_value());
+  EXPECT_LT(version->counter, 1u << 30) << version->to_string();
+  auto metrics = cluster_.client(0)->request("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("ringkv_internal_out_of_range_total 2"), std::string::npos);
+  EXPECT_NE(metrics->body.find("ringkv_internal_decode_errors_total 0"), std::string::npos);
 }
 
 TEST(ConnectionLimitTest, ConnectionsOverTheLimitGet503) {

@@ -231,6 +231,31 @@ TEST(CodecTest, RejectsBadBase64VersionsNodeIdsAndStatuses) {
       HasSubstr("field 'entry.value_b64' must be empty for a tombstone"));
 }
 
+// A counter or incarnation above 2^62 could push a clock toward a wrap: refused with
+// kLimitExceeded (the runtime counts it apart), at 2^62 itself accepted.
+TEST(CodecTest, RefusesCountersAboveTwoToThe62) {
+  auto code_of = [](std::string_view kind, std::string_view json) {
+    Result<Message> decoded = decode_message_json(kind, json);
+    return decoded.ok() ? StatusCode::kOk : decoded.status().code();
+  };
+  EXPECT_EQ(code_of("read", R"({"from":"n1","lamport":4611686018427387904,"op":9,"key_b64":""})"),
+            StatusCode::kOk);
+  EXPECT_EQ(code_of("read", R"({"from":"n1","lamport":4611686018427387905,"op":9,"key_b64":""})"),
+            StatusCode::kLimitExceeded);
+  EXPECT_EQ(code_of("kv-ack", R"({"from":"n1","lamport":1,"op":9,"accepted":false,)"
+                              R"("current":"18446744073709551615.n1"})"),
+            StatusCode::kLimitExceeded);
+  EXPECT_EQ(code_of("gossip",
+                    R"({"from":"n1","lamport":1,"reply":true,"rows":[{"node_id":"n2",)"
+                    R"("address":"a:1","incarnation":4611686018427387905,"heartbeat":2,"status":"alive"}]})"),
+            StatusCode::kLimitExceeded);
+  Result<Message> decoded = decode_message_json(
+      "kv", R"({"from":"n1","lamport":1,"op":7,"key_b64":"",)"
+            R"("entry":{"version":"4611686018427387905.n1","tombstone":true,"value_b64":""},"fresh":true})");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_THAT(decoded.status().message(), HasSubstr("field 'entry.version' carries a counter above 2^62"));
+}
+
 TEST(CodecTest, EnforcesKeyAndRowLimits) {
   Message at_limit = message_with(ReplicaRead{1, std::string(kMaxWireKeyBytes, 'k')});
   EXPECT_TRUE(decode_message(encode_message(at_limit)).ok());

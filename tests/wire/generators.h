@@ -23,9 +23,16 @@ inline rc::Gen<std::string> node_id() {
       [](std::string id) { return id.substr(0, kMaxNodeIdBytes); });
 }
 
+// Lamport counters, incarnations, heartbeats: the wire refuses anything above 2^62
+// (RefusesCountersAboveTwoToThe62 covers that side).
+inline rc::Gen<uint64_t> counter() {
+  return rc::gen::oneOf(rc::gen::inRange<uint64_t>(0, 1000),
+                        rc::gen::inRange<uint64_t>(0, kMaxVersionCounter + 1));
+}
+
 inline rc::Gen<Version> version() {
   return rc::gen::oneOf(rc::gen::just(Version{}),
-                        rc::gen::build<Version>(rc::gen::set(&Version::counter),
+                        rc::gen::build<Version>(rc::gen::set(&Version::counter, counter()),
                                                 rc::gen::set(&Version::node_id, node_id())));
 }
 
@@ -49,7 +56,8 @@ inline rc::Gen<std::string> address() {
 inline rc::Gen<MemberRow> member_row() {
   return rc::gen::build<MemberRow>(
       rc::gen::set(&MemberRow::node_id, node_id()), rc::gen::set(&MemberRow::address, address()),
-      rc::gen::set(&MemberRow::incarnation), rc::gen::set(&MemberRow::heartbeat),
+      rc::gen::set(&MemberRow::incarnation, counter()),
+      rc::gen::set(&MemberRow::heartbeat, counter()),
       rc::gen::set(
           &MemberRow::status,
           rc::gen::element(MemberStatus::kAlive, MemberStatus::kSuspect, MemberStatus::kDown)));
@@ -99,7 +107,7 @@ inline rc::Gen<MessageBody> message_body() {
 
 inline rc::Gen<Message> message() {
   return rc::gen::build<Message>(rc::gen::set(&Message::from, node_id()),
-                                 rc::gen::set(&Message::lamport),
+                                 rc::gen::set(&Message::lamport, counter()),
                                  rc::gen::set(&Message::body, message_body()));
 }
 
