@@ -82,9 +82,10 @@ void set_gossip_interval(RuntimeOptions& options, uint64_t value) {
 const std::vector<FlagSpec>& flag_specs() {
   static const std::vector<FlagSpec> specs = {
       {"id", "NAME", "(required)", "this node's id, e.g. n1", set_id},
-      {"listen", "HOST:PORT", "(required)", "address for client and internal HTTP",
+      {"listen", "HOST:PORT", "(required)",
+       "address for client and internal HTTP (port 0: a free one, see --port-file)",
        [](RuntimeOptions& o, std::string_view t) -> Status {
-         auto parsed = parse_host_port(t);
+         auto parsed = parse_host_port(t, PortZero::kAllowed);
          if (!parsed.ok()) return parsed.status();
          o.listen = *parsed;
          return Status();
@@ -94,6 +95,13 @@ const std::vector<FlagSpec>& flag_specs() {
          auto parsed = parse_host_port(t);
          if (!parsed.ok()) return parsed.status();
          o.advertise = *parsed;
+         return Status();
+       }},
+      {"port-file", "FILE", "(none)",
+       "write the bound HOST:PORT here once listening (with --listen HOST:0)",
+       [](RuntimeOptions& o, std::string_view t) -> Status {
+         if (t.empty()) return Status::invalid_argument("must not be empty");
+         o.port_file = std::string(t);
          return Status();
        }},
       {"peers", "ID=HOST:PORT,...", "(none)", "seed peers (the ring follows gossip membership)",
@@ -209,31 +217,6 @@ std::string flag_for_config_error(const std::string& message) {
 }
 
 }  // namespace
-
-std::string HostPort::to_string() const {
-  bool ipv6 = host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-Result<HostPort> parse_host_port(std::string_view text) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return Status::invalid_argument("expected HOST:PORT, got '" + std::string(text) + "'");
-  }
-  std::string_view host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  auto port = parse_unsigned(text.substr(colon + 1), 1, 65535);
-  if (!port.ok()) {
-    return Status::invalid_argument("bad port in '" + std::string(text) +
-                                    "': " + port.status().message());
-  }
-  if (host.empty() || host.size() > 255) {
-    return Status::invalid_argument("bad host in '" + std::string(text) + "'");
-  }
-  return HostPort{std::string(host), static_cast<uint16_t>(*port)};
-}
 
 Result<std::vector<Peer>> parse_peers(std::string_view text) {
   std::vector<Peer> peers;

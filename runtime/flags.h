@@ -30,7 +30,6 @@ FlagsOutcome parse_flags(const std::vector<std::string>& arguments,
 std::string help_text();
 
 // "127.0.0.1:8081" or "[::1]:8081"; port 1..65535.
-Result<HostPort> parse_host_port(std::string_view text);
 // "n2=127.0.0.1:8082,n3=127.0.0.1:8083" (empty: no peers).
 Result<std::vector<Peer>> parse_peers(std::string_view text);
 

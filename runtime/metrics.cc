@@ -13,7 +13,7 @@ void counter(std::string& out, const char* name, const char* help, uint64_t valu
 
 std::string format_double(double value) {
   char text[64];
-  std::snprintf(text, sizeof(text), "%.6g", value);
+  std::snprintf(text, sizeof(text), "%.9g", value);
   return text;
 }
 
@@ -45,22 +45,23 @@ void RuntimeMetrics::render_requests(std::string& out) const {
     out += "ringkv_requests_total{route=\"" + key.first + "\",status=\"" +
            std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
   }
+  // Prometheus' base unit: seconds (kept in milliseconds inside).
   out +=
-      "# HELP ringkv_request_duration_ms HTTP request latency in milliseconds, by route\n"
-      "# TYPE ringkv_request_duration_ms histogram\n";
+      "# HELP ringkv_request_duration_seconds HTTP request latency, by route\n"
+      "# TYPE ringkv_request_duration_seconds histogram\n";
   for (const auto& [route, histogram] : latency_) {
     std::string label = "route=\"" + route + "\"";
     for (size_t i = 0; i < kLatencyBucketBoundsMs.size(); ++i) {
-      out += "ringkv_request_duration_ms_bucket{" + label + ",le=\"" +
-             format_double(kLatencyBucketBoundsMs[i]) + "\"} " +
+      out += "ringkv_request_duration_seconds_bucket{" + label + ",le=\"" +
+             format_double(kLatencyBucketBoundsMs[i] / 1000) + "\"} " +
              std::to_string(histogram.buckets[i]) + "\n";
     }
-    out += "ringkv_request_duration_ms_bucket{" + label + ",le=\"+Inf\"} " +
+    out += "ringkv_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
            std::to_string(histogram.count) + "\n";
-    out +=
-        "ringkv_request_duration_ms_sum{" + label + "} " + format_double(histogram.sum_ms) + "\n";
-    out +=
-        "ringkv_request_duration_ms_count{" + label + "} " + std::to_string(histogram.count) + "\n";
+    out += "ringkv_request_duration_seconds_sum{" + label + "} " +
+           format_double(histogram.sum_ms / 1000) + "\n";
+    out += "ringkv_request_duration_seconds_count{" + label + "} " +
+           std::to_string(histogram.count) + "\n";
   }
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/host_port.h"
 #include "core/driver/node_driver.h"
 #include "core/node/node.h"
 #include "runtime/logger.h"
@@ -16,15 +17,10 @@ namespace ringkv::runtime {
 
 // SyncPolicy (always, batch, never) is the NodeDriver's: core/driver/node_driver.h.
 
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-  std::string to_string() const;
-};
-
 struct RuntimeOptions {
   NodeId id;
-  HostPort listen;
+  HostPort listen;  // port 0: the system picks one (reported in the log and --port-file)
+  std::string port_file;  // written with the bound HOST:PORT once listening
   HostPort advertise;  // defaults to listen
   std::vector<Peer> peers;
   std::string data_dir;

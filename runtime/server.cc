@@ -1,6 +1,10 @@
 #include "runtime/server.h"
 
+#include <netinet/in.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -65,6 +69,9 @@ Status Server::start() {
   auto storage = NodeStorage::open(options_, logger_);
   if (!storage.ok()) return storage.status();
   storage_ = std::move(*storage);
+  // Bound before the node exists: with --listen HOST:0 the port it advertises is known
+  // only now.
+  RINGKV_RETURN_IF_ERROR(bind_listener());
   uint64_t now_ms = uv_now(&loop_);
   uint64_t seed = hash64(options_.id) ^ (storage_->incarnation() << 32) ^ uv_hrtime();
   // A blank store is a wiped disk or a first boot; both rebuild from the peers before
@@ -87,7 +94,6 @@ Status Server::start() {
   http_limits_ = wire::internal_http_limits(options_.config.max_value_bytes);
   peers_ = std::make_unique<PeerPool>(&loop_, logger_, metrics_.transport(),
                                       options_.cluster_token, http_limits_.max_body_bytes);
-  RINGKV_RETURN_IF_ERROR(bind_listener());
   uv_prepare_init(&loop_, &prepare_);
   prepare_.data = this;
   uv_prepare_start(&prepare_, on_prepare);
@@ -112,6 +118,21 @@ Status Server::start() {
                " N=" + std::to_string(options_.config.replication_factor) +
                " W=" + std::to_string(options_.config.write_quorum) +
                " R=" + std::to_string(options_.config.read_quorum));
+  if (!options_.port_file.empty()) return write_port_file();
+  return Status();
+}
+
+// Written whole under a temporary name and renamed, so a reader never sees half of it.
+Status Server::write_port_file() const {
+  const std::string temporary = options_.port_file + ".tmp";
+  std::FILE* file = std::fopen(temporary.c_str(), "w");
+  const std::string line = options_.listen.to_string() + "\n";
+  const bool written = file && std::fwrite(line.data(), 1, line.size(), file) == line.size();
+  const bool closed = file && std::fclose(file) == 0;
+  if (!written || !closed || std::rename(temporary.c_str(), options_.port_file.c_str()) != 0) {
+    return Status::io_error("cannot write --port-file " + options_.port_file + ": " +
+                            std::strerror(errno));
+  }
   return Status();
 }
 
@@ -127,6 +148,17 @@ Status Server::bind_listener() {
   if (status != 0) {
     return Status::io_error("cannot listen on " + options_.listen.to_string() + ": " +
                             uv_strerror(status));
+  }
+  if (options_.listen.port == 0) {  // the system picked one: that is the address now
+    sockaddr_storage bound{};
+    int length = sizeof bound;
+    status = uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &length);
+    if (status != 0) return Status::io_error(std::string("getsockname: ") + uv_strerror(status));
+    const uint16_t port = bound.ss_family == AF_INET6
+                              ? ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port)
+                              : ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
+    options_.listen.port = port;
+    if (options_.advertise.port == 0) options_.advertise.port = port;
   }
   return Status();
 }

@@ -62,6 +62,7 @@ class Server final : public ConnectionHandler, private DriverHost {
 
   // server.cc: lifetime, listener, signals.
   Status bind_listener();
+  Status write_port_file() const;
   static void on_connection(uv_stream_t* listener, int status);
   static void on_signal(uv_signal_t* handle, int signal_number);
   static void on_grace_timer(uv_timer_t* timer);

@@ -10,7 +10,7 @@
 #include "tools/kvctl/cluster_commands.h"
 #include "tools/kvctl/cluster_views.h"
 #include "tools/kvctl/exit_codes.h"
-#include "tools/kvctl/host_port.h"
+#include "core/host_port.h"
 #include "tools/kvctl/key_commands.h"
 #include "tools/kvctl/kvctl_options.h"
 #include "tools/kvctl/server_error.h"

@@ -1,9 +1,7 @@
 #include "kvnode_process.h"
 
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,12 +21,6 @@ namespace {
 
 inline constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
-uint64_t monotonic_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::steady_clock::now().time_since_epoch())
-                                   .count());
-}
-
 int exit_code_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -36,6 +28,12 @@ int exit_code_of(int status) {
 }
 
 }  // namespace
+
+uint64_t monotonic_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
 
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "ringkv-it-XXXXXX").string();
@@ -47,21 +45,6 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
-}
-
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    std::abort();
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
 }
 
 KvnodeProcess::~KvnodeProcess() {
@@ -111,6 +94,25 @@ bool KvnodeProcess::wait_healthy(uint16_t port, bool rebuilt) {
     std::this_thread::sleep_for(kPollInterval);  // polling interval, not synchronisation
   }
   return false;
+}
+
+std::optional<uint16_t> KvnodeProcess::wait_port_file(const std::string& path) {
+  const uint64_t deadline_ms = monotonic_ms() + kStartupTimeoutMs;
+  while (monotonic_ms() < deadline_ms) {
+    int status = 0;
+    if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return std::nullopt;
+    }
+    const std::string text = read_file(path);  // renamed into place whole by kvnode
+    const size_t colon = text.rfind(':');
+    if (colon != std::string::npos) {
+      const int port = std::atoi(text.c_str() + colon + 1);
+      if (port > 0 && port <= 65535) return static_cast<uint16_t>(port);
+    }
+    std::this_thread::sleep_for(kPollInterval);  // polling interval, not synchronisation
+  }
+  return std::nullopt;
 }
 
 std::optional<int> KvnodeProcess::stop(int signal_number) {

@@ -1,5 +1,6 @@
-// Test helpers that run real kvnode processes on 127.0.0.1: a temporary directory, a free
-// port, and KvnodeProcess (fork/exec, stderr to a log file, SIGTERM/SIGKILL, bounded waits).
+// Test helpers that run real kvnode processes on 127.0.0.1: a temporary directory and
+// KvnodeProcess (fork/exec, stderr to a log file, the port it bound, SIGTERM/SIGKILL,
+// bounded waits).
 // A KvnodeProcess always kills its child when destroyed, whatever the test did.
 #pragma once
 
@@ -28,8 +29,7 @@ class TempDir {
   std::string path_;
 };
 
-// A port nobody listens on right now (bound to 0 and released).
-uint16_t free_port();
+uint64_t monotonic_ms();
 
 class KvnodeProcess {
  public:
@@ -46,6 +46,9 @@ class KvnodeProcess {
   // reports "rebuilding":true (a blank node pulls its peers' data first: one exchange on
   // a first boot); false after kStartupTimeoutMs or if the process exited.
   bool wait_healthy(uint16_t port, bool rebuilt = true);
+  // Waits for kvnode's --port-file (HOST:PORT) and returns its port; nullopt after
+  // kStartupTimeoutMs or if the process exited first.
+  std::optional<uint16_t> wait_port_file(const std::string& path);
   // Sends `signal_number` and waits for the exit; the exit code (128+signal if killed), or
   // nullopt after kExitTimeoutMs.
   std::optional<int> stop(int signal_number);

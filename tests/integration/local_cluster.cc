@@ -1,6 +1,8 @@
 #include "local_cluster.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace ringkv::integration {
 
@@ -8,7 +10,7 @@ LocalCluster::LocalCluster(size_t node_count, std::vector<std::string> extra_arg
     : extra_arguments_(std::move(extra_arguments)) {
   for (size_t i = 0; i < node_count; ++i) {
     NodeSlot slot;
-    slot.port = free_port();
+    slot.port_file = directory_.path() + "/n" + std::to_string(i + 1) + ".port";
     slot.data_dir = directory_.path() + "/data-n" + std::to_string(i + 1);
     slot.log_path = directory_.path() + "/n" + std::to_string(i + 1) + ".log";
     nodes_.push_back(std::move(slot));
@@ -18,7 +20,7 @@ LocalCluster::LocalCluster(size_t node_count, std::vector<std::string> extra_arg
 std::vector<std::string> LocalCluster::arguments(size_t index) const {
   std::string peers;
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (i == index) continue;
+    if (i == index || nodes_[i].port == 0) continue;  // not started yet: learnt by gossip
     if (!peers.empty()) peers += ",";
     peers += id(i) + "=127.0.0.1:" + std::to_string(nodes_[i].port);
   }
@@ -26,6 +28,8 @@ std::vector<std::string> LocalCluster::arguments(size_t index) const {
                                         id(index),
                                         "--listen",
                                         "127.0.0.1:" + std::to_string(nodes_[index].port),
+                                        "--port-file",
+                                        nodes_[index].port_file,
                                         "--data-dir",
                                         nodes_[index].data_dir,
                                         "--gossip-interval-ms",
@@ -40,11 +44,42 @@ std::vector<std::string> LocalCluster::arguments(size_t index) const {
   return arguments;
 }
 
-bool LocalCluster::start(size_t index, bool rebuilt) {
+bool LocalCluster::launch(size_t index) {
   NodeSlot& slot = nodes_[index];
+  std::error_code ignored;
+  std::filesystem::remove(slot.port_file, ignored);
   slot.process = std::make_unique<KvnodeProcess>();
   slot.process->start(arguments(index), slot.log_path);
-  return slot.process->wait_healthy(slot.port, rebuilt);
+  if (slot.port != 0) return true;
+  std::optional<uint16_t> port = slot.process->wait_port_file(slot.port_file);
+  if (!port) return false;
+  slot.port = *port;
+  return true;
+}
+
+bool LocalCluster::start(size_t index, bool rebuilt) {
+  if (!launch(index)) return false;
+  return nodes_[index].process->wait_healthy(nodes_[index].port, rebuilt);
+}
+
+bool LocalCluster::wait_membership() const {
+  const uint64_t deadline_ms = monotonic_ms() + kStartupTimeoutMs;
+  const std::string alive = "\"status\":\"alive\"";
+  while (monotonic_ms() < deadline_ms) {
+    bool all = true;
+    for (size_t i = 0; i < nodes_.size() && all; ++i) {
+      auto cluster = client(i, 1000)->request("GET", "/cluster");
+      size_t seen = 0;
+      for (size_t at = cluster.ok() ? cluster->body.find(alive) : std::string::npos;
+           at != std::string::npos; at = cluster->body.find(alive, at + 1)) {
+        seen++;
+      }
+      all = cluster.ok() && seen == nodes_.size();
+    }
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, bounded above
+  }
+  return false;
 }
 
 void LocalCluster::wipe(size_t index) {
@@ -54,14 +89,13 @@ void LocalCluster::wipe(size_t index) {
 
 bool LocalCluster::start_all() {
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    NodeSlot& slot = nodes_[i];
-    slot.process = std::make_unique<KvnodeProcess>();
-    slot.process->start(arguments(i), slot.log_path);
+    if (!launch(i)) return false;
   }
   // Up first, then rebuilt: blank nodes pull from one another, so all must be up.
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!nodes_[i].process->wait_healthy(nodes_[i].port, false)) return false;
   }
+  if (!wait_membership()) return false;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!nodes_[i].process->wait_healthy(nodes_[i].port)) return false;
   }

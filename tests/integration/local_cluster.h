@@ -1,6 +1,9 @@
-// LocalCluster: N kvnode processes on 127.0.0.1 with free ports and data directories in one
-// TempDir, for integration tests. Nodes can be stopped and restarted on the same port and
-// data; everything is killed when the cluster is destroyed.
+// LocalCluster: N kvnode processes on 127.0.0.1 and data directories in one TempDir, for
+// integration tests. A node's first start listens on port 0 (kvnode picks a free one and
+// writes it to --port-file), so no test can take another's port between choosing and
+// binding it; each node names the ones started before it as peers and learns the later
+// ones through gossip. Nodes can be stopped and restarted on the same port and data;
+// everything is killed when the cluster is destroyed.
 #pragma once
 
 #include <memory>
@@ -23,6 +26,8 @@ class LocalCluster {
   bool wait_rebuilt(size_t index) { return nodes_[index].process->wait_healthy(port(index)); }
   // Deletes node `index`'s data directory (a lost disk); the node must be stopped.
   void wipe(size_t index);
+  // Starts every node (first starts one at a time, each learning its port), then waits
+  // until every node is healthy, sees every other alive, and has rebuilt.
   bool start_all();
   std::optional<int> stop(size_t index, int signal_number);
   // Sends a signal without waiting (SIGSTOP / SIGCONT).
@@ -38,12 +43,17 @@ class LocalCluster {
 
  private:
   struct NodeSlot {
-    uint16_t port = 0;
+    uint16_t port = 0;  // 0 until its first start bound one
+    std::string port_file;
     std::string data_dir;
     std::string log_path;
     std::unique_ptr<KvnodeProcess> process;
   };
   std::vector<std::string> arguments(size_t index) const;
+  // Starts the process of node `index`; on a first start, waits for the port it bound.
+  bool launch(size_t index);
+  // True once every running node's /cluster lists every node alive.
+  bool wait_membership() const;
 
   TempDir directory_;
   std::vector<std::string> extra_arguments_;

@@ -18,7 +18,7 @@ namespace {
 
 using ringkv::Result;
 using ringkv::Status;
-using ringkv::tools::HostPort;
+using ringkv::HostPort;
 
 // A numeric address directly, a name through getaddrinfo (once, before the loop starts).
 Result<sockaddr_storage> resolve(const HostPort& host) {

@@ -9,7 +9,7 @@
 #include "core/status.h"
 #include "core/wire/http_limits.h"
 #include "core/wire/http_message.h"
-#include "tools/kvctl/host_port.h"
+#include "core/host_port.h"
 #include "tools/kvctl/tcp_connection.h"
 
 namespace ringkv::tools {

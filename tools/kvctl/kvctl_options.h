@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "tools/kvctl/host_port.h"
+#include "core/host_port.h"
 
 namespace ringkv::tools {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "tools/kvctl/host_port.h"
+#include "core/host_port.h"
 
 namespace ringkv::tools {
 
