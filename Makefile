@@ -5,7 +5,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 FUZZ_SECONDS ?= 20
 
-.PHONY: all bootstrap build test test-debug up fuzz fuzz-ci explore clean format
+.PHONY: all bootstrap build test test-debug test-tsan up fuzz fuzz-ci explore clean format
 
 all: build
 
@@ -27,6 +27,19 @@ test-debug: bootstrap
 	cmake --preset debug >/dev/null
 	cmake --build --preset debug -j $(JOBS)
 	ctest --preset debug -j $(JOBS)
+
+# The real-process tests against kvnode built with ThreadSanitizer (its loop thread and the
+# libuv pool thread that runs --sync always syncs). Every process writes a report file on
+# a race (TSAN_OPTIONS log_path): any report fails the target, even one a test missed.
+TSAN_REPORTS = $(CURDIR)/build/tsan/reports
+test-tsan: bootstrap
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS)
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$(TSAN_REPORTS)/race" \
+	  ctest --preset tsan -j $(JOBS)
+	@if ls $(TSAN_REPORTS)/race.* >/dev/null 2>&1; then cat $(TSAN_REPORTS)/race.*; \
+	  echo "make test-tsan: ThreadSanitizer reported races (above)" >&2; exit 1; fi
 
 up: build
 	@if [ -x tools/local-cluster ]; then exec tools/local-cluster; \

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/kvctl/blocking_http_client.h"
+#include "runtime/http_client.h"
 #include "tools/kvctl/cluster_commands.h"
 #include "tools/kvctl/key_commands.h"
 #include "tools/kvctl/kvctl_options.h"
@@ -38,8 +38,8 @@ std::optional<std::string> read_standard_input() {
   return value;
 }
 
-HttpClientOptions client_options(const KvctlOptions& options) {
-  HttpClientOptions client;
+runtime::HttpClientOptions client_options(const KvctlOptions& options) {
+  runtime::HttpClientOptions client;
   client.connect_timeout_ms = kConnectTimeoutMs;
   client.request_timeout_ms = options.timeout_ms.has_value()
                                   ? *options.timeout_ms + kServerTimeoutMarginMs
@@ -65,7 +65,7 @@ CommandOutput run_command(const KvctlOptions& options) {
   const bool key_command = is_key_command(options.command);
   wire::HttpRequest request =
       key_command ? build_key_request(options, std::move(value)) : build_cluster_request(options);
-  BlockingHttpClient client(options.node, client_options(options));
+  runtime::HttpClient client(options.node, client_options(options));
   Result<wire::HttpResponse> response = client.send(std::move(request));
   if (!response.ok()) {
     const bool no_connection = response.status().code() == StatusCode::kUnavailable;

@@ -1,7 +1,7 @@
-// BlockingHttpClient against a scripted loopback server (127.0.0.1, ephemeral port):
-// keep-alive reuse, a retry when the server dropped an idle connection, deadlines,
-// malformed responses and refused connections.
-#include "tools/kvctl/blocking_http_client.h"
+// HttpClient (the one blocking client of kvctl, tools and tests) against a scripted
+// loopback server (127.0.0.1, ephemeral port): keep-alive reuse, a retry when the server
+// dropped an idle connection, deadlines, malformed responses and refused connections.
+#include "runtime/http_client.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@
 
 #include "core/wire/http_writer.h"
 
-namespace ringkv::tools {
+namespace ringkv::runtime {
 namespace {
 
 constexpr int kTestTimeoutMs = 3000;
@@ -90,14 +90,14 @@ HttpClientOptions short_timeouts() {
 
 wire::HttpRequest health_request() { return wire::make_request("GET", "/health", "test"); }
 
-TEST(BlockingHttpClient, ReusesOneKeptAliveConnection) {
+TEST(HttpClient, ReusesOneKeptAliveConnection) {
   ScriptedServer server({[](int fd) {
     for (int request = 0; request < 2; ++request) {
       if (!read_request_head(fd)) return;
       send_text(fd, kOkResponse);
     }
   }});
-  BlockingHttpClient client(server.address(), short_timeouts());
+  HttpClient client(server.address(), short_timeouts());
   for (int request = 0; request < 2; ++request) {
     Result<wire::HttpResponse> response = client.send(health_request());
     ASSERT_TRUE(response.ok()) << response.status().message();
@@ -107,12 +107,12 @@ TEST(BlockingHttpClient, ReusesOneKeptAliveConnection) {
   EXPECT_EQ(server.accepted(), 1);
 }
 
-TEST(BlockingHttpClient, RetriesOnceWhenTheServerDroppedTheIdleConnection) {
+TEST(HttpClient, RetriesOnceWhenTheServerDroppedTheIdleConnection) {
   const ConnectionScript answer_once = [](int fd) {
     if (read_request_head(fd)) send_text(fd, kOkResponse);
   };
   ScriptedServer server({answer_once, answer_once});
-  BlockingHttpClient client(server.address(), short_timeouts());
+  HttpClient client(server.address(), short_timeouts());
   ASSERT_TRUE(client.send(health_request()).ok());
   Result<wire::HttpResponse> second = client.send(health_request());
   ASSERT_TRUE(second.ok()) << second.status().message();
@@ -120,7 +120,7 @@ TEST(BlockingHttpClient, RetriesOnceWhenTheServerDroppedTheIdleConnection) {
   EXPECT_EQ(server.accepted(), 2);
 }
 
-TEST(BlockingHttpClient, ASilentServerIsATimeout) {
+TEST(HttpClient, ASilentServerIsATimeout) {
   ScriptedServer server({[](int fd) {
     read_request_head(fd);
     char byte = 0;
@@ -128,39 +128,39 @@ TEST(BlockingHttpClient, ASilentServerIsATimeout) {
   }});
   HttpClientOptions options = short_timeouts();
   options.request_timeout_ms = 200;
-  BlockingHttpClient client(server.address(), options);
+  HttpClient client(server.address(), options);
   Result<wire::HttpResponse> response = client.send(health_request());
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), StatusCode::kTimeout);
 }
 
-TEST(BlockingHttpClient, AMalformedResponseIsCorruption) {
+TEST(HttpClient, AMalformedResponseIsCorruption) {
   ScriptedServer server({[](int fd) {
     if (read_request_head(fd)) send_text(fd, "HTTP/1.1 abc\r\n\r\n");
   }});
-  BlockingHttpClient client(server.address(), short_timeouts());
+  HttpClient client(server.address(), short_timeouts());
   Result<wire::HttpResponse> response = client.send(health_request());
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), StatusCode::kCorruption);
 }
 
-TEST(BlockingHttpClient, AResponseCutShortIsAnError) {
+TEST(HttpClient, AResponseCutShortIsAnError) {
   ScriptedServer server({[](int fd) {
     if (read_request_head(fd)) send_text(fd, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok");
   }});
-  BlockingHttpClient client(server.address(), short_timeouts());
+  HttpClient client(server.address(), short_timeouts());
   Result<wire::HttpResponse> response = client.send(health_request());
   ASSERT_FALSE(response.ok());
   EXPECT_NE(response.status().code(), StatusCode::kUnavailable);
 }
 
-TEST(BlockingHttpClient, NobodyListeningIsUnavailable) {
+TEST(HttpClient, NobodyListeningIsUnavailable) {
   HostPort closed_port;
   {
     ScriptedServer server({});  // binds a free port, then closes it
     closed_port = server.address();
   }
-  BlockingHttpClient client(closed_port, short_timeouts());
+  HttpClient client(closed_port, short_timeouts());
   Result<wire::HttpResponse> response = client.send(health_request());
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
@@ -168,4 +168,4 @@ TEST(BlockingHttpClient, NobodyListeningIsUnavailable) {
 }
 
 }  // namespace
-}  // namespace ringkv::tools
+}  // namespace ringkv::runtime

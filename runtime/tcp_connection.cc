@@ -1,4 +1,4 @@
-#include "tools/kvctl/tcp_connection.h"
+#include "runtime/tcp_connection.h"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -14,7 +14,8 @@
 #include <string>
 #include <utility>
 
-namespace ringkv::tools {
+namespace ringkv::runtime {
+
 namespace {
 
 int milliseconds_until(Deadline deadline) {
@@ -116,6 +117,12 @@ Status TcpConnection::wait_until_ready(short events, Deadline deadline) {
   return Status::io_error("poll: interrupted too often");
 }
 
+Status TcpConnection::shutdown_write() {
+  RINGKV_ASSERT(is_open());
+  if (::shutdown(socket_fd_, SHUT_WR) != 0) return Status::io_error("shutdown: " + errno_text(errno));
+  return Status::ok_status();
+}
+
 Status TcpConnection::send_all(std::string_view bytes, Deadline deadline) {
   RINGKV_ASSERT(is_open());
   while (!bytes.empty()) {  // each pass sends >= 1 byte or returns
@@ -141,4 +148,4 @@ Result<size_t> TcpConnection::receive_some(char* buffer, size_t capacity, Deadli
   return Status::io_error("recv: no data after repeated wake-ups");
 }
 
-}  // namespace ringkv::tools
+}  // namespace ringkv::runtime

@@ -4,6 +4,8 @@
 // Owns its socket (closed on destruction); move-only; one thread at a time.
 #pragma once
 
+#include <poll.h>
+
 #include <chrono>
 #include <cstddef>
 #include <string_view>
@@ -11,7 +13,7 @@
 #include "core/status.h"
 #include "core/host_port.h"
 
-namespace ringkv::tools {
+namespace ringkv::runtime {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
@@ -35,6 +37,11 @@ class TcpConnection {
   // Reads at most `capacity` bytes; 0 means the peer closed its side. Same errors as send_all.
   Result<size_t> receive_some(char* buffer, size_t capacity, Deadline deadline);
 
+  // Half-closes the sending side (the peer reads EOF; answers can still be read).
+  Status shutdown_write();
+  // True when bytes (or EOF) can be read before `deadline`; reads nothing.
+  bool readable(Deadline deadline) { return wait_until_ready(POLLIN, deadline).ok(); }
+
   bool is_open() const { return socket_fd_ >= 0; }
   void close();
 
@@ -46,4 +53,4 @@ class TcpConnection {
   int socket_fd_ = -1;
 };
 
-}  // namespace ringkv::tools
+}  // namespace ringkv::runtime
