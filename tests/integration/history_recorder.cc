@@ -120,6 +120,28 @@ Op HistoryRecorder::perform(size_t client, runtime::HttpClient& http, Op op) {
   return op;
 }
 
+size_t HistoryRecorder::final_reads(size_t nodes) {
+  size_t failed = 0;
+  const size_t client = workload_.clients;  // a client id of its own
+  for (size_t node = 0; node < nodes; ++node) {
+    std::unique_ptr<runtime::HttpClient> http =
+        cluster_.client(node, workload_.request_timeout_ms + 2000);
+    for (size_t key = 0; key < workload_.keys; ++key) {
+      Op op;
+      op.client = client;
+      op.kind = ClientOp::kGet;
+      op.key = "k" + std::to_string(key);
+      op.coordinator = node;
+      op.quorum = 2;
+      Op done = perform(client, *http, std::move(op));
+      if (done.result != OpResult::kOk && done.result != OpResult::kNotFound) failed++;
+      std::lock_guard<std::mutex> lock(mutex_);
+      ops_.push_back(std::move(done));
+    }
+  }
+  return failed;
+}
+
 sim::History HistoryRecorder::history() const {
   std::lock_guard<std::mutex> lock(mutex_);
   sim::History history;

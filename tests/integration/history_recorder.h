@@ -36,6 +36,10 @@ class HistoryRecorder {
   void stop() { stop_requested_ = true; }
   // Set while run() is in progress: clients still issue requests.
   bool running() const { return running_.load(); }
+  // After run(): a strong read of every key through every node, one at a time, recorded
+  // like the clients' requests (so the checkers see whether every acknowledged write
+  // survived). Returns how many of them failed.
+  size_t final_reads(size_t nodes);
   sim::History history() const;
   size_t count(sim::OpResult result) const;
 

@@ -55,8 +55,10 @@ KvnodeProcess::~KvnodeProcess() {
 }
 
 void KvnodeProcess::start(const std::vector<std::string>& arguments, const std::string& log_path,
-                          const std::vector<std::string>& environment) {
-  std::vector<std::string> argv_strings = {KVNODE_PATH};
+                          const std::vector<std::string>& environment,
+                          const std::vector<std::string>& prefix) {
+  std::vector<std::string> argv_strings = prefix;
+  argv_strings.push_back(KVNODE_PATH);
   argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
   for (std::string& argument : argv_strings) argv.push_back(argument.data());
@@ -77,7 +79,7 @@ void KvnodeProcess::start(const std::vector<std::string>& arguments, const std::
   pid_ = pid;
 }
 
-bool KvnodeProcess::wait_healthy(uint16_t port, bool rebuilt) {
+bool KvnodeProcess::wait_healthy(const std::string& host, uint16_t port, bool rebuilt) {
   uint64_t deadline_ms = monotonic_ms() + kStartupTimeoutMs;
   while (monotonic_ms() < deadline_ms) {
     int status = 0;
@@ -85,7 +87,7 @@ bool KvnodeProcess::wait_healthy(uint16_t port, bool rebuilt) {
       pid_ = -1;
       return false;
     }
-    runtime::HttpClient client("127.0.0.1", port, 1000);
+    runtime::HttpClient client(host, port, 1000);
     auto response = client.request("GET", "/health");
     if (response.ok() && response->status == 200 &&
         (!rebuilt || response->body.find("\"rebuilding\":true") == std::string::npos)) {

@@ -40,12 +40,14 @@ class KvnodeProcess {
 
   // Starts kvnode with `arguments` (and extra KEY=VALUE environment entries); stderr and
   // stdout go to `log_path`.
+  // `prefix` runs it through another command (`ip netns exec NS`: the process keeps its pid).
   void start(const std::vector<std::string>& arguments, const std::string& log_path,
-             const std::vector<std::string>& environment = {});
+             const std::vector<std::string>& environment = {},
+             const std::vector<std::string>& prefix = {});
   // Polls GET /health on `port` until it answers 200 and, with `rebuilt`, no longer
   // reports "rebuilding":true (a blank node pulls its peers' data first: one exchange on
   // a first boot); false after kStartupTimeoutMs or if the process exited.
-  bool wait_healthy(uint16_t port, bool rebuilt = true);
+  bool wait_healthy(const std::string& host, uint16_t port, bool rebuilt = true);
   // Waits for kvnode's --port-file (HOST:PORT) and returns its port; nullopt after
   // kStartupTimeoutMs or if the process exited first.
   std::optional<uint16_t> wait_port_file(const std::string& path);

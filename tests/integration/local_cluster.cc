@@ -6,10 +6,15 @@
 
 namespace ringkv::integration {
 
-LocalCluster::LocalCluster(size_t node_count, std::vector<std::string> extra_arguments)
-    : extra_arguments_(std::move(extra_arguments)) {
+LocalCluster::LocalCluster(size_t node_count, std::vector<std::string> extra_arguments,
+                           const NamespaceNetwork* network)
+    : network_(network), extra_arguments_(std::move(extra_arguments)) {
   for (size_t i = 0; i < node_count; ++i) {
     NodeSlot slot;
+    if (network_) {  // a host of its own: its port is free by construction
+      slot.host = network_->node_address(i);
+      slot.port = kNamespacePort;
+    }
     slot.port_file = directory_.path() + "/n" + std::to_string(i + 1) + ".port";
     slot.data_dir = directory_.path() + "/data-n" + std::to_string(i + 1);
     slot.log_path = directory_.path() + "/n" + std::to_string(i + 1) + ".log";
@@ -22,12 +27,12 @@ std::vector<std::string> LocalCluster::arguments(size_t index) const {
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (i == index || nodes_[i].port == 0) continue;  // not started yet: learnt by gossip
     if (!peers.empty()) peers += ",";
-    peers += id(i) + "=127.0.0.1:" + std::to_string(nodes_[i].port);
+    peers += id(i) + "=" + nodes_[i].host + ":" + std::to_string(nodes_[i].port);
   }
   std::vector<std::string> arguments = {"--id",
                                         id(index),
                                         "--listen",
-                                        "127.0.0.1:" + std::to_string(nodes_[index].port),
+                                        nodes_[index].host + ":" + std::to_string(nodes_[index].port),
                                         "--port-file",
                                         nodes_[index].port_file,
                                         "--data-dir",
@@ -49,7 +54,8 @@ bool LocalCluster::launch(size_t index) {
   std::error_code ignored;
   std::filesystem::remove(slot.port_file, ignored);
   slot.process = std::make_unique<KvnodeProcess>();
-  slot.process->start(arguments(index), slot.log_path);
+  slot.process->start(arguments(index), slot.log_path, {},
+                      network_ ? network_->exec_prefix(index) : std::vector<std::string>{});
   if (slot.port != 0) return true;
   std::optional<uint16_t> port = slot.process->wait_port_file(slot.port_file);
   if (!port) return false;
@@ -59,7 +65,7 @@ bool LocalCluster::launch(size_t index) {
 
 bool LocalCluster::start(size_t index, bool rebuilt) {
   if (!launch(index)) return false;
-  return nodes_[index].process->wait_healthy(nodes_[index].port, rebuilt);
+  return nodes_[index].process->wait_healthy(nodes_[index].host, nodes_[index].port, rebuilt);
 }
 
 bool LocalCluster::wait_membership() const {
@@ -93,11 +99,11 @@ bool LocalCluster::start_all() {
   }
   // Up first, then rebuilt: blank nodes pull from one another, so all must be up.
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (!nodes_[i].process->wait_healthy(nodes_[i].port, false)) return false;
+    if (!nodes_[i].process->wait_healthy(nodes_[i].host, nodes_[i].port, false)) return false;
   }
   if (!wait_membership()) return false;
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (!nodes_[i].process->wait_healthy(nodes_[i].port)) return false;
+    if (!nodes_[i].process->wait_healthy(nodes_[i].host, nodes_[i].port)) return false;
   }
   return true;
 }
@@ -112,7 +118,7 @@ void LocalCluster::signal(size_t index, int signal_number) {
 }
 
 std::unique_ptr<runtime::HttpClient> LocalCluster::client(size_t index, uint64_t timeout_ms) const {
-  return std::make_unique<runtime::HttpClient>("127.0.0.1", nodes_[index].port, timeout_ms);
+  return std::make_unique<runtime::HttpClient>(nodes_[index].host, nodes_[index].port, timeout_ms);
 }
 
 int64_t LocalCluster::metric_value(size_t index, const std::string& name) const {

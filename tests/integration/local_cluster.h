@@ -11,19 +11,26 @@
 #include <vector>
 
 #include "kvnode_process.h"
+#include "namespace_network.h"
 
 namespace ringkv::integration {
 
 class LocalCluster {
  public:
   // `extra_arguments` are passed to every node (e.g. {"--n","1","--w","1","--r","1"}).
-  LocalCluster(size_t node_count, std::vector<std::string> extra_arguments);
+  // With `network`, node i runs on its own host (namespace) at network->node_address(i),
+  // port kNamespacePort; the calling thread is already in the clients' namespace.
+  LocalCluster(size_t node_count, std::vector<std::string> extra_arguments,
+               const NamespaceNetwork* network = nullptr);
+  static constexpr uint16_t kNamespacePort = 8080;
 
   // Starts node `index` and waits until it is healthy and, with `rebuilt`, no longer
   // rebuilding lost data.
   bool start(size_t index, bool rebuilt = true);
   // Waits until the running node `index` no longer reports "rebuilding":true.
-  bool wait_rebuilt(size_t index) { return nodes_[index].process->wait_healthy(port(index)); }
+  bool wait_rebuilt(size_t index) {
+    return nodes_[index].process->wait_healthy(nodes_[index].host, port(index));
+  }
   // Deletes node `index`'s data directory (a lost disk); the node must be stopped.
   void wipe(size_t index);
   // Starts every node (first starts one at a time, each learning its port), then waits
@@ -43,6 +50,7 @@ class LocalCluster {
 
  private:
   struct NodeSlot {
+    std::string host = "127.0.0.1";
     uint16_t port = 0;  // 0 until its first start bound one
     std::string port_file;
     std::string data_dir;
@@ -55,6 +63,7 @@ class LocalCluster {
   // True once every running node's /cluster lists every node alive.
   bool wait_membership() const;
 
+  const NamespaceNetwork* network_;
   TempDir directory_;
   std::vector<std::string> extra_arguments_;
   std::vector<NodeSlot> nodes_;
