@@ -114,10 +114,13 @@ class LsmStore final : public ReplicaStore {
   const Status& damage() const { return damage_; }
   // open(), except that a store whose last life found damage is first moved aside, every
   // file to `dir`.damaged (replacing an older one), and opened blank; `discarded` gets
-  // the damage report then (empty otherwise).
+  // the damage report then (empty otherwise). So is a store that open() finds corrupt on
+  // kDamageReads opens in a row (damage met by recovery: mid-WAL, a table's index, the
+  // MANIFEST).
   static Result<std::unique_ptr<LsmStore>> open_or_discard_damaged(Env& env, std::string dir,
                                                                    LsmOptions options,
                                                                    std::string* discarded);
+  static Status set_aside_if_damaged(Env& env, const std::string& dir, std::string* discarded);
   // Each live table's path and the end of its data blocks (the simulator damages them).
   std::vector<std::pair<std::string, uint64_t>> table_data_extents() const;
 

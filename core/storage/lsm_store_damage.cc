@@ -35,9 +35,41 @@ Status LsmStore::confirm_damage(const Status& error,
   return error;  // transient: a re-read succeeded
 }
 
+namespace {
+// Records `damage` in the DAMAGED file of `dir`, for the set-aside that follows.
+Status record_damage(Env& env, const std::string& dir, const std::string& damage) {
+  auto file = env.create_file(join_path(dir, LsmStore::kDamagedFileName));
+  if (!file.ok()) return file.status();
+  RINGKV_RETURN_IF_ERROR((*file)->append(damage));
+  RINGKV_RETURN_IF_ERROR((*file)->sync());
+  return env.sync_dir(dir);
+}
+}  // namespace
+
 Result<std::unique_ptr<LsmStore>> LsmStore::open_or_discard_damaged(Env& env, std::string dir,
                                                                     LsmOptions options,
                                                                     std::string* discarded) {
+  RINGKV_RETURN_IF_ERROR(set_aside_if_damaged(env, dir, discarded));
+  auto store = open(env, dir, options);
+  // Recovery itself met damage (a record in the middle of the WAL, a table's index or
+  // footer, the MANIFEST failing its checksum). A flip on the way from the disk does not
+  // repeat: only the same failure on kDamageReads opens in a row is damage, and then the
+  // store is set aside like a damaged block's.
+  for (int attempt = 1; attempt < kDamageReads && !store.ok() &&
+                        store.status().code() == StatusCode::kCorruption;
+       ++attempt) {
+    store = open(env, dir, options);
+  }
+  if (store.ok() || store.status().code() != StatusCode::kCorruption) return store;
+  RINGKV_RETURN_IF_ERROR(record_damage(
+      env, dir,
+      "recovery failed on every open: " + store.status().message() +
+          " (data lost; the node rebuilds from its replicas)"));
+  RINGKV_RETURN_IF_ERROR(set_aside_if_damaged(env, dir, discarded));
+  return open(env, std::move(dir), std::move(options));
+}
+
+Status LsmStore::set_aside_if_damaged(Env& env, const std::string& dir, std::string* discarded) {
   discarded->clear();
   auto report = read_whole_file_stable(env, join_path(dir, kDamagedFileName));
   if (!report.ok() && report.status().code() != StatusCode::kNotFound) return report.status();
@@ -61,7 +93,7 @@ Result<std::unique_ptr<LsmStore>> LsmStore::open_or_discard_damaged(Env& env, st
     RINGKV_RETURN_IF_ERROR(env.sync_dir(dir));
     *discarded = report->empty() ? std::string("damaged") : *report;
   }
-  return open(env, std::move(dir), std::move(options));
+  return Status();
 }
 
 std::vector<std::pair<std::string, uint64_t>> LsmStore::table_data_extents() const {

@@ -84,6 +84,7 @@ bool KvnodeProcess::wait_healthy(const std::string& host, uint16_t port, bool re
   while (monotonic_ms() < deadline_ms) {
     int status = 0;
     if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) == pid_) {
+      if (pid_ > 0) exit_code_ = exit_code_of(status);
       pid_ = -1;
       return false;
     }
@@ -103,6 +104,7 @@ std::optional<uint16_t> KvnodeProcess::wait_port_file(const std::string& path) {
   while (monotonic_ms() < deadline_ms) {
     int status = 0;
     if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) == pid_) {
+      if (pid_ > 0) exit_code_ = exit_code_of(status);
       pid_ = -1;
       return std::nullopt;
     }
@@ -134,7 +136,8 @@ std::optional<int> KvnodeProcess::wait_exit() {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return exit_code_of(status);
+      exit_code_ = exit_code_of(status);
+      return exit_code_;
     }
     std::this_thread::sleep_for(kPollInterval);
   }

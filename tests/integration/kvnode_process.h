@@ -59,9 +59,12 @@ class KvnodeProcess {
   // Waits for the process to exit by itself.
   std::optional<int> wait_exit();
   bool running() const { return pid_ > 0; }
+  // How the process ended, once a wait saw it end (nullopt while it runs).
+  std::optional<int> exit_code() const { return exit_code_; }
 
  private:
   pid_t pid_ = -1;
+  std::optional<int> exit_code_;
 };
 
 std::string read_file(const std::string& path);

@@ -37,6 +37,10 @@ class LocalCluster {
   // until every node is healthy, sees every other alive, and has rebuilt.
   bool start_all();
   std::optional<int> stop(size_t index, int signal_number);
+  // How node `index`'s process ended, once a wait saw it end.
+  std::optional<int> exit_code(size_t index) const {
+    return nodes_[index].process ? nodes_[index].process->exit_code() : std::nullopt;
+  }
   // Sends a signal without waiting (SIGSTOP / SIGCONT).
   void signal(size_t index, int signal_number);
 
@@ -47,6 +51,7 @@ class LocalCluster {
   // The value of the unlabelled metric `name` in node `index`'s /metrics, or -1.
   int64_t metric_value(size_t index, const std::string& name) const;
   const std::string& directory() const { return directory_.path(); }
+  const std::string& data_dir(size_t index) const { return nodes_[index].data_dir; }
 
  private:
   struct NodeSlot {

@@ -317,6 +317,43 @@ TEST(LsmStoreDamage, DamagedBlockIsNeverReadAroundAndTheStoreIsSetAsideAtTheNext
   EXPECT_TRUE(discarded.empty());
 }
 
+// Damage that recovery itself meets (a record in the middle of the WAL fails its
+// checksum, on every open): the store is set aside like a damaged block's and opens blank
+// (the node then rebuilds from its replicas), instead of refusing to start.
+TEST(LsmStoreDamage, CorruptionMetByRecoverySetsTheStoreAside) {
+  MemoryEnv env;
+  {
+    auto store = open_or_die(env, testing::small_options(1 << 20));
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(store->apply("k" + std::to_string(i), testing::put_entry(1, "value")).ok());
+    }
+    ASSERT_TRUE(store->sync().ok());
+  }
+  std::string wal_path;
+  const auto names = env.list(testing::kStoreDir);
+  ASSERT_TRUE(names.ok());
+  for (const auto& name : *names) {
+    if (parse_store_file_name(name).kind == StoreFileKind::kWal &&
+        env.contents(testing::kStoreDir + "/" + name)->size() > 100) {
+      wal_path = testing::kStoreDir + "/" + name;
+    }
+  }
+  ASSERT_FALSE(wal_path.empty());
+  env.flip_stored_bit(wal_path, 200, 3);
+  ASSERT_EQ(LsmStore::open(env, testing::kStoreDir, testing::small_options(1 << 20)).status().code(),
+            StatusCode::kCorruption);
+  std::string discarded;
+  auto reopened = LsmStore::open_or_discard_damaged(env, testing::kStoreDir,
+                                                    testing::small_options(1 << 20), &discarded);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().to_string();
+  EXPECT_NE(discarded.find("recovery failed on every open"), std::string::npos) << discarded;
+  EXPECT_FALSE(testing::get_or_die(**reopened, "k0").has_value()) << "blank after the set-aside";
+  EXPECT_TRUE(env.exists(testing::kStoreDir + ".damaged/DAMAGED"));
+  EXPECT_TRUE(env.exists(testing::kStoreDir + ".damaged/" +
+                         wal_path.substr(testing::kStoreDir.size() + 1)))
+      << "the damaged WAL is kept for inspection";
+}
+
 // Bit flips on the way from the disk (the stored bytes intact) are errors, never damage.
 TEST(LsmStoreDamage, TransientReadFlipsAreNotDamage) {
   MemoryEnv env(7);
