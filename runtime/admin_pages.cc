@@ -18,14 +18,19 @@ wire::HttpResponse json_response(std::string body) {
 // coordinates requests); the reasons say what it waits for (docs/lost-data.md). Membership
 // changes are not built yet, so the state is always "normal".
 wire::HttpResponse health_page(const Node& node, bool ready_only) {
-  const bool degraded = node.rebuilding();
+  const bool rebuilding = node.rebuilding();
+  const bool degraded = rebuilding || node.disk_full();
   wire::JsonWriter json;
   json.begin_object().key("status").string(degraded ? "degraded" : "ok");
   json.key("state").string("normal").key("node").string(node.id());
-  json.key("rebuilding").boolean(degraded).key("reasons").begin_array();
-  if (degraded) json.string(node.rebuild_progress());
+  json.key("rebuilding").boolean(rebuilding).key("reasons").begin_array();
+  if (rebuilding) json.string(node.rebuild_progress());
+  if (node.disk_full()) {
+    json.string("disk full: writes to this replica fail until space returns (reads are served)");
+  }
   json.end_array().end_object();
-  if (ready_only && degraded) {
+  // Ready means it answers reads: a full disk still does (the other replicas take writes).
+  if (ready_only && rebuilding) {
     return wire::make_response(503, json.take(), "application/json");
   }
   return json_response(json.take());

@@ -111,6 +111,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "refused_rebuilding_total",
           "reads, version queries and writes refused while rebuilding lost data",
           node.refused_rebuilding);
+  counter(out, "writes_failed_disk_full_total",
+          "local writes refused because the disk is full (nothing written; retried later)",
+          node.writes_failed_disk_full);
   counter(out, "wal_syncs_total", "WAL fsyncs", store.wal_syncs);
   counter(out, "flushes_total", "memtable flushes to SSTables", store.flushes);
   counter(out, "compactions_total", "finished compactions", store.compactions);

@@ -133,6 +133,7 @@ class Server final : public ConnectionHandler, private DriverHost {
   uint64_t next_connection_id_ = 1;
   uint64_t next_request_id_ = 1;
   bool shutting_down_ = false;
+  bool logged_disk_full_ = false;  // the last state of Node::disk_full() that was logged
   bool finished_ = false;
   int exit_code_ = 0;
 };

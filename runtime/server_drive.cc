@@ -28,6 +28,15 @@ void Server::drive() {
 }
 
 void Server::after_driving(uint64_t wake_ms, uint64_t now_ms) {
+  if (node_->disk_full() != logged_disk_full_) {
+    logged_disk_full_ = node_->disk_full();
+    if (logged_disk_full_) {
+      logger_.error("the disk of " + options_.data_dir + " is full: writes to this replica fail "
+                    "(nothing written, nothing acknowledged) until space returns; reads go on");
+    } else {
+      logger_.info("disk space is back: writes to this replica succeed again");
+    }
+  }
   if (driver_->commit_failures() != metrics_.transport().commit_failures) {
     metrics_.transport().commit_failures = driver_->commit_failures();
     logger_.error("commit failed, answers dropped: " +

@@ -92,6 +92,7 @@ struct NodeMetrics {
   uint64_t tombstones_purged = 0;
   uint64_t data_rebuilds = 0;         // lost data pulled back from every replica peer
   uint64_t refused_rebuilding = 0;    // read and version answers withheld, writes refused
+  uint64_t writes_failed_disk_full = 0;  // local applies refused: no space on the disk
 };
 
 class Node {
@@ -148,6 +149,9 @@ class Node {
   // no read and no version query, and stamps nothing until it has heard from every peer
   // (its clock floor). It survives restarts: the state is kept with the Lamport lease.
   bool rebuilding() const { return rebuild_.has_value(); }
+  // The last local write found the disk full (no write has succeeded since): writes that
+  // need this replica fail until space returns; reads are served.
+  bool disk_full() const { return disk_full_; }
   // One line for /health and logs, e.g. "pulled from n2; waiting for n3 (40% of leaves)".
   std::string rebuild_progress() const;
 
@@ -318,6 +322,7 @@ class Node {
     bool clock_restored = false;  // the clock is above every peer's: stamping is safe
   };
   std::optional<Rebuild> rebuild_;
+  bool disk_full_ = false;
   uint32_t injected_bugs_ = 0;
   std::optional<Prng> buggify_prng_;
   uint32_t buggify_permille_ = 0;

@@ -23,6 +23,11 @@ Result<ApplyResult> Node::apply_and_index(const Key& key, const Entry& entry) {
     return ApplyResult{false, purged->second.version, std::nullopt};
   }
   Result<ApplyResult> result = apply_entry(key, entry);
+  if (!result.ok() && result.status().code() == StatusCode::kNoSpace) {
+    disk_full_ = true;  // nothing was written (the store cut the WAL back): retried later
+    metrics_.writes_failed_disk_full++;
+  }
+  if (result.ok() && result->applied) disk_full_ = false;  // it wrote: space is back
   if (result.ok() && result->applied) index_.on_change(key, result->replaced, entry, now_ms_);
   return result;
 }

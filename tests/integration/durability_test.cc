@@ -2,7 +2,9 @@
 // damage on a stopped node's disk is never served, and the node rebuilds.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -216,6 +218,89 @@ TEST(DiskDamageTest, CorruptWalRecordSetsTheStoreAsideAndTheNodeRebuilds) {
   EXPECT_NE(cluster.log(0).find("recovery failed on every open"), std::string::npos)
       << cluster.log(0);
   expect_rebuilt_with_every_key(cluster);
+}
+
+// A small tmpfs mounted for one test (root only); unmounted when destroyed.
+class SmallDisk {
+ public:
+  explicit SmallDisk(const std::string& path, const char* size) : path_(path) {
+    std::filesystem::create_directories(path_);
+    const std::string command =
+        "mount -t tmpfs -o size=" + std::string(size) + " ringkv-test " + path_ + " 2>/dev/null";
+    mounted_ = ::geteuid() == 0 && std::system(command.c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) (void)std::system(("umount -l " + path_).c_str());
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::string path_;
+  bool mounted_ = false;
+};
+
+// A full disk (ENOSPC) under a serving node: writes fail, nothing half-written (the WAL
+// is cut back) and nothing acknowledged is lost; reads go on; /health says why; and the
+// node recovers by itself when space returns, without a restart.
+TEST(DiskFullTest, WritesFailReadsGoOnAndTheNodeRecoversWhenSpaceReturns) {
+  TempDir base;
+  SmallDisk disk(base.path() + "/disk", "2m");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
+  const std::string filler = base.path() + "/disk/filler";
+  {
+    std::ofstream out(filler, std::ios::binary);
+    out << std::string(768 * 1024, 'f');  // space to give back later
+    ASSERT_TRUE(out.flush().good());
+  }
+  LocalCluster cluster(1, {"--n", "1", "--w", "1", "--r", "1", "--memtable-bytes", "65536"});
+  cluster.set_data_dir(0, base.path() + "/disk/data");
+  ASSERT_TRUE(cluster.start(0)) << cluster.log(0);
+  auto client = cluster.client(0);
+  const std::string value(40 * 1024, 'v');
+  std::vector<std::string> acknowledged;
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {  // 2 MiB: full long before 200 writes
+    const std::string key = "key-" + std::to_string(i);
+    auto put = client->request("PUT", "/kv/" + key + "?timeout_ms=500", value);
+    ASSERT_TRUE(put.ok()) << put.status().to_string();
+    if (put->status == 204) {
+      acknowledged.push_back(key);
+    } else {
+      refused = true;
+      EXPECT_EQ(put->status, 503) << put->body;
+    }
+  }
+  ASSERT_TRUE(refused) << "the disk never filled";
+  ASSERT_FALSE(acknowledged.empty());
+  auto health = client->request("GET", "/health");
+  ASSERT_TRUE(health.ok());
+  EXPECT_NE(health->body.find("\"status\":\"degraded\""), std::string::npos) << health->body;
+  EXPECT_NE(health->body.find("disk full"), std::string::npos) << health->body;
+  EXPECT_GE(cluster.metric_value(0, "ringkv_writes_failed_disk_full_total"), 1);
+  EXPECT_NE(cluster.log(0).find("is full"), std::string::npos) << cluster.log(0);
+  for (const std::string& key : acknowledged) {  // reads go on
+    auto get = client->request("GET", "/kv/" + key);
+    ASSERT_TRUE(get.ok());
+    EXPECT_EQ(get->status, 200) << key;
+    EXPECT_EQ(get->body, value) << key;
+  }
+  std::filesystem::remove(filler);  // space returns
+  auto put = client->request("PUT", "/kv/after-space-returned", "v");
+  ASSERT_TRUE(put.ok());
+  EXPECT_EQ(put->status, 204) << put->body << "\n" << cluster.log(0);
+  health = client->request("GET", "/health");
+  ASSERT_TRUE(health.ok());
+  EXPECT_NE(health->body.find("\"status\":\"ok\""), std::string::npos) << health->body;
+  // Nothing acknowledged was lost, even across kill -9.
+  EXPECT_EQ(cluster.stop(0, SIGKILL), std::optional<int>(128 + SIGKILL));
+  ASSERT_TRUE(cluster.start(0)) << cluster.log(0);
+  auto reader = cluster.client(0);
+  acknowledged.push_back("after-space-returned");
+  for (const std::string& key : acknowledged) {
+    auto get = reader->request("GET", "/kv/" + key);
+    ASSERT_TRUE(get.ok());
+    EXPECT_EQ(get->status, 200) << key << " lost";
+  }
 }
 
 }  // namespace

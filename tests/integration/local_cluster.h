@@ -52,6 +52,8 @@ class LocalCluster {
   int64_t metric_value(size_t index, const std::string& name) const;
   const std::string& directory() const { return directory_.path(); }
   const std::string& data_dir(size_t index) const { return nodes_[index].data_dir; }
+  // Before its first start: node `index` keeps its data in `dir` (e.g. on a small disk).
+  void set_data_dir(size_t index, std::string dir) { nodes_[index].data_dir = std::move(dir); }
 
  private:
   struct NodeSlot {
