@@ -5,6 +5,8 @@
 // A write is stamped exactly once. Replicas ack `applied` or `superseded`; both count.
 #include "core/node/node.h"
 
+#include <algorithm>
+
 namespace ringkv {
 
 void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64_t now_ms) {
@@ -201,12 +203,18 @@ void Node::expire_writes(uint64_t now_ms) {
     if (!write.replied) {
       // The version goes with the failure: the write may still take effect, at it.
       metrics_.writes_failed++;
+      std::string why = "write quorum not reached before the deadline";
+      const bool own_replica = std::find(write.replicas.begin(), write.replicas.end(),
+                                         self_.id) != write.replicas.end();
+      if (own_replica && !write.acked.count(self_.id) && disk_full_) {
+        why += "; the disk of " + self_.id + " is full: its replica refused the write";
+      }
       reply(write.request_id, ClientResponse{ClientOutcome::kQuorumFailed,
                                              write.entry.version,
                                              {},
                                              write.ack_count,
                                              write.required,
-                                             "write quorum not reached before the deadline"});
+                                             why});
     }
     for (const NodeId& replica : write.replicas) {
       if (!write.acked.count(replica)) store_hint(replica, write.key, write.entry);

@@ -268,6 +268,7 @@ TEST(DiskFullTest, WritesFailReadsGoOnAndTheNodeRecoversWhenSpaceReturns) {
     } else {
       refused = true;
       EXPECT_EQ(put->status, 503) << put->body;
+      EXPECT_NE(put->body.find("the disk of n1 is full"), std::string::npos) << put->body;
     }
   }
   ASSERT_TRUE(refused) << "the disk never filled";
