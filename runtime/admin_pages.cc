@@ -8,8 +8,9 @@
 namespace ringkv::runtime {
 namespace {
 
-wire::HttpResponse json_response(std::string body) {
-  return wire::make_response(200, std::move(body), "application/json");
+// JSON bodies end with a newline, so `curl` output ends its line.
+wire::HttpResponse json_response(std::string body, int status = 200) {
+  return wire::make_response(status, std::move(body) + "\n", "application/json");
 }
 
 }  // namespace
@@ -31,7 +32,7 @@ wire::HttpResponse health_page(const Node& node, bool ready_only) {
   json.end_array().end_object();
   // Ready means it answers reads: a full disk still does (the other replicas take writes).
   if (ready_only && rebuilding) {
-    return wire::make_response(503, json.take(), "application/json");
+    return json_response(json.take(), 503);
   }
   return json_response(json.take());
 }

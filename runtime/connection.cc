@@ -31,9 +31,9 @@ void Connection::refuse(const wire::HttpResponse& response) {
   complete(open_slot(true), response);
 }
 
-uint64_t Connection::open_slot(bool close_after) {
+uint64_t Connection::open_slot(bool close_after, bool head) {
   uint64_t sequence = next_sequence_++;
-  slots_.push_back(Slot{sequence, false, close_after, {}});
+  slots_.push_back(Slot{sequence, false, close_after, head, {}});
   return sequence;
 }
 
@@ -48,9 +48,9 @@ void Connection::complete(uint64_t slot, const wire::HttpResponse& response) {
   if (target.close_after && response.keep_alive) {
     wire::HttpResponse closing = response;
     closing.keep_alive = false;
-    target.bytes = wire::serialize(closing);
+    target.bytes = wire::serialize(closing, target.head);
   } else {
-    target.bytes = wire::serialize(response);
+    target.bytes = wire::serialize(response, target.head);
   }
   if (flush_deferred_) return;
   if (handler_.defer_flush(*this)) {
@@ -165,7 +165,7 @@ void Connection::take_requests() {
     std::optional<wire::HttpRequest> request = parser_.next();
     if (!request) break;
     if (!request->keep_alive) read_closed_ = true;
-    uint64_t slot = open_slot(!request->keep_alive);
+    uint64_t slot = open_slot(!request->keep_alive, request->method == "HEAD");
     handler_.on_request(*this, slot, std::move(*request));
   }
   if (!read_closed_ && parser_.failed() && parser_.pending_messages() == 0) {

@@ -88,6 +88,7 @@ class Connection {
     uint64_t sequence = 0;
     bool ready = false;
     bool close_after = false;
+    bool head = false;  // answers a HEAD request: no body, whatever the response holds
     std::string bytes;
   };
 
@@ -99,7 +100,7 @@ class Connection {
   static void on_shutdown(uv_shutdown_t* request, int status);
   static void on_linger_timeout(uv_timer_t* timer);
 
-  uint64_t open_slot(bool close_after);
+  uint64_t open_slot(bool close_after, bool head = false);
   void take_requests();
   void flush();
   void write(std::vector<std::string> responses);

@@ -194,9 +194,9 @@ const FlagSpec* find_spec(std::string_view name) {
   return nullptr;
 }
 
-// Maps a Config::validate() message to the flag that sets the field.
-std::string flag_for_config_error(const std::string& message) {
-  static const std::vector<std::pair<std::string, std::string>> prefixes = {
+// Config field names as kvnode's flags (Config::validate() speaks of fields).
+const std::vector<std::pair<std::string, std::string>>& config_field_flags() {
+  static const std::vector<std::pair<std::string, std::string>> fields = {
       {"replication_factor", "--n"},
       {"write_quorum", "--w"},
       {"read_quorum", "--r"},
@@ -209,11 +209,28 @@ std::string flag_for_config_error(const std::string& message) {
       {"suspect_after_ms", "--gossip-interval-ms"},
       {"dead_after_ms", "--gossip-interval-ms"},
       {"max_cluster_nodes", "--n"},
-      {"memtable_max_bytes", "--memtable-bytes"}};
-  for (const auto& [prefix, flag] : prefixes) {
-    if (message.rfind(prefix, 0) == 0) return flag;
+      {"memtable_max_bytes", "--memtable-bytes"},
+      {"allow_weak_quorums", "--allow-weak-quorums true"}};
+  return fields;
+}
+
+// Maps a Config::validate() message to the flag that sets the field.
+std::string flag_for_config_error(const std::string& message) {
+  for (const auto& [prefix, flag] : config_field_flags()) {
+    if (message.rfind(prefix, 0) == 0) return flag.substr(0, flag.find(' '));
   }
   return "configuration";
+}
+
+// The message with every field name replaced by the flag that sets it.
+std::string in_flag_words(std::string message) {
+  for (const auto& [field, flag] : config_field_flags()) {
+    for (size_t at = message.find(field); at != std::string::npos;
+         at = message.find(field, at + flag.size())) {
+      message.replace(at, field.size(), flag);
+    }
+  }
+  return message;
 }
 
 }  // namespace
@@ -275,7 +292,7 @@ Result<std::map<std::string, std::string>> collect_values(const std::vector<std:
       name = name.substr(0, equals);
     }
     if (!find_spec(name))
-      return Status::invalid_argument("--" + std::string(name) + ": unknown flag");
+      return Status::invalid_argument("--" + std::string(name) + ": unknown option (try --help)");
     if (!value) {
       if (i + 1 >= arguments.size()) {
         return Status::invalid_argument("--" + std::string(name) + ": missing value");
@@ -325,7 +342,7 @@ FlagsOutcome parse_flags(const std::vector<std::string>& arguments,
   options.config.max_timeout_ms =
       std::max(options.config.max_timeout_ms, options.config.default_timeout_ms);
   if (Status valid = options.config.validate(); !valid.ok()) {
-    outcome.error = flag_for_config_error(valid.message()) + ": " + valid.message();
+    outcome.error = flag_for_config_error(valid.message()) + ": " + in_flag_words(valid.message());
     return outcome;
   }
   outcome.options = std::move(options);

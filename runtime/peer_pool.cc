@@ -207,8 +207,11 @@ void PeerPool::resolve(PeerLink& link) {
 
 void PeerPool::connection_ready(PeerLink& link) {
   logger_.debug("connected to peer " + link.id + " at " + link.address);
-  if (link.logged_down) logger_.info("peer " + link.id + " reachable again at " + link.address);
+  if (link.logged_down && link.ever_connected) {
+    logger_.info("peer " + link.id + " reachable again at " + link.address);
+  }
   link.logged_down = false;
+  link.ever_connected = true;
   link.backoff_ms = 0;
   link.next_attempt_ms = 0;
   pump(link);
@@ -223,7 +226,13 @@ void PeerPool::connection_failed(PeerLink& link, PeerConnection* connection,
   if (closed_) return;
   counters_.peer_connect_failures++;
   if (!link.logged_down) {
-    logger_.warn("peer " + link.id + " at " + link.address + " unreachable: " + reason);
+    // A peer not reached yet is usually still starting: only a lost one is a warning.
+    const std::string line = "peer " + link.id + " at " + link.address + " unreachable: " + reason;
+    if (link.ever_connected) {
+      logger_.warn(line);
+    } else {
+      logger_.debug(line + " (not reached yet)");
+    }
     link.logged_down = true;
   }
   link.have_resolved = link.have_resolved && connection != nullptr;  // re-resolve names later

@@ -49,6 +49,7 @@ struct PeerLink {
   uint64_t next_attempt_ms = 0;     // loop time before which no connect starts
   uv_timer_t retry_timer{};
   bool logged_down = false;
+  bool ever_connected = false;  // before the first connection, failures are expected (startup)
 };
 
 class PeerPool {

@@ -57,11 +57,15 @@ std::optional<std::string> apply_query(std::string_view query, ClientRequest& cl
 }
 
 RouteDecision route_kv(const HttpRequest& request, const Config& config) {
-  Route route = request.method == "GET"      ? Route::kKvGet
+  // HEAD is a GET whose answer goes out without its body (Connection).
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  Route route = get                          ? Route::kKvGet
                 : request.method == "PUT"    ? Route::kKvPut
                 : request.method == "DELETE" ? Route::kKvDelete
                                              : Route::kUnknown;
-  if (route == Route::kUnknown) return immediate(route, method_not_allowed("GET, PUT, DELETE"));
+  if (route == Route::kUnknown) {
+    return immediate(route, method_not_allowed("GET, HEAD, PUT, DELETE"));
+  }
   std::string_view segment = std::string_view(request.path).substr(kKvPathPrefix.size());
   if (segment.find('/') != std::string_view::npos) {
     return immediate(route,
@@ -99,7 +103,9 @@ RouteDecision route_kv(const HttpRequest& request, const Config& config) {
 }
 
 RouteDecision route_admin(const HttpRequest& request, Route route) {
-  if (request.method != "GET") return immediate(route, method_not_allowed("GET"));
+  if (request.method != "GET" && request.method != "HEAD") {
+    return immediate(route, method_not_allowed("GET, HEAD"));
+  }
   RouteDecision decision;
   decision.route = route;
   return decision;

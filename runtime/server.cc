@@ -66,12 +66,12 @@ Status Server::start() {
   }
   loop_ready_ = true;
   loop_.data = this;
+  // Bound first: a start that cannot listen (the port is taken) consumes no incarnation,
+  // and with --listen HOST:0 the port the node advertises is known from here on.
+  RINGKV_RETURN_IF_ERROR(bind_listener());
   auto storage = NodeStorage::open(options_, logger_);
   if (!storage.ok()) return storage.status();
   storage_ = std::move(*storage);
-  // Bound before the node exists: with --listen HOST:0 the port it advertises is known
-  // only now.
-  RINGKV_RETURN_IF_ERROR(bind_listener());
   uint64_t now_ms = uv_now(&loop_);
   uint64_t seed = hash64(options_.id) ^ (storage_->incarnation() << 32) ^ uv_hrtime();
   // A blank store is a wiped disk or a first boot; both rebuild from the peers before

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 
 #include "core/driver/node_driver.h"
 #include "core/node/node.h"
@@ -134,6 +135,13 @@ class Server final : public ConnectionHandler, private DriverHost {
   uint64_t next_request_id_ = 1;
   bool shutting_down_ = false;
   bool logged_disk_full_ = false;  // the last state of Node::disk_full() that was logged
+  // Each peer's membership status as last logged, and since when (loop ms).
+  struct PeerState {
+    MemberStatus status = MemberStatus::kAlive;
+    uint64_t since_ms = 0;
+  };
+  std::unordered_map<NodeId, PeerState> peer_states_;
+  void log_peer_state_changes(uint64_t now_ms);
   bool finished_ = false;
   int exit_code_ = 0;
 };

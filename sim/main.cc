@@ -93,9 +93,8 @@ std::vector<std::string> split_commas(const std::string& text) {
   return parts;
 }
 
-[[noreturn]] void usage(const std::string& error) {
-  std::fprintf(stderr,
-               "kvsim: %s\n"
+void print_usage(std::FILE* out) {
+  std::fprintf(out,
                "usage: kvsim --seed S [--trace FILE] [--html FILE] [--options-out FILE]\n"
                "       kvsim --options-from FILE [--trace FILE]   (no --seed: the file has it)\n"
                "       kvsim --schedule-from FILE   replay a run's faults and requests\n"
@@ -118,8 +117,13 @@ std::vector<std::string> split_commas(const std::string& text) {
                "                    of failing seeds on stderr\n"
                "  fault kinds: crash,power,partition,clog,pause,loss,duplicate,disk,clock\n"
                "  kvsim --list-bugs | --list-options\n"
-               "  docs/simulator.md: options files, shards, replaying a failure\n",
-               error.c_str());
+               "  docs/simulator.md: options files, shards, replaying a failure\n");
+}
+
+// A usage error: what is wrong, then the usage, on stderr; exit status 2.
+[[noreturn]] void usage(const std::string& error) {
+  std::fprintf(stderr, "kvsim: %s\n", error.c_str());
+  print_usage(stderr);
   std::exit(2);
 }
 
@@ -261,9 +265,10 @@ Args parse_args(int argc, char** argv) {
       }
       std::exit(0);
     } else if (flag == "--help" || flag == "-h") {
-      usage("help");
+      print_usage(stdout);
+      std::exit(0);
     } else {
-      usage("unknown flag '" + flag + "'");
+      usage("unknown option '" + flag + "'");
     }
   }
   if (!have_seed) usage("give --seed S, --options-from FILE or --sweep A..B");

@@ -114,10 +114,19 @@ int dump_wal(const std::string& path, const std::string& contents, bool check_on
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "usage: sstdump [--check] FILE   (an .sst table or a wal-*.log segment)\n"
+    "  prints every record; --check only verifies the checksums\n"
+    "  exit status: 0 ok, 1 usage or I/O error, 2 corruption\n";
+
 int main(int argc, char** argv) {
   bool check_only = false;
   std::string path;
   for (int index = 1; index < argc; ++index) {
+    if (std::strcmp(argv[index], "--help") == 0 || std::strcmp(argv[index], "-h") == 0) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
     if (std::strcmp(argv[index], "--check") == 0) {
       check_only = true;
     } else if (path.empty() && argv[index][0] != '-') {
@@ -128,8 +137,7 @@ int main(int argc, char** argv) {
     }
   }
   if (path.empty()) {
-    std::fprintf(stderr,
-                 "usage: sstdump [--check] FILE   (an .sst table or a wal-*.log segment)\n");
+    std::fputs(kUsage, stderr);
     return kExitUsage;
   }
   ringkv::PosixEnv env;

@@ -57,7 +57,7 @@ std::string serialize(const HttpRequest& request) {
   return out;
 }
 
-std::string serialize(const HttpResponse& response) {
+std::string serialize(const HttpResponse& response, bool to_head) {
   RINGKV_ASSERT(response.status >= 100 && response.status <= 999);
   bool bodyless = status_without_body(response.status);
   RINGKV_ASSERT_MSG(!bodyless || response.body.empty(), "1xx/204/304 response with a body");
@@ -73,7 +73,7 @@ std::string serialize(const HttpResponse& response) {
       .append("\r\n");
   append_headers(response.headers, out);
   append_framing(!bodyless, response.body.size(), response.keep_alive, out);
-  out.append(response.body);
+  if (!to_head) out.append(response.body);
   return out;
 }
 

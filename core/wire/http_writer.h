@@ -15,7 +15,9 @@ namespace ringkv::wire {
 // path + "?" + query (no '?' when the query is empty).
 std::string serialize(const HttpRequest& request);
 // 1xx, 204 and 304 responses carry no body and no Content-Length (RFC 9110 8.6).
-std::string serialize(const HttpResponse& response);
+// `to_head`: the answer to a HEAD request: the same status and headers, Content-Length
+// the size the body would have, and no body (RFC 9110 §9.3.2).
+std::string serialize(const HttpResponse& response, bool to_head = false);
 
 // "OK", "Not Found", ...; "Unknown" for codes without a standard phrase here.
 const char* reason_phrase(int status);

@@ -1,6 +1,7 @@
 #include "sim/kit/trace.h"
 
 #include "core/hash.h"
+#include "core/wire/json_writer.h"
 
 namespace ringkv::sim {
 
@@ -47,23 +48,8 @@ std::vector<std::string> Trace::recent() const {
   return lines;
 }
 
-std::string json_quote(std::string_view text) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  out += '"';
-  return out;
-}
+// The wire's quoting: valid UTF-8 goes out as it is ("2‰", not byte-wise escapes), control
+// characters escaped, invalid bytes as U+FFFD.
+std::string json_quote(std::string_view text) { return wire::json_quote(text); }
 
 }  // namespace ringkv::sim

@@ -17,6 +17,30 @@ const std::string* version_of(const wire::HttpResponse& response) {
   return response.header("X-Version");
 }
 
+// Polls node `index`'s log until it contains `text` (bounded by kStartupTimeoutMs).
+bool wait_for_log(const LocalCluster& cluster, size_t index, const std::string& text) {
+  const uint64_t deadline_ms = monotonic_ms() + kStartupTimeoutMs;
+  while (monotonic_ms() < deadline_ms) {
+    if (cluster.log(index).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling, bounded above
+  }
+  return false;
+}
+
+// What an operator reads when a peer dies and comes back: the survivors log the peer
+// `suspect` (or `down`) and then `alive` with its new incarnation and how long it was
+// gone; a cluster that starts logs no warning about peers that were not up yet.
+TEST(ClusterTest, LogsTellWhenAPeerGoesAndComesBack) {
+  LocalCluster cluster(3, {});
+  ASSERT_TRUE(cluster.start_all());
+  EXPECT_EQ(cluster.log(0).find(" warn node=n1 peer "), std::string::npos) << cluster.log(0);
+  EXPECT_EQ(cluster.stop(1, SIGKILL), std::optional<int>(128 + SIGKILL));
+  EXPECT_TRUE(wait_for_log(cluster, 0, "peer n2 suspect incarnation=1 was=alive")) << cluster.log(0);
+  ASSERT_TRUE(cluster.start(1)) << cluster.log(1);
+  EXPECT_TRUE(wait_for_log(cluster, 0, "peer n2 alive incarnation=2 was=")) << cluster.log(0);
+  EXPECT_NE(cluster.log(0).find("gone_ms="), std::string::npos) << cluster.log(0);
+}
+
 TEST(ClusterTest, WriteOnOneNodeIsReadOnTheOthersWithTheSameVersion) {
   LocalCluster cluster(3, {"--cluster-token", "t0ken"});  // peers must send it to be heard
   ASSERT_TRUE(cluster.start_all()) << cluster.log(0) << cluster.log(1) << cluster.log(2);

@@ -1,7 +1,9 @@
 // kill -9 right after acknowledged writes loses nothing (WAL synced before every ack);
 // damage on a stopped node's disk is never served, and the node rebuilds.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -302,6 +304,33 @@ TEST(DiskFullTest, WritesFailReadsGoOnAndTheNodeRecoversWhenSpaceReturns) {
     ASSERT_TRUE(get.ok());
     EXPECT_EQ(get->status, 200) << key << " lost";
   }
+}
+
+// A start that cannot listen (its port is taken) consumes no incarnation: the next start
+// that serves takes the next number.
+TEST(IncarnationTest, AStartThatCannotListenConsumesNoIncarnation) {
+  LocalCluster cluster(1, {"--n", "1", "--w", "1", "--r", "1"});
+  ASSERT_TRUE(cluster.start(0)) << cluster.log(0);
+  EXPECT_EQ(cluster.stop(0, SIGTERM), std::optional<int>(0));
+  const std::string incarnation_file = cluster.data_dir(0) + "/incarnation";
+  auto read_incarnation = [&] { return read_file(incarnation_file); };
+  ASSERT_EQ(read_incarnation(), "1\n");
+  // Someone else listens on the node's port now.
+  const int squatter = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int reuse = 1;
+  ::setsockopt(squatter, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(cluster.port(0));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(squatter, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(squatter, 1), 0);
+  EXPECT_FALSE(cluster.start(0));
+  EXPECT_NE(cluster.log(0).find("cannot listen"), std::string::npos) << cluster.log(0);
+  EXPECT_EQ(read_incarnation(), "1\n") << "a failed start consumed an incarnation";
+  ::close(squatter);
+  ASSERT_TRUE(cluster.start(0)) << cluster.log(0);
+  EXPECT_EQ(read_incarnation(), "2\n");
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 // The HTTP surface of one kvnode: status mapping of bad input, pipelining order, the
 // cluster token on /internal/, and the connection limit.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "core/wire/codec.h"
@@ -50,7 +54,7 @@ TEST_F(HttpApiTest, BadInputGetsTheDocumentedStatus) {
   ASSERT_TRUE(wrong_method.ok());
   EXPECT_EQ(wrong_method->status, 405);
   ASSERT_NE(wrong_method->header("Allow"), nullptr);
-  EXPECT_EQ(*wrong_method->header("Allow"), "GET, PUT, DELETE");
+  EXPECT_EQ(*wrong_method->header("Allow"), "GET, HEAD, PUT, DELETE");
   EXPECT_EQ(status_of("DELETE", "/health"), 405);
 }
 
@@ -88,6 +92,57 @@ TEST_F(HttpApiTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(statuses, (std::vector<int>{204, 200, 200, 404, 204, 404}));
   EXPECT_NE(bodies[1].find("\"status\":\"ok\""), std::string::npos);
   EXPECT_EQ(bodies[2], "one");
+}
+
+// Sends `bytes` on a fresh connection to 127.0.0.1:`port` and reads until the server
+// closes it (bounded by a receive timeout): the raw answer, framing included.
+std::string exchange_raw(uint16_t port, const std::string& bytes) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string received;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) received.append(buffer, n);
+  }
+  ::close(fd);
+  return received;
+}
+
+// HEAD answers like GET without a body, whatever the status (found, not found, unknown
+// route, refused internal request): a pipelined GET after them parses cleanly.
+TEST_F(HttpApiTest, HeadAnswersCarryNoBodyEvenPipelined) {
+  ASSERT_EQ(status_of("PUT", "/kv/headed", "hello"), 204);
+  const std::string answer = exchange_raw(
+      cluster_.port(0),
+      "HEAD /kv/headed HTTP/1.1\r\nHost: x\r\n\r\n"
+      "HEAD /kv/missing HTTP/1.1\r\nHost: x\r\n\r\n"
+      "HEAD /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+      "HEAD /internal/gossip HTTP/1.1\r\nHost: x\r\n\r\n"
+      "HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::vector<std::string> responses;
+  for (size_t at = answer.find("HTTP/1.1 "); at != std::string::npos;) {
+    const size_t next = answer.find("HTTP/1.1 ", at + 1);
+    responses.push_back(answer.substr(at, next == std::string::npos ? next : next - at));
+    at = next;
+  }
+  ASSERT_EQ(responses.size(), 6u) << answer;
+  const std::vector<std::string> statuses = {"200", "404", "404", "401", "200", "200"};
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(responses[i].substr(9, 3), statuses[i]) << responses[i];
+    EXPECT_TRUE(responses[i].ends_with("\r\n\r\n")) << "a HEAD answer with a body: " << responses[i];
+    EXPECT_NE(responses[i].find("Content-Length: "), std::string::npos) << responses[i];
+  }
+  EXPECT_NE(responses[0].find("Content-Length: 5\r\n"), std::string::npos) << responses[0];
+  EXPECT_NE(responses[0].find("X-Version: "), std::string::npos) << responses[0];
+  EXPECT_EQ(responses[5].substr(9, 3), "200");
+  EXPECT_NE(responses[5].find("\"status\":\"ok\""), std::string::npos) << responses[5];
 }
 
 TEST_F(HttpApiTest, LongPipelinesPauseAndResumeInOrder) {

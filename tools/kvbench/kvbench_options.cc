@@ -1,6 +1,8 @@
 #include "tools/kvbench/kvbench_options.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <set>
 
 namespace ringkv::tools {
@@ -71,6 +73,12 @@ Status parse_workload(std::string_view text, BenchWorkload& workload) {
   return bad_value("--workload", "put, get or mixed", text);
 }
 
+// The options that take a value (apply_value knows each).
+constexpr std::string_view kValueFlags[] = {
+    "--hosts", "--target",     "--workload",   "--read-fraction", "--connections", "--pipeline",
+    "--keys",  "--value-bytes", "--duration-s", "--warmup-s",      "--seed",        "--timeout-ms",
+    "--max-requests"};
+
 Status apply_value(std::string_view flag, std::string_view text, KvbenchOptions& options) {
   if (flag == "--hosts") return parse_hosts(text, options.hosts);
   if (flag == "--target") return parse_target(text, options.target);
@@ -140,6 +148,9 @@ Result<KvbenchOptions> parse_kvbench_options(std::span<const std::string_view> a
     if (flag.size() < 3 || !flag.starts_with("--")) {
       return Status::invalid_argument("unexpected argument '" + std::string(arguments[index]) +
                                       "' (try --help)");
+    }
+    if (std::find(std::begin(kValueFlags), std::end(kValueFlags), flag) == std::end(kValueFlags)) {
+      return Status::invalid_argument("unknown option '" + std::string(flag) + "' (try --help)");
     }
     if (!value.has_value()) {
       if (index + 1 >= arguments.size()) {
