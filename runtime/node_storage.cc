@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 
 namespace ringkv::runtime {
@@ -52,13 +53,25 @@ Result<std::unique_ptr<LsmStore>> open_store(Env& env, const std::string& data_d
   LsmOptions options;
   options.memtable_max_bytes = memtable_max_bytes;
   std::string discarded;
+  const auto started = std::chrono::steady_clock::now();
   auto store = LsmStore::open_or_discard_damaged(env, dir, options, &discarded);
   if (!store.ok()) return store.status();
+  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
   if (!discarded.empty()) {
     logger.error(std::string(name) + " was damaged (" + discarded + "); its files are in " +
                  dir + ".damaged for inspection, and it starts blank");
   }
-  for (const std::string& event : (*store)->recovery_report().events) {
+  const RecoveryReport& report = (*store)->recovery_report();
+  const LsmStats stats = (*store)->stats();
+  logger.info(std::string(name) + " replay: records=" + std::to_string(report.wal_records_replayed) +
+              " wal_segments=" + std::to_string(report.wal_segments_replayed) +
+              " torn_bytes=" + std::to_string(report.torn_bytes_truncated) +
+              " tables=" + std::to_string(stats.table_count) +
+              " table_bytes=" + std::to_string(stats.table_bytes) +
+              " ms=" + std::to_string(elapsed_ms));
+  for (const std::string& event : report.events) {
     logger.info(std::string(name) + " recovery: " + event);
   }
   return store;
