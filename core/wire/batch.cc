@@ -8,8 +8,9 @@ namespace {
 constexpr size_t kMaxKindBytes = 32;
 constexpr size_t kMaxLengthDigits = 10;
 
-Status frame_error(size_t index, const std::string& what) {
-  return Status::invalid_argument("batch frame " + std::to_string(index) + ": " + what);
+Status frame_error(size_t index, const std::string& what,
+                   StatusCode code = StatusCode::kInvalidArgument) {
+  return Status(code, "batch frame " + std::to_string(index) + ": " + what);
 }
 
 // Parses "<kind> <length>\n" at `body`, advancing it past the line.
@@ -95,9 +96,10 @@ Result<std::vector<Message>> decode_batch(const HttpRequest& request, MessageDec
     RINGKV_RETURN_IF_ERROR(read_frame_header(body, index, kind, length));
     Result<Message> message = decoder.decode_json(kind, body.substr(0, length));
     if (!message.ok()) {
-      const Status& why = message.status();
-      return Status(why.code() == StatusCode::kLimitExceeded ? why.code() : StatusCode::kInvalidArgument,
-                    "batch frame " + std::to_string(index) + ": " + why.message());
+      const Status& why = message.status();  // a counter out of range stays countable apart
+      return frame_error(index, why.message(),
+                         why.code() == StatusCode::kLimitExceeded ? why.code()
+                                                                  : StatusCode::kInvalidArgument);
     }
     messages.push_back(std::move(*message));
     body.remove_prefix(length + 1);

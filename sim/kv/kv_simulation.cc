@@ -6,11 +6,9 @@ namespace ringkv::sim {
 namespace {
 constexpr uint64_t kClientLatencyMs = 1;
 constexpr uint64_t kThinkTimeMaxMs = 10;
-constexpr uint64_t kPauseMaxMs = 2000;
 constexpr uint64_t kRestartRetryMs = 100;
 constexpr size_t kCompactionStepEntries = 64;  // keys per compaction step (driver)
 constexpr uint64_t kFirstThinkMinMs = 1, kFirstThinkMaxMs = 50;
-constexpr uint64_t kDowntimeMinMs = 50;
 // Seeds reaction_prng_ apart from the seed's other streams.
 constexpr uint64_t kReactionStream = 0x7265616374696f6eULL;  // "reaction"
 

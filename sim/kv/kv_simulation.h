@@ -21,6 +21,11 @@
 
 namespace ringkv::sim {
 
+// Fault bounds the scheduler draws in and the rest of the run relies on: a node is down
+// at least this long after a crash; a pause lasts at most this long (clients wait for it).
+inline constexpr uint64_t kDowntimeMinMs = 50;
+inline constexpr uint64_t kPauseMaxMs = 2000;
+
 struct SimStats {
   uint64_t ops = 0, writes_acked = 0, reads_ok = 0, not_found = 0, failed = 0;
   uint64_t indeterminate = 0;
@@ -164,5 +169,13 @@ class KvSimulation {
   Coverage coverage_;
   std::string html_path_;
 };
+
+// One run with its schedule recorded: of `options`, or the replay of `replay` (whose record
+// is what the replay did: the same requests, the faults that still applied).
+struct RecordedRun {
+  SimResult result;
+  Schedule schedule;
+};
+RecordedRun run_recorded(const SimOptions& options, const Schedule* replay = nullptr);
 
 }  // namespace ringkv::sim

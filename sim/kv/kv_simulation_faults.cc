@@ -8,10 +8,9 @@
 
 namespace ringkv::sim {
 namespace {
-constexpr uint64_t kDowntimeMinMs = 50;
 constexpr uint64_t kClogMinMs = 100, kClogMaxMs = 3000;
 constexpr uint64_t kClogDelayMinMs = 50, kClogDelayMaxMs = 1000;
-constexpr uint64_t kPauseMinMs = 50, kPauseMaxMs = 2000;
+constexpr uint64_t kPauseMinMs = 50;
 constexpr uint64_t kPartitionMinMs = 100;
 constexpr uint64_t kDiskFullMinMs = 100;
 constexpr uint64_t kDiskFullSlackMaxBytes = 4096;
@@ -30,6 +29,16 @@ void KvSimulation::replay(Schedule schedule) {
   replay_ops_.assign(options_.client_count, {});
   for (size_t i = 0; i < schedule.ops.size(); ++i) replay_ops_[schedule.ops[i].client].push_back(i);
   replay_ = std::move(schedule);
+}
+
+RecordedRun run_recorded(const SimOptions& options, const Schedule* replay) {
+  KvSimulation simulation(options);
+  simulation.record_schedule();
+  if (replay) simulation.replay(*replay);
+  RecordedRun run;
+  run.result = simulation.run();
+  run.schedule = simulation.recorded_schedule();
+  return run;
 }
 
 void KvSimulation::schedule_fault() {

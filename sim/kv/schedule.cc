@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <optional>
@@ -31,6 +32,19 @@ constexpr std::array<std::pair<ClientOp, const char*>, 3> kOpNames{{
     {ClientOp::kPut, "put"},
     {ClientOp::kDelete, "delete"},
 }};
+
+// Sets `out` to the value named `name` in a {value, name} table; false for an unknown name.
+template <typename T, size_t N>
+bool find_named(const std::array<std::pair<T, const char*>, N>& table, std::string_view name,
+                T& out) {
+  for (const auto& [value, text] : table) {
+    if (name == text) {
+      out = value;
+      return true;
+    }
+  }
+  return false;
+}
 
 // A bound on every list a schedule file holds, so a damaged file cannot exhaust memory.
 constexpr size_t kMaxScheduleEntries = 10'000'000;
@@ -116,11 +130,7 @@ Result<FaultAction> parse_action(simdjson::dom::element element, const std::stri
     return Status::invalid_argument("schedule file: " + where + " is not a {\"fault\":...} object");
   }
   FaultAction a;
-  bool known = false;
-  for (const auto& [kind, text] : kFaultNames) {
-    if (name == text) a.kind = kind, known = true;
-  }
-  if (!known) {
+  if (!find_named(kFaultNames, name, a.kind)) {
     return Status::invalid_argument("schedule file: " + where + ": unknown fault '" +
                                     std::string(name) + "'");
   }
@@ -147,11 +157,7 @@ Result<ScheduledOp> parse_op(simdjson::dom::element element, const std::string& 
     return Status::invalid_argument("schedule file: " + where + " is not an {\"op\":...} object");
   }
   ScheduledOp op;
-  bool known = false;
-  for (const auto& [kind, text] : kOpNames) {
-    if (name == text) op.kind = kind, known = true;
-  }
-  if (!known) {
+  if (!find_named(kOpNames, name, op.kind)) {
     return Status::invalid_argument("schedule file: " + where + ": unknown op '" +
                                     std::string(name) + "' (get, put or delete)");
   }
@@ -178,21 +184,23 @@ size_t Schedule::fault_count() const {
 
 std::optional<std::string> Schedule::problem() const {
   const size_t nodes = options.node_count;
-  std::vector<FaultTick> all = ticks;
-  if (closing) all.push_back(FaultTick{closing_at_ms, {*closing}});
-  for (const FaultTick& tick : all) {
+  auto action_problem = [nodes](const FaultAction& a, uint64_t at_ms) -> std::optional<std::string> {
+    const bool beyond = a.node >= nodes || a.to >= nodes ||
+                        std::any_of(a.side.begin(), a.side.end(), [&](uint32_t n) { return n >= nodes; });
+    const bool bad_down = a.kind == FaultKind::kPowerFailure ? a.down_ms.size() != nodes
+                                                             : a.down_ms.size() > 1;
+    if (!beyond && !bad_down) return std::nullopt;
+    const std::string what = std::string(fault_kind_name(a.kind)) + " at " + std::to_string(at_ms) + " ms";
+    if (beyond) return what + " names a node beyond " + std::to_string(nodes);
+    return what + " has " + std::to_string(a.down_ms.size()) + " down times";
+  };
+  for (const FaultTick& tick : ticks) {
     for (const FaultAction& a : tick.actions) {
-      const std::string what = std::string(fault_kind_name(a.kind)) + " at " +
-                               std::to_string(tick.at_ms) + " ms";
-      if (a.node >= nodes || a.to >= nodes) return what + " names a node beyond " + std::to_string(nodes);
-      for (uint32_t node : a.side) {
-        if (node >= nodes) return what + " names a node beyond " + std::to_string(nodes);
-      }
-      if (a.kind == FaultKind::kPowerFailure ? a.down_ms.size() != nodes
-                                             : a.down_ms.size() > 1) {
-        return what + " has " + std::to_string(a.down_ms.size()) + " down times";
-      }
+      if (auto problem = action_problem(a, tick.at_ms)) return problem;
     }
+  }
+  if (closing) {
+    if (auto problem = action_problem(*closing, closing_at_ms)) return problem;
   }
   for (size_t i = 0; i < ops.size(); ++i) {
     const ScheduledOp& op = ops[i];

@@ -21,23 +21,6 @@ constexpr const char* kZeroable[] = {
 // How long after a violation a shortened safety phase ends.
 constexpr uint64_t kSafetyEndAfterViolationMs = 1000;
 
-struct Run {
-  SimResult result;
-  Schedule schedule;
-};
-
-Run run_recorded(const SimOptions& options, const std::optional<Schedule>& schedule) {
-  KvSimulation simulation(options);
-  simulation.record_schedule();
-  if (schedule) simulation.replay(*schedule);
-  Run run;
-  run.result = simulation.run();
-  // A replay records what it did: its requests in the order they went out (so an op id of
-  // the history is its place in the list), and only the faults that still applied.
-  run.schedule = simulation.recorded_schedule();
-  return run;
-}
-
 class Shrinker {
  public:
   Shrinker(const ShrinkLimits& limits, const std::function<void(const std::string&)>& progress)
@@ -50,7 +33,7 @@ class Shrinker {
   }
 
   ShrinkOutcome shrink(const SimOptions& options, const std::optional<Schedule>& schedule) {
-    Run first = run_recorded(options, schedule);
+    RecordedRun first = run_recorded(options, schedule ? &*schedule : nullptr);
     outcome_.first = first.result;
     outcome_.first_schedule = first.schedule;
     if (first.result.ok()) return std::move(outcome_);
@@ -73,7 +56,7 @@ class Shrinker {
                const std::optional<Schedule>& schedule) {
     if (out_of_budget()) return false;
     steps_++;
-    Run run = run_recorded(options, schedule);
+    RecordedRun run = run_recorded(options, schedule ? &*schedule : nullptr);
     const bool kept = !run.result.ok() && run.result.violation->invariant == outcome_.invariant;
     if (kept) {
       options_ = options;
@@ -248,7 +231,7 @@ class Shrinker {
   std::chrono::steady_clock::time_point start_;
   int steps_ = 0;
   SimOptions options_;
-  Run current_;
+  RecordedRun current_;
   ShrinkOutcome outcome_;
 };
 

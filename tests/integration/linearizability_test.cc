@@ -53,6 +53,20 @@ TEST(LinearizabilityTest, ConcurrentClientsWithoutFaults) {
   expect_linearizable(history);
 }
 
+// How the requests of a faulty run ended (in the test's output, for the reader).
+void print_outcomes(const HistoryRecorder& recorder, const sim::History& history) {
+  std::printf("%zu ops: %zu ok, %zu not found, %zu failed, %zu indeterminate\n", history.ops.size(),
+              recorder.count(OpResult::kOk), recorder.count(OpResult::kNotFound),
+              recorder.count(OpResult::kFailed), recorder.count(OpResult::kIndeterminate));
+}
+
+// Waits (bounded) until the clients started, so that faults run beside them.
+void wait_until_running(const HistoryRecorder& recorder) {
+  for (int i = 0; i < 1000 && !recorder.running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 // Faults while the clients run: n2 is killed with SIGKILL and restarted, n3 is paused
 // with SIGSTOP and resumed; three rounds, then the clients are stopped.
 void inject_faults(LocalCluster& cluster, HistoryRecorder& recorder) {
@@ -78,19 +92,14 @@ TEST(LinearizabilityTest, ConcurrentClientsWithKillAndPause) {
   workload.ops_per_client = 20000;  // the fault schedule stops the clients first
   HistoryRecorder recorder(cluster, workload);
   std::thread clients([&] { recorder.run(); });
-  // Wait (bounded) until the clients started, then run the fault schedule beside them.
-  for (int i = 0; i < 1000 && !recorder.running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  wait_until_running(recorder);
   inject_faults(cluster, recorder);
   clients.join();
   const sim::History history = recorder.history();
   EXPECT_GT(recorder.count(OpResult::kOk), history.ops.size() / 2);
   EXPECT_GT(recorder.count(OpResult::kFailed) + recorder.count(OpResult::kIndeterminate), 0u)
       << "the faults should have cost some requests";
-  std::printf("%zu ops: %zu ok, %zu not found, %zu failed, %zu indeterminate\n", history.ops.size(),
-              recorder.count(OpResult::kOk), recorder.count(OpResult::kNotFound),
-              recorder.count(OpResult::kFailed), recorder.count(OpResult::kIndeterminate));
+  print_outcomes(recorder, history);
   expect_linearizable(history);
 }
 
@@ -145,7 +154,7 @@ TEST(NamespacePartitionTest, LinearizableDurableAndConvergentThroughRealPartitio
   workload.max_duration_ms = 30000;
   HistoryRecorder recorder(cluster, workload);
   std::thread clients([&] { recorder.run(); });
-  for (int i = 0; i < 1000 && !recorder.running(); ++i) std::this_thread::sleep_for(milliseconds(1));
+  wait_until_running(recorder);
   // The nemesis: a fixed schedule (CI is deterministic in what it does, if not in timing).
   std::this_thread::sleep_for(milliseconds(500));
   EXPECT_TRUE(network.isolate(0));
@@ -177,9 +186,7 @@ TEST(NamespacePartitionTest, LinearizableDurableAndConvergentThroughRealPartitio
   EXPECT_GT(recorder.count(OpResult::kOk), history.ops.size() / 3);
   EXPECT_GT(recorder.count(OpResult::kFailed) + recorder.count(OpResult::kIndeterminate), 0u)
       << "the partitions should have cost some requests";
-  std::printf("%zu ops: %zu ok, %zu not found, %zu failed, %zu indeterminate\n", history.ops.size(),
-              recorder.count(OpResult::kOk), recorder.count(OpResult::kNotFound),
-              recorder.count(OpResult::kFailed), recorder.count(OpResult::kIndeterminate));
+  print_outcomes(recorder, history);
   expect_linearizable(history);
 }
 

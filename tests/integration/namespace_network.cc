@@ -56,7 +56,7 @@ NamespaceNetwork::NamespaceNetwork(size_t nodes)
   const std::string bridge = prefix_ + "br";
   auto step = [&](const std::vector<std::string>& command) {
     if (!error_.empty()) return;
-    if (!run(command)) {
+    if (!run_quietly(command)) {
       error_ = "setup failed at:";
       for (const std::string& word : command) error_ += " " + word;
     }
@@ -122,10 +122,8 @@ std::vector<std::string> NamespaceNetwork::exec_prefix(size_t node) const {
   return {kIp, "netns", "exec", namespace_of(node)};
 }
 
-bool NamespaceNetwork::run(const std::vector<std::string>& command) { return run_quietly(command); }
-
 bool NamespaceNetwork::nft(size_t node, const std::string& script) {
-  return run({kIp, "netns", "exec", namespace_of(node), kNft, script});
+  return run_quietly({kIp, "netns", "exec", namespace_of(node), kNft, script});
 }
 
 bool NamespaceNetwork::isolate(size_t node) {

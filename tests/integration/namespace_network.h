@@ -41,7 +41,6 @@ class NamespaceNetwork {
 
  private:
   std::string namespace_of(size_t node) const;
-  bool run(const std::vector<std::string>& command);
   bool nft(size_t node, const std::string& script);
   void teardown();
 

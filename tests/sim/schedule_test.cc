@@ -20,26 +20,11 @@ SimOptions capped(uint64_t seed) {
   return options;
 }
 
-struct Recorded {
-  SimResult result;
-  Schedule schedule;
-};
-
-Recorded run(const SimOptions& options, const Schedule* replay = nullptr) {
-  KvSimulation simulation(options);
-  simulation.record_schedule();
-  if (replay) simulation.replay(*replay);
-  Recorded recorded;
-  recorded.result = simulation.run();
-  recorded.schedule = simulation.recorded_schedule();
-  return recorded;
-}
-
 TEST(Schedules, ARecordedRunReplaysFromItsFileWithTheSameTraceHash) {
   size_t faults = 0;
   bool closing = false;
   for (uint64_t seed : {1u, 2u, 3u, 4u, 8u}) {  // 8: hints-only, ends in a partition
-    const Recorded original = run(capped(seed));
+    const RecordedRun original = run_recorded(capped(seed));
     faults += original.schedule.fault_count();
     closing |= original.schedule.closing.has_value();
     EXPECT_EQ(original.schedule.ops.size(), original.result.stats.ops) << "seed " << seed;
@@ -49,7 +34,7 @@ TEST(Schedules, ARecordedRunReplaysFromItsFileWithTheSameTraceHash) {
     EXPECT_EQ(loaded->ops, original.schedule.ops);
     EXPECT_EQ(loaded->closing, original.schedule.closing);
     EXPECT_EQ(loaded->closing_at_ms, original.schedule.closing_at_ms);
-    const Recorded replayed = run(loaded->options, &*loaded);
+    const RecordedRun replayed = run_recorded(loaded->options, &*loaded);
     EXPECT_EQ(replayed.result.trace_hash, original.result.trace_hash) << "seed " << seed;
     EXPECT_EQ(replayed.result.ok(), original.result.ok());
     // The replay records what it did: the same schedule again.
@@ -61,12 +46,12 @@ TEST(Schedules, ARecordedRunReplaysFromItsFileWithTheSameTraceHash) {
 }
 
 TEST(Schedules, EventsTakenOutLeaveARunnableSchedule) {
-  const Recorded original = run(capped(3));
+  const RecordedRun original = run_recorded(capped(3));
   ASSERT_GT(original.schedule.fault_count(), 0u);
   Schedule quiet = original.schedule;
   for (FaultTick& tick : quiet.ticks) tick.actions.clear();
   quiet.ops.resize(quiet.ops.size() / 2);
-  const Recorded replayed = run(quiet.options, &quiet);
+  const RecordedRun replayed = run_recorded(quiet.options, &quiet);
   EXPECT_TRUE(replayed.result.ok()) << replayed.result.report;
   EXPECT_EQ(replayed.schedule.fault_count(), 0u);
   EXPECT_EQ(replayed.result.stats.ops, quiet.ops.size());
