@@ -194,40 +194,61 @@ const FlagSpec* find_spec(std::string_view name) {
   return nullptr;
 }
 
-// Config field names as kvnode's flags (Config::validate() speaks of fields).
+// Config field names as the kvnode flags that set them (Config::validate() speaks of
+// fields); a flag given as "NAME VALUE" names the value that lifts the limit.
 const std::vector<std::pair<std::string, std::string>>& config_field_flags() {
   static const std::vector<std::pair<std::string, std::string>> fields = {
-      {"replication_factor", "--n"},
-      {"write_quorum", "--w"},
-      {"read_quorum", "--r"},
-      {"max_value_bytes", "--max-value-bytes"},
-      {"max_inflight_requests", "--max-inflight-requests"},
-      {"default_timeout_ms", "--timeout-ms"},
-      {"max_timeout_ms", "--timeout-ms"},
-      {"version_query_hedge_ms", "--version-query-hedge-ms"},
-      {"gossip_interval_ms", "--gossip-interval-ms"},
-      {"suspect_after_ms", "--gossip-interval-ms"},
-      {"dead_after_ms", "--gossip-interval-ms"},
-      {"max_cluster_nodes", "--n"},
-      {"memtable_max_bytes", "--memtable-bytes"},
-      {"allow_weak_quorums", "--allow-weak-quorums true"}};
+      {"replication_factor", "n"},
+      {"write_quorum", "w"},
+      {"read_quorum", "r"},
+      {"max_value_bytes", "max-value-bytes"},
+      {"max_inflight_requests", "max-inflight-requests"},
+      {"default_timeout_ms", "timeout-ms"},
+      {"max_timeout_ms", "timeout-ms"},
+      {"version_query_hedge_ms", "version-query-hedge-ms"},
+      {"gossip_interval_ms", "gossip-interval-ms"},
+      {"suspect_after_ms", "gossip-interval-ms"},
+      {"dead_after_ms", "gossip-interval-ms"},
+      {"max_cluster_nodes", "n"},
+      {"memtable_max_bytes", "memtable-bytes"},
+      {"allow_weak_quorums", "allow-weak-quorums true"}};
   return fields;
 }
 
-// Maps a Config::validate() message to the flag that sets the field.
-std::string flag_for_config_error(const std::string& message) {
+// A value as given, and where: a flag on the command line or its environment variable.
+struct GivenValue {
+  std::string value;
+  bool from_environment = false;
+};
+using GivenValues = std::map<std::string, GivenValue>;
+
+// How the user gave `flag` ("--w" or "KV_W"), so errors name what was actually typed; a
+// flag not given at all is named as a flag. "NAME VALUE" keeps its value ("--x true").
+std::string as_given(const GivenValues& values, std::string_view flag) {
+  const std::string_view name = flag.substr(0, flag.find(' '));
+  const std::string_view rest = flag.substr(name.size());
+  auto it = values.find(std::string(name));
+  if (it != values.end() && it->second.from_environment) {
+    return environment_name(name) + (rest.empty() ? "" : "=" + std::string(rest.substr(1)));
+  }
+  return "--" + std::string(flag);
+}
+
+// Maps a Config::validate() message to the flag (or variable) that sets the field.
+std::string flag_for_config_error(const GivenValues& values, const std::string& message) {
   for (const auto& [prefix, flag] : config_field_flags()) {
-    if (message.rfind(prefix, 0) == 0) return flag.substr(0, flag.find(' '));
+    if (message.rfind(prefix, 0) == 0) return as_given(values, flag.substr(0, flag.find(' ')));
   }
   return "configuration";
 }
 
-// The message with every field name replaced by the flag that sets it.
-std::string in_flag_words(std::string message) {
+// The message with every field name replaced by the flag (or variable) that sets it.
+std::string in_flag_words(const GivenValues& values, std::string message) {
   for (const auto& [field, flag] : config_field_flags()) {
+    const std::string words = as_given(values, flag);
     for (size_t at = message.find(field); at != std::string::npos;
-         at = message.find(field, at + flag.size())) {
-      message.replace(at, field.size(), flag);
+         at = message.find(field, at + words.size())) {
+      message.replace(at, field.size(), words);
     }
   }
   return message;
@@ -258,9 +279,12 @@ std::string help_text() {
       "usage: kvnode --id ID --listen HOST:PORT --data-dir DIR [options]\n"
       "Every flag may also be given as an environment variable (the flag wins).\n\n";
   for (const FlagSpec& spec : flag_specs()) {
+    const std::string_view default_text = spec.default_text;
     text += "  --" + std::string(spec.name) + " " + spec.value_hint + "\n      " +
-            spec.description + " (default " + spec.default_text + "; env " +
-            environment_name(spec.name) + ")\n";
+            spec.description + " (" +
+            (default_text == "(required)" ? std::string("required")
+                                          : "default " + std::string(default_text)) +
+            "; env " + environment_name(spec.name) + ")\n";
   }
   text += "  --help\n      this text\n";
   return text;
@@ -269,12 +293,13 @@ std::string help_text() {
 namespace {
 
 // Collects name -> value from the environment first, then the command line.
-Result<std::map<std::string, std::string>> collect_values(const std::vector<std::string>& arguments,
-                                                          const EnvironmentLookup& environment,
-                                                          bool& help) {
-  std::map<std::string, std::string> values;
+Result<GivenValues> collect_values(const std::vector<std::string>& arguments,
+                                   const EnvironmentLookup& environment, bool& help) {
+  GivenValues values;
   for (const FlagSpec& spec : flag_specs()) {
-    if (auto value = environment(environment_name(spec.name))) values[spec.name] = *value;
+    if (auto value = environment(environment_name(spec.name))) {
+      values[spec.name] = GivenValue{*value, true};
+    }
   }
   for (size_t i = 0; i < arguments.size(); ++i) {
     std::string_view argument = arguments[i];
@@ -299,7 +324,7 @@ Result<std::map<std::string, std::string>> collect_values(const std::vector<std:
       }
       value = arguments[++i];
     }
-    values[std::string(name)] = *value;
+    values[std::string(name)] = GivenValue{*value, false};
   }
   return values;
 }
@@ -317,10 +342,10 @@ FlagsOutcome parse_flags(const std::vector<std::string>& arguments,
   }
   RuntimeOptions options;
   bool advertise_given = false;
-  for (const auto& [name, value] : *values) {
-    Status status = find_spec(name)->set(options, value);
+  for (const auto& [name, given] : *values) {
+    Status status = find_spec(name)->set(options, given.value);
     if (!status.ok()) {
-      outcome.error = "--" + name + ": " + status.message();
+      outcome.error = as_given(*values, name) + ": " + status.message();
       return outcome;
     }
     advertise_given |= name == "advertise";
@@ -335,14 +360,18 @@ FlagsOutcome parse_flags(const std::vector<std::string>& arguments,
   if (!advertise_given) options.advertise = options.listen;
   for (const Peer& peer : options.peers) {
     if (peer.id == options.id) {
-      outcome.error = "--peers: lists this node's own id '" + peer.id + "'";
+      outcome.error = as_given(*values, "peers") + ": lists this node's own id '" + peer.id + "'";
       return outcome;
     }
   }
   options.config.max_timeout_ms =
       std::max(options.config.max_timeout_ms, options.config.default_timeout_ms);
   if (Status valid = options.config.validate(); !valid.ok()) {
-    outcome.error = flag_for_config_error(valid.message()) + ": " + in_flag_words(valid.message());
+    // "--w: (W=1) must be a majority of --n (N=3) ...", not "--w: --w (W=1) ...".
+    const std::string flag = flag_for_config_error(*values, valid.message());
+    std::string words = in_flag_words(*values, valid.message());
+    if (words.rfind(flag + " ", 0) == 0) words.erase(0, flag.size() + 1);
+    outcome.error = flag + ": " + words;
     return outcome;
   }
   outcome.options = std::move(options);

@@ -226,10 +226,12 @@ void PeerPool::connection_failed(PeerLink& link, PeerConnection* connection,
   if (closed_) return;
   counters_.peer_connect_failures++;
   if (!link.logged_down) {
-    // A peer not reached yet is usually still starting: only a lost one is a warning.
+    // A peer not reached yet is usually still starting (debug). A lost connection is
+    // information: a peer that stops cleanly closes it too; the failure detector's
+    // `peer ID suspect` / `down` lines are the warnings that it is gone.
     const std::string line = "peer " + link.id + " at " + link.address + " unreachable: " + reason;
     if (link.ever_connected) {
-      logger_.warn(line);
+      logger_.info(line);
     } else {
       logger_.debug(line + " (not reached yet)");
     }

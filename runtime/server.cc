@@ -91,6 +91,7 @@ Status Server::start() {
   driver_ = std::make_unique<NodeDriver>(
       *node_, storage_->lsm(), storage_->hint_lsm(), host,
       DriverOptions{options_.sync, options_.sync_batch_interval_ms, kCompactionStepEntries});
+  events_ = std::make_unique<EventLog>(logger_, *node_, storage_->lsm(), storage_->hint_lsm());
   http_limits_ = wire::internal_http_limits(options_.config.max_value_bytes);
   peers_ = std::make_unique<PeerPool>(&loop_, logger_, metrics_.transport(),
                                       options_.cluster_token, http_limits_.max_body_bytes);

@@ -16,6 +16,7 @@
 #include "core/node/node.h"
 #include "core/wire/codec.h"
 #include "runtime/connection.h"
+#include "runtime/event_log.h"
 #include "runtime/logger.h"
 #include "runtime/metrics.h"
 #include "runtime/node_storage.h"
@@ -135,13 +136,7 @@ class Server final : public ConnectionHandler, private DriverHost {
   uint64_t next_request_id_ = 1;
   bool shutting_down_ = false;
   bool logged_disk_full_ = false;  // the last state of Node::disk_full() that was logged
-  // Each peer's membership status as last logged, and since when (loop ms).
-  struct PeerState {
-    MemberStatus status = MemberStatus::kAlive;
-    uint64_t since_ms = 0;
-  };
-  std::unordered_map<NodeId, PeerState> peer_states_;
-  void log_peer_state_changes(uint64_t now_ms);
+  std::unique_ptr<EventLog> events_;  // peer states, hints, repairs, flushes as log lines
   bool finished_ = false;
   int exit_code_ = 0;
 };

@@ -27,40 +27,8 @@ void Server::drive() {
   after_driving(driver_->drive(now_ms), now_ms);
 }
 
-// One line per change of a peer's status, as this node's failure detector sees it:
-// `peer n2 suspect`, `peer n2 down`, `peer n2 alive` (with its incarnation and, on the way
-// back, how long it was not alive). A peer first seen alive is logged at debug.
-void Server::log_peer_state_changes(uint64_t now_ms) {
-  for (const MemberRow& row : node_->membership().rows()) {
-    if (row.node_id == node_->id()) continue;
-    auto [it, first] = peer_states_.try_emplace(row.node_id, PeerState{row.status, now_ms});
-    PeerState& state = it->second;
-    if (first) {
-      const std::string line = "peer " + row.node_id + " " + member_status_name(row.status) +
-                               " incarnation=" + std::to_string(row.incarnation) + " (first seen)";
-      row.status == MemberStatus::kAlive ? logger_.debug(line) : logger_.info(line);
-      continue;
-    }
-    if (state.status == row.status) continue;
-    std::string line = "peer " + row.node_id + " " + member_status_name(row.status) +
-                       " incarnation=" + std::to_string(row.incarnation) + " was=" +
-                       member_status_name(state.status);
-    if (row.status == MemberStatus::kAlive) {
-      line += " gone_ms=" + std::to_string(now_ms - state.since_ms);
-      logger_.info(line);
-    } else {
-      logger_.warn(line);
-    }
-    // `since` is when the peer stopped being alive: it stays through suspect -> down.
-    if (row.status == MemberStatus::kAlive || state.status == MemberStatus::kAlive) {
-      state.since_ms = now_ms;
-    }
-    state.status = row.status;
-  }
-}
-
 void Server::after_driving(uint64_t wake_ms, uint64_t now_ms) {
-  log_peer_state_changes(now_ms);
+  events_->observe(now_ms);
   if (node_->disk_full() != logged_disk_full_) {
     logged_disk_full_ = node_->disk_full();
     if (logged_disk_full_) {

@@ -74,6 +74,14 @@ struct Reply {
   ClientResponse response;
 };
 
+// What this node did with one peer's data (monotonic counts), for the host's per-peer log
+// summaries: hints kept for the peer while it was unreachable, and anti-entropy repairs.
+struct PeerActivity {
+  uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0, hints_expired = 0;
+  uint64_t repair_entries_sent = 0;     // entries this node sent the peer in Merkle syncs
+  uint64_t repair_entries_applied = 0;  // entries from the peer that changed this replica
+};
+
 struct NodeMetrics {
   uint64_t writes_ok = 0, writes_failed = 0;
   uint64_t reads_ok = 0, reads_not_found = 0, reads_failed = 0;
@@ -131,6 +139,8 @@ class Node {
   const Membership& membership() const { return membership_; }
   const Ring& ring() const { return ring_; }
   const NodeMetrics& metrics() const { return metrics_; }
+  // One row per ring peer this node kept hints for or repaired with.
+  const std::map<NodeId, PeerActivity>& peer_activity() const { return peer_activity_; }
   uint64_t lamport() const { return clock_.current(); }
   size_t inflight_requests() const { return writes_.size() + reads_.size(); }
 
@@ -365,6 +375,7 @@ class Node {
   std::vector<Envelope> outbox_;
   std::vector<Reply> replies_;
   NodeMetrics metrics_;
+  std::map<NodeId, PeerActivity> peer_activity_;
 };
 
 }  // namespace ringkv

@@ -120,6 +120,7 @@ void Node::continue_sync(uint64_t session_id) {
   state.batches_sent++;
   SyncEntries sync{session_id, leaves, entries_in_leaves(state.peer, leaves), true};
   metrics_.anti_entropy_entries_sent += sync.entries.size();
+  peer_activity_[state.peer].repair_entries_sent += sync.entries.size();
   send(state.peer, std::move(sync));
 }
 
@@ -134,7 +135,10 @@ void Node::handle_sync_entries(const NodeId& from, const SyncEntries& sync) {
       metrics_.storage_errors++;
       return;  // stop: the reply would describe a state we could not reach
     }
-    if (result->applied) metrics_.anti_entropy_entries_applied++;
+    if (result->applied) {
+      metrics_.anti_entropy_entries_applied++;
+      peer_activity_[from].repair_entries_applied++;
+    }
   }
   if (!sync.reply) {
     // The peer's answer to our batch: the next one, if this is our session with it. An
@@ -152,6 +156,7 @@ void Node::handle_sync_entries(const NodeId& from, const SyncEntries& sync) {
   }
   SyncEntries answer{sync.session, leaves, entries_in_leaves(from, leaves), false};
   metrics_.anti_entropy_entries_sent += answer.entries.size();
+  if (!answer.entries.empty()) peer_activity_[from].repair_entries_sent += answer.entries.size();
   hold(from, std::move(answer));
 }
 

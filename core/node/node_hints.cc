@@ -43,8 +43,10 @@ uint64_t Node::hint_bytes(const NodeId& target) const {
 
 void Node::store_hint(const NodeId& target, const Key& key, const Entry& entry) {
   if (bug(InjectedBug::kDropHints)) return;
+  PeerActivity& activity = peer_activity_[target];
   if (!hints_) {
     metrics_.hints_dropped++;
+    activity.hints_dropped++;
     return;
   }
   const uint64_t size = hint_size(key, entry);
@@ -52,17 +54,20 @@ void Node::store_hint(const NodeId& target, const Key& key, const Entry& entry) 
   if (used + size > config_.max_hint_bytes_per_target) {
     metrics_.hints_dropped++;  // named limit: max_hint_bytes_per_target
     metrics_.hints_dropped_budget++;
+    activity.hints_dropped++;
     return;
   }
   Result<ApplyResult> stored = hints_->apply(side_key(target, key), encode_hint(entry, now_ms_));
   if (!stored.ok()) {
     metrics_.storage_errors++;
     metrics_.hints_dropped++;
+    activity.hints_dropped++;
     return;
   }
   used += size;
   hints_dirty_ = true;
   metrics_.hints_stored++;
+  activity.hints_stored++;
 }
 
 bool Node::hint_expired(uint64_t created_ms, uint64_t now_ms) const {
@@ -107,6 +112,7 @@ void Node::replay_hints(uint64_t now_ms) {
       const uint64_t size = hint_size(key, pending.hint.entry);
       if (hint_expired(pending.hint.created_ms, now_ms)) {
         metrics_.hints_expired++;
+        peer_activity_[target].hints_expired++;
         forget_hint(target, pending.stored_key, pending.hint.entry.version, size);
         continue;
       }
@@ -127,6 +133,7 @@ bool Node::handle_hint_ack(const NodeId& from, const ReplicaWriteAck& ack) {
   if (from != hint.target || !ack.accepted) return true;
   if (forget_hint(hint.target, hint.hint_key, hint.version, hint.size_bytes)) {
     metrics_.hints_delivered++;
+    peer_activity_[hint.target].hints_delivered++;
   }
   return true;
 }

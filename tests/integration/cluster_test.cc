@@ -3,10 +3,12 @@
 #include <signal.h>
 
 #include <chrono>
+#include <regex>
 #include <thread>
 
 #include "core/storage/lsm_store.h"
 #include "local_cluster.h"
+#include "runtime/event_log.h"
 #include "runtime/node_storage.h"
 #include "runtime/posix_env.h"
 
@@ -15,6 +17,17 @@ namespace {
 
 const std::string* version_of(const wire::HttpResponse& response) {
   return response.header("X-Version");
+}
+
+// Polls node `index`'s log until a line matches `pattern` (bounded by `timeout_ms`).
+bool wait_for_log_line(const LocalCluster& cluster, size_t index, const std::regex& pattern,
+                       uint64_t timeout_ms) {
+  const uint64_t deadline_ms = monotonic_ms() + timeout_ms;
+  while (monotonic_ms() < deadline_ms) {
+    if (std::regex_search(cluster.log(index), pattern)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling, bounded above
+  }
+  return false;
 }
 
 // Polls node `index`'s log until it contains `text` (bounded by kStartupTimeoutMs).
@@ -28,19 +41,33 @@ bool wait_for_log(const LocalCluster& cluster, size_t index, const std::string& 
 }
 
 // What an operator reads when a peer dies and comes back: the survivors log the peer
-// `suspect` (or `down`) and then `alive` with its new incarnation and how long it was
-// gone; a cluster that starts logs no warning about peers that were not up yet.
+// `suspect` (or `down`), the hints they keep for it, then `alive` with its new incarnation
+// and how long it was gone, and the hints delivered; the restarted node logs its replay.
+// A cluster that starts logs no warning about peers that were not up yet.
 TEST(ClusterTest, LogsTellWhenAPeerGoesAndComesBack) {
   LocalCluster cluster(3, {});
   ASSERT_TRUE(cluster.start_all());
   EXPECT_EQ(cluster.log(0).find(" warn node=n1 peer "), std::string::npos) << cluster.log(0);
   EXPECT_EQ(cluster.stop(1, SIGKILL), std::optional<int>(128 + SIGKILL));
   EXPECT_TRUE(wait_for_log(cluster, 0, "peer n2 suspect incarnation=1 was=alive")) << cluster.log(0);
+  for (int i = 0; i < 5; i++) {  // n1 and n3 acknowledge; n1 keeps a hint for n2
+    auto put = cluster.client(0)->request("PUT", "/kv/while-n2-is-down-" + std::to_string(i), "v");
+    ASSERT_TRUE(put.ok()) << put.status().to_string();
+    EXPECT_EQ(put->status, 204) << put->body;
+  }
+  EXPECT_TRUE(wait_for_log_line(cluster, 0, std::regex(R"(hints peer=n2 stored=[1-9])"),
+                                kStartupTimeoutMs))
+      << cluster.log(0);
   ASSERT_TRUE(cluster.start(1)) << cluster.log(1);
-  // The restarted node says what its replay found (the workload-free WAL is small).
+  // The restarted node says what its replay found.
   EXPECT_NE(cluster.log(1).find("store replay: records="), std::string::npos) << cluster.log(1);
   EXPECT_TRUE(wait_for_log(cluster, 0, "peer n2 alive incarnation=2 was=")) << cluster.log(0);
   EXPECT_NE(cluster.log(0).find("gone_ms="), std::string::npos) << cluster.log(0);
+  // Hint summaries are rate-limited (EventLog::kSummaryIntervalMs) after the stored line.
+  EXPECT_TRUE(wait_for_log_line(cluster, 0,
+                                std::regex(R"(hints peer=n2 stored=\d+ delivered=[1-9])"),
+                                runtime::EventLog::kSummaryIntervalMs + kStartupTimeoutMs))
+      << cluster.log(0);
 }
 
 TEST(ClusterTest, WriteOnOneNodeIsReadOnTheOthersWithTheSameVersion) {

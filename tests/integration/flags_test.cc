@@ -60,7 +60,9 @@ TEST(FlagsProcessTest, MissingIdAndEnvironmentValuesAreChecked) {
   KvnodeProcess from_environment;
   from_environment.start(valid_arguments(), directory.path() + "/b.log", {"KV_W=0"});
   EXPECT_EQ(from_environment.wait_exit(), std::optional<int>(2));
-  EXPECT_NE(read_file(directory.path() + "/b.log").find("--w:"), std::string::npos);
+  // The error names what was given: the environment variable, not a flag nobody typed.
+  EXPECT_NE(read_file(directory.path() + "/b.log").find("KV_W:"), std::string::npos)
+      << read_file(directory.path() + "/b.log");
 
   KvnodeProcess help;
   help.start({"--help"}, directory.path() + "/c.log");
@@ -72,6 +74,7 @@ TEST(FlagsProcessTest, MissingIdAndEnvironmentValuesAreChecked) {
         "--max-connections", "--log-level", "KV_DATA_DIR"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
+  EXPECT_NE(text.find("(required; env KV_ID)"), std::string::npos) << text;
 }
 
 TEST(FlagsParserTest, FlagWinsOverEnvironmentAndDefaultsApply) {
@@ -100,6 +103,41 @@ TEST(FlagsParserTest, SingleNodeIsValidAndOwnIdInPeersIsNot) {
   auto outcome = parse_flags(arguments, no_environment());
   EXPECT_FALSE(outcome.options);
   EXPECT_EQ(outcome.error.rfind("--peers:", 0), 0u) << outcome.error;
+}
+
+// Errors name the flag or the environment variable that was given, and only flags that
+// exist (a weak quorum is allowed by --allow-weak-quorums true, not by a Config field).
+TEST(FlagsParserTest, ErrorsNameWhatWasGiven) {
+  auto environment_with = [](std::string variable, std::string value) {
+    return [variable, value](std::string_view name) -> std::optional<std::string> {
+      if (name == variable) return value;
+      return std::nullopt;
+    };
+  };
+  auto error_of = [](const std::vector<std::string>& arguments,
+                     const runtime::EnvironmentLookup& environment) {
+    auto outcome = parse_flags(arguments, environment);
+    EXPECT_FALSE(outcome.options);
+    return outcome.error;
+  };
+  EXPECT_EQ(error_of(valid_arguments(), environment_with("KV_TIMEOUT_MS", "abc"))
+                .rfind("KV_TIMEOUT_MS: ", 0),
+            0u);
+  std::vector<std::string> with_flag = valid_arguments();
+  with_flag.insert(with_flag.end(), {"--timeout-ms", "abc"});
+  EXPECT_EQ(error_of(with_flag, no_environment()).rfind("--timeout-ms: ", 0), 0u);
+
+  std::vector<std::string> weak = valid_arguments();
+  weak.insert(weak.end(), {"--w", "1", "--r", "1"});
+  const std::string flag_error = error_of(weak, no_environment());
+  EXPECT_EQ(flag_error.rfind("--w: ", 0), 0u) << flag_error;
+  EXPECT_NE(flag_error.find("unless --allow-weak-quorums true is set"), std::string::npos)
+      << flag_error;
+  EXPECT_EQ(flag_error.find("allow_weak_quorums"), std::string::npos) << flag_error;
+
+  const std::string environment_error = error_of(valid_arguments(), environment_with("KV_W", "1"));
+  EXPECT_EQ(environment_error.rfind("KV_W: ", 0), 0u) << environment_error;
+  EXPECT_NE(environment_error.find("--n (N=3)"), std::string::npos) << environment_error;
 }
 
 }  // namespace
