@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -162,6 +163,9 @@ void expect_rebuilt_with_every_key(LocalCluster& cluster) {
   EXPECT_NE(cluster.log(0).find("was damaged"), std::string::npos) << cluster.log(0);
   EXPECT_TRUE(std::filesystem::exists(cluster.data_dir(0) + "/store.damaged/DAMAGED"));
   EXPECT_GE(cluster.metric_value(0, "ringkv_data_rebuilds_total"), 1);
+  // The rebuild is anti-entropy pulling every key: the log says from whom.
+  EXPECT_TRUE(std::regex_search(cluster.log(0), std::regex(R"(anti-entropy peer=n[23] applied=[1-9])")))
+      << cluster.log(0);
   auto client = cluster.client(0);
   for (int i = 0; i < kDamageKeys; ++i) {
     auto get = client->request("GET", "/kv/key-" + std::to_string(i));
