@@ -46,8 +46,9 @@ Status Config::validate() const {
   if (max_key_bytes == 0 || max_key_bytes > 65535) {
     return field_error("max_key_bytes", "must be in 1..65535", max_key_bytes);
   }
-  if (max_value_bytes == 0 || max_value_bytes > (64ull << 20)) {
-    return field_error("max_value_bytes", "must be in 1..67108864", max_value_bytes);
+  if (max_value_bytes == 0 || max_value_bytes > kMaxValueBytesCeiling) {
+    return field_error("max_value_bytes", "must be in 1.." + std::to_string(kMaxValueBytesCeiling),
+                       max_value_bytes);
   }
   RINGKV_RETURN_IF_ERROR(positive("max_inflight_requests", max_inflight_requests));
   RINGKV_RETURN_IF_ERROR(positive("default_timeout_ms", default_timeout_ms));

@@ -10,6 +10,11 @@
 
 namespace ringkv {
 
+// The largest value a node accepts unless started with a larger --max-value-bytes, and the
+// most it may be configured to accept. kvctl checks values against the same numbers.
+inline constexpr uint64_t kDefaultMaxValueBytes = 1 << 20;
+inline constexpr uint64_t kMaxValueBytesCeiling = 64ull << 20;
+
 struct Config {
   // Quorums. The defaults must be strong (2W > N and 2R >= N: linearizable per key,
   // docs/consistency.md) unless allow_weak_quorums; requests may ask for weaker ones.
@@ -21,7 +26,7 @@ struct Config {
 
   // Client limits.
   uint32_t max_key_bytes = 1024;
-  uint64_t max_value_bytes = 1 << 20;
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
   uint32_t max_inflight_requests = 4096;  // per coordinator
   uint64_t default_timeout_ms = 2000;
   // A strong write first asks only as many replicas as its version query needs (itself

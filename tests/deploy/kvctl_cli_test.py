@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """kvctl against a stub ringkv node (stdlib HTTP server on 127.0.0.1, ephemeral port).
 
-Checks what kvctl sends (method, percent-encoded key, query, headers) and how it turns
-answers into output and exit codes (0 ok, 1 not found, 2 usage, 3 server error,
-4 cannot connect). Needs no kvnode. Usage: kvctl_cli_test.py PATH_TO_KVCTL
+Checks what kvctl sends (method, percent-encoded key, query, headers), what it refuses to
+send, and how it turns answers into output and exit codes (0 ok, 1 not found, 2 usage,
+3 server error, 4 cannot connect), with and without --json. Needs no kvnode.
+Usage: kvctl_cli_test.py PATH_TO_KVCTL
 """
 import http.server
 import json
 import os
+import pty
 import socket
 import subprocess
 import sys
@@ -31,6 +33,7 @@ RING = {"vnodes_per_node": 100, "replication_factor": 3,
                   {"node_id": "n2", "primary_share": 0.3334, "vnodes": 100},
                   {"node_id": "n3", "primary_share": 0.3333, "vnodes": 100}]}
 CLUSTER = {"node": "n1", "members": CLUSTER_ROWS}
+NODE_VALUE_LIMIT_BYTES = 1 << 20  # kvnode's default --max-value-bytes (core/config.h)
 
 
 class StubNode(http.server.BaseHTTPRequestHandler):
@@ -81,6 +84,8 @@ class StubNode(http.server.BaseHTTPRequestHandler):
         if path == "/kv/quorum-fail":
             return self.reply_json(503, {"error": "quorum not reached", "acks": 1,
                                          "required": 2})
+        if path == "/kv/binary-error":  # an error body that is not UTF-8
+            return self.reply(500, b"broken \xff\xfe value")
         StubNode.counter += 1
         version = "%d.n1" % StubNode.counter
         StubNode.store[path] = (body, version)
@@ -117,12 +122,29 @@ class KvctlTest(unittest.TestCase):
         StubNode.requests.clear()
         StubNode.counter = 0
 
-    def kvctl(self, *arguments, stdin=b"", node=True, environment=None):
+    def kvctl(self, *arguments, stdin=b"", node=True, environment=None, terminal_input=None):
+        """Runs kvctl with `stdin` on a pipe, or with a terminal as stdin when
+        terminal_input is given (bytes typed there before kvctl starts)."""
         command = [KVCTL] + (["--node", self.node] if node else []) + list(arguments)
         env = {key: value for key, value in os.environ.items() if not key.startswith("RINGKV_")}
         env.update(environment or {})
-        return subprocess.run(command, input=stdin, capture_output=True, env=env,
-                              timeout=COMMAND_TIMEOUT_SECONDS)
+        if terminal_input is None:
+            return subprocess.run(command, input=stdin, capture_output=True, env=env,
+                                  timeout=COMMAND_TIMEOUT_SECONDS)
+        try:
+            controller, terminal = pty.openpty()
+        except OSError as error:
+            self.skipTest("no pseudo-terminal here: %s" % error)
+        try:
+            os.write(controller, terminal_input)
+            return subprocess.run(command, stdin=terminal, capture_output=True, env=env,
+                                  timeout=COMMAND_TIMEOUT_SECONDS)
+        finally:
+            os.close(terminal)
+            os.close(controller)
+
+    def assert_nothing_sent(self, result):
+        self.assertEqual(StubNode.requests, [], result.stderr)
 
     def test_put_then_get_round_trips_a_key_that_needs_encoding(self):
         put = self.kvctl("put", "a b/\u00e7", "hello world")
@@ -139,6 +161,50 @@ class KvctlTest(unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertEqual(StubNode.requests[-1]["body"], b"\x00binary\xff")
 
+    def test_put_without_a_value_on_a_terminal_is_a_usage_error(self):
+        result = self.kvctl("put", "k", terminal_input=b"")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn(b"give VALUE, or '-' to read it from stdin", result.stderr)
+        self.assert_nothing_sent(result)
+
+    def test_put_dash_reads_a_terminal_until_end_of_input(self):
+        result = self.kvctl("put", "k", "-", terminal_input=b"typed\n\x04")  # ^D: end of input
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(StubNode.requests[-1]["body"], b"typed\n")
+
+    def test_put_without_a_value_refuses_an_empty_stdin_but_dash_stores_it(self):
+        refused = self.kvctl("put", "k", stdin=b"")
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn(b"stdin is empty", refused.stderr)
+        self.assertIn(b"kvctl put KEY -", refused.stderr)
+        self.assert_nothing_sent(refused)
+        stored = self.kvctl("put", "k", "-", stdin=b"")
+        self.assertEqual(stored.returncode, 0, stored.stderr)
+        self.assertEqual(StubNode.requests[-1]["body"], b"")
+
+    def test_a_value_over_the_node_limit_is_refused_before_sending(self):
+        largest = b"x" * NODE_VALUE_LIMIT_BYTES
+        for arguments in (["put", "k"], ["put", "k", "-"]):
+            result = self.kvctl(*arguments, stdin=largest + b"x")
+            self.assertEqual(result.returncode, 2, arguments)
+            self.assertIn(b"over the limit of 1048576 bytes (1 MiB)", result.stderr)
+            self.assertIn(b"--max-value-bytes", result.stderr)
+            self.assert_nothing_sent(result)
+        at_limit = self.kvctl("put", "k", "-", stdin=largest)
+        self.assertEqual(at_limit.returncode, 0, at_limit.stderr)
+        self.assertEqual(len(StubNode.requests[-1]["body"]), NODE_VALUE_LIMIT_BYTES)
+        raised = self.kvctl("--max-value-bytes", str(2 * NODE_VALUE_LIMIT_BYTES), "put", "k",
+                            stdin=largest + b"x")
+        self.assertEqual(raised.returncode, 0, raised.stderr)
+        self.assertEqual(len(StubNode.requests[-1]["body"]), NODE_VALUE_LIMIT_BYTES + 1)
+
+    def test_help_states_the_node_value_limit(self):
+        result = self.kvctl("--help")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(b"--max-value-bytes N", result.stdout)
+        self.assertIn(b"(default: 1 MiB, what nodes accept", result.stdout)
+        self.assertNotIn(b"up to 64 MiB", result.stdout)
+
     def test_get_json_shows_key_value_and_version(self):
         self.kvctl("put", "k", "v1")
         result = self.kvctl("--json", "get", "k")
@@ -150,6 +216,50 @@ class KvctlTest(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn(b"not found", result.stderr)
         self.assertEqual(result.stdout, b"")
+
+    def test_messages_show_the_key_as_typed(self):
+        result = self.kvctl("get", "user/42 \u00e7")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(StubNode.requests[-1]["path"], "/kv/user%2F42%20%C3%A7")
+        self.assertEqual(result.stderr, "kvctl: not found: user/42 \u00e7\n".encode())
+        multiline = self.kvctl("get", "two\nlines")
+        self.assertEqual(multiline.stderr, b'kvctl: not found: "two\\nlines"\n')
+
+    def assert_json_error(self, arguments, exit_code, key=None, **kvctl_options):
+        """With --json: one JSON object on stdout ({"error", "key" for key commands}), a
+        newline at its end, valid UTF-8, nothing on stderr, and the exit code kvctl gives
+        without --json."""
+        plain = self.kvctl(*[a for a in arguments if a != "--json"], **kvctl_options)
+        result = self.kvctl(*arguments, **kvctl_options)
+        self.assertEqual((plain.returncode, result.returncode), (exit_code, exit_code), arguments)
+        self.assertEqual(result.stderr, b"", arguments)
+        self.assertTrue(result.stdout.endswith(b"\n"), (arguments, result.stdout))
+        self.assertEqual(result.stdout.count(b"\n"), 1, (arguments, result.stdout))
+        document = json.loads(result.stdout.decode("utf-8"))
+        self.assertEqual(document["error"], plain.stderr.decode("utf-8", "replace")
+                         .removeprefix("kvctl: ").rstrip("\n"), arguments)
+        self.assertEqual(document.get("key"), key, arguments)
+        return document
+
+    def test_json_errors_are_json_on_stdout_with_the_same_exit_code(self):
+        self.assertEqual(self.assert_json_error(["--json", "get", "user/42"], 1, "user/42")
+                         ["http_status"], 404)
+        quorum = self.assert_json_error(["put", "quorum-fail", "v", "--json"], 3, "quorum-fail")
+        self.assertIn("acks 1, required 2", quorum["error"])
+        self.assertEqual(quorum["http_status"], 503)
+        self.assert_json_error(["--json", "put", "binary-error", "v"], 3, "binary-error")
+        nobody = {"RINGKV_NODE": "127.0.0.1:%d" % free_port()}
+        self.assert_json_error(["--json", "get", "k"], 4, "k", node=False, environment=nobody)
+        self.assert_json_error(["--json", "status"], 4, node=False, environment=nobody)
+        for arguments in (["--json", "get"], ["--json", "--bogus", "get", "k"],
+                          ["get", "k", "--w", "x", "--json"], ["--json", "frobnicate"]):
+            self.assert_json_error(arguments, 2, "k" if "k" in arguments else None)
+        self.assert_json_error(["--json", "put", "k"], 2, "k", stdin=b"")
+        self.assert_json_error(["--json", "put", "k"], 2, "k", terminal_input=b"")
+        self.assertEqual(StubNode.requests[-1]["path"], "/kv/binary-error")  # none sent since
+        metrics = self.kvctl("--json", "metrics")  # Prometheus text has no JSON form
+        self.assertEqual((metrics.returncode, metrics.stderr), (2, b""))
+        self.assertIn("drop --json", json.loads(metrics.stdout)["error"])
 
     def test_delete_then_get_is_not_found(self):
         self.kvctl("put", "k", "v")
@@ -184,12 +294,21 @@ class KvctlTest(unittest.TestCase):
         self.assertTrue(all(line[status_column - 2:status_column] == "  " for line in lines))
         self.assertEqual(lines[2][status_column:].split()[0], "suspect")
 
-    def test_ring_prints_each_node_share(self):
+    def test_ring_prints_each_node_share_and_status(self):
         result = self.kvctl("ring")
         self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual([request["path"] for request in StubNode.requests], ["/ring", "/cluster"])
         lines = result.stdout.decode().splitlines()
-        self.assertEqual(lines[0].split(), ["NODE", "VNODES", "SHARE"])
-        self.assertEqual(lines[1].split(), ["n1", "100", "33.3%"])
+        self.assertEqual(lines[0].split(), ["NODE", "STATUS", "VNODES", "SHARE"])
+        self.assertEqual([line.split() for line in lines[1:]],
+                         [["n1", "alive", "100", "33.3%"], ["n2", "suspect", "100", "33.3%"],
+                          ["n3", "down", "100", "33.3%"]])
+        as_json = self.kvctl("ring", "--json")
+        self.assertEqual(as_json.returncode, 0, as_json.stderr)
+        document = json.loads(as_json.stdout)
+        self.assertEqual([(node["node_id"], node["status"]) for node in document["nodes"]],
+                         [("n1", "alive"), ("n2", "suspect"), ("n3", "down")])
+        self.assertEqual(document["replication_factor"], 3)
 
     def test_health_and_raw_json(self):
         result = self.kvctl("health")

@@ -7,25 +7,35 @@
 #include <string_view>
 #include <vector>
 
+#include "core/host_port.h"
+#include "core/wire/json_writer.h"
 #include "tools/kvctl/cluster_commands.h"
 #include "tools/kvctl/cluster_views.h"
+#include "tools/kvctl/error_output.h"
 #include "tools/kvctl/exit_codes.h"
-#include "core/host_port.h"
 #include "tools/kvctl/key_commands.h"
 #include "tools/kvctl/kvctl_options.h"
+#include "tools/kvctl/put_value.h"
 #include "tools/kvctl/server_error.h"
 #include "tools/kvctl/text_table.h"
 
 namespace ringkv::tools {
 namespace {
 
-Result<KvctlOptions> parse(std::vector<std::string_view> arguments,
-                           std::map<std::string, std::string> environment = {}) {
+ParsedCommandLine parse_command_line(std::vector<std::string_view> arguments,
+                                     std::map<std::string, std::string> environment = {}) {
   return parse_kvctl_options(arguments, [&](std::string_view name) -> std::optional<std::string> {
     auto found = environment.find(std::string(name));
     if (found == environment.end()) return std::nullopt;
     return found->second;
   });
+}
+
+Result<KvctlOptions> parse(std::vector<std::string_view> arguments,
+                           std::map<std::string, std::string> environment = {}) {
+  ParsedCommandLine parsed = parse_command_line(std::move(arguments), std::move(environment));
+  if (!parsed.error.ok()) return parsed.error;
+  return parsed.options;
 }
 
 TEST(KvctlOptions, DefaultsToTheLocalNodeWithoutQuorumOverrides) {
@@ -86,6 +96,48 @@ TEST(KvctlOptions, RejectsBadCommandLinesWithAMessage) {
   }
 }
 
+TEST(KvctlOptions, JsonIsKnownEvenWhenTheCommandLineIsWrong) {
+  for (const std::vector<std::string_view>& arguments :
+       std::vector<std::vector<std::string_view>>{{"--bogus", "--json", "get", "k"},
+                                                  {"--json", "--w", "x", "get", "k"},
+                                                  {"get", "--json"},
+                                                  {"--json"}}) {
+    ParsedCommandLine parsed = parse_command_line(arguments);
+    EXPECT_FALSE(parsed.error.ok()) << arguments.size();
+    EXPECT_TRUE(parsed.options.json) << arguments.size();
+  }
+  ParsedCommandLine unknown = parse_command_line({"--bogus", "--w", "x", "--json", "get", "k"});
+  EXPECT_NE(unknown.error.message().find("unknown option '--bogus'"), std::string::npos);
+  EXPECT_FALSE(parse_command_line({"--node", "--json", "get", "k"}).options.json);
+  EXPECT_FALSE(parse_command_line({"put", "k", "--", "--json"}).options.json);
+}
+
+TEST(KvctlOptions, MetricsHasNoJsonForm) {
+  ParsedCommandLine parsed = parse_command_line({"--json", "metrics"});
+  ASSERT_FALSE(parsed.error.ok());
+  EXPECT_NE(parsed.error.message().find("drop --json"), std::string::npos);
+  EXPECT_TRUE(parse_command_line({"metrics"}).error.ok());
+}
+
+TEST(KvctlOptions, MaxValueBytesDefaultsToTheNodesLimitAndIsBoundedByItsCeiling) {
+  EXPECT_EQ(parse({"get", "k"})->max_value_bytes, kDefaultMaxValueBytes);
+  EXPECT_EQ(parse({"--max-value-bytes", "2097152", "put", "k", "v"})->max_value_bytes,
+            uint64_t{2097152});
+  EXPECT_TRUE(parse({"--max-value-bytes", std::to_string(kMaxValueBytesCeiling), "put", "k"}).ok());
+  EXPECT_FALSE(
+      parse({"--max-value-bytes", std::to_string(kMaxValueBytesCeiling + 1), "put", "k"}).ok());
+  EXPECT_FALSE(parse({"--max-value-bytes", "0", "put", "k"}).ok());
+}
+
+TEST(KvctlOptions, HelpStatesTheNodesValueLimit) {
+  const std::string usage = kvctl_usage();
+  EXPECT_NE(usage.find("default: " + size_text(kDefaultMaxValueBytes)), std::string::npos);
+  EXPECT_NE(usage.find("at most " + size_text(kMaxValueBytesCeiling)), std::string::npos);
+  EXPECT_EQ(size_text(kDefaultMaxValueBytes), "1 MiB");
+  EXPECT_EQ(size_text(65536), "64 KiB");
+  EXPECT_EQ(size_text(1000), "1000 bytes");
+}
+
 TEST(KvctlOptions, ContextIsRetiredWithAClearError) {
   Result<KvctlOptions> options = parse({"--context", "4.n2", "put", "k", "v"});
   ASSERT_FALSE(options.ok());
@@ -96,7 +148,7 @@ TEST(KvctlOptions, HelpNeedsNoCommand) {
   Result<KvctlOptions> options = parse({"--help"});
   ASSERT_TRUE(options.ok());
   EXPECT_EQ(options->command, "help");
-  EXPECT_NE(kvctl_usage().find("exit codes"), std::string_view::npos);
+  EXPECT_NE(kvctl_usage().find("exit codes"), std::string::npos);
 }
 
 TEST(HostPort, ParsesNamesAddressesAndBracketedIpv6) {
@@ -132,21 +184,48 @@ TEST(ClusterViews, MembershipTableFromKvnodeJsonSortedByNode) {
             "n2    10.0.0.2:8080  down    4            17\n");
 }
 
-TEST(ClusterViews, RingTableShowsSharesAsPercentages) {
+constexpr std::string_view kTwoMembers =
+    R"({"node":"n1","members":[{"node_id":"n1","status":"alive"},)"
+    R"({"node_id":"n2","status":"down"}]})";
+
+TEST(ClusterViews, RingTableShowsSharesAsPercentagesWithEachNodeStatus) {
   Result<std::string> table = render_ring_table(
       R"({"vnodes_per_node":100,"nodes":[{"node_id":"n2","primary_share":0.25,"vnodes":100},)"
-      R"({"node_id":"n1","primary_share":0.75,"vnodes":100}]})");
+      R"({"node_id":"n1","primary_share":0.75,"vnodes":100}]})",
+      kTwoMembers);
   ASSERT_TRUE(table.ok()) << table.status().message();
-  EXPECT_EQ(*table, "NODE  VNODES  SHARE\nn1    100     75.0%\nn2    100     25.0%\n");
-  Result<std::string> percentages = render_ring_table(R"({"nodes":{"n1":60,"n2":40}})");
+  EXPECT_EQ(*table,
+            "NODE  STATUS  VNODES  SHARE\n"
+            "n1    alive   100     75.0%\n"
+            "n2    down    100     25.0%\n");
+  Result<std::string> percentages =
+      render_ring_table(R"({"nodes":{"n1":60,"n3":40}})", kTwoMembers);
   ASSERT_TRUE(percentages.ok());
-  EXPECT_EQ(*percentages, "NODE  SHARE\nn1    60.0%\nn2    40.0%\n");
+  EXPECT_EQ(*percentages, "NODE  STATUS   SHARE\nn1    alive    60.0%\nn3    unknown  40.0%\n");
+}
+
+TEST(ClusterViews, RingJsonGainsEachNodeStatus) {
+  Result<std::string> json = ring_json_with_status(
+      R"({"vnodes_per_node":100,"nodes":[{"node_id":"n1","primary_share":0.5,"vnodes":100},)"
+      R"({"node_id":"n2","primary_share":0.5,"vnodes":100,"status":"stale"}]})",
+      kTwoMembers);
+  ASSERT_TRUE(json.ok()) << json.status().message();
+  EXPECT_EQ(*json, R"({"vnodes_per_node":100,"nodes":[)"
+                   R"({"node_id":"n1","primary_share":0.5,"vnodes":100,"status":"alive"},)"
+                   R"({"node_id":"n2","primary_share":0.5,"vnodes":100,"status":"down"}]})"
+                   "\n");
+  EXPECT_FALSE(ring_json_with_status(R"({"nodes":[]})", "{}").ok());
+  EXPECT_FALSE(ring_json_with_status("{\"nodes\":[]}\xff", kTwoMembers).ok());
 }
 
 TEST(ClusterViews, UnexpectedShapesAreErrorsNotCrashes) {
   for (std::string_view body :
        {"", "not json", "{}", "[1,2]", R"({"nodes":[{"node_id":"n1"}]})", R"({"members":7})"}) {
-    EXPECT_FALSE(render_ring_table(body).ok()) << body;
+    EXPECT_FALSE(render_ring_table(body, kTwoMembers).ok()) << body;
+    EXPECT_FALSE(ring_json_with_status(body, kTwoMembers).ok()) << body;
+  }
+  for (std::string_view cluster_body : {"", "not json", "{}", R"({"members":7})"}) {
+    EXPECT_FALSE(render_ring_table(R"({"nodes":{"n1":1}})", cluster_body).ok()) << cluster_body;
   }
   EXPECT_FALSE(render_membership_table("{\"members\":7}").ok());
   EXPECT_FALSE(render_membership_table("[").ok());
@@ -207,22 +286,120 @@ TEST(KeyCommands, ResponsesMapToOutputAndExitCodes) {
   EXPECT_EQ(interpret_key_response(*options, unavailable).exit_code, kExitServerError);
 }
 
+TEST(PutValue, ComesFromTheArgumentStdinOrNowhere) {
+  Result<KvctlOptions> with_value = parse({"put", "k", "v"});
+  Result<KvctlOptions> with_dash = parse({"put", "k", "-"});
+  Result<KvctlOptions> bare = parse({"put", "k"});
+  ASSERT_TRUE(with_value.ok() && with_dash.ok() && bare.ok());
+  for (bool terminal : {false, true}) {
+    EXPECT_EQ(*put_value_source(*with_value, terminal), ValueSource::kArgument);
+    EXPECT_EQ(*put_value_source(*with_dash, terminal), ValueSource::kStandardInput);
+  }
+  EXPECT_EQ(*put_value_source(*bare, false), ValueSource::kImplicitStandardInput);
+  Result<ValueSource> on_terminal = put_value_source(*bare, true);
+  ASSERT_FALSE(on_terminal.ok());
+  EXPECT_NE(on_terminal.status().message().find("'-' to read it from stdin"), std::string::npos);
+}
+
+TEST(PutValue, EmptyStdinNeedsTheDashAndTheLimitIsTheNodes) {
+  Result<KvctlOptions> options = parse({"put", "k"});
+  ASSERT_TRUE(options.ok());
+  EXPECT_FALSE(check_put_value(*options, ValueSource::kImplicitStandardInput, "").ok());
+  EXPECT_TRUE(check_put_value(*options, ValueSource::kStandardInput, "").ok());
+  EXPECT_TRUE(check_put_value(*options, ValueSource::kArgument, "").ok());
+  const std::string largest(kDefaultMaxValueBytes, 'x');
+  EXPECT_TRUE(check_put_value(*options, ValueSource::kStandardInput, largest).ok());
+  const Status over = check_put_value(*options, ValueSource::kArgument, largest + "x");
+  EXPECT_EQ(over.message(),
+            "the value is 1048577 bytes, over the limit of 1048576 bytes (1 MiB) that nodes "
+            "accept by default (if yours run with a larger --max-value-bytes, pass the same to "
+            "kvctl)");
+  options->max_value_bytes = 1000;
+  EXPECT_EQ(
+      check_put_value(*options, ValueSource::kStandardInput, std::string(1001, 'x')).message(),
+      "the value on stdin is over the limit of 1000 bytes (--max-value-bytes)");
+}
+
+TEST(ErrorOutput, WithJsonTheErrorIsOneJsonLineOnStdout) {
+  Result<KvctlOptions> options = parse({"--json", "get", "user/42"});
+  ASSERT_TRUE(options.ok());
+  CommandOutput output = json_error_output(*options, {kExitNotFound, "", "not found", 404});
+  EXPECT_EQ(output.exit_code, kExitNotFound);
+  EXPECT_EQ(output.standard_output,
+            "{\"error\":\"not found\",\"key\":\"user/42\",\"http_status\":404}\n");
+  EXPECT_TRUE(output.error_message.empty());
+  const CommandOutput binary =
+      json_error_output(*options, {kExitServerError, "", "500 Internal Server Error: \xff"});
+  EXPECT_TRUE(wire::valid_utf8(binary.standard_output));
+  options->json = false;
+  EXPECT_EQ(json_error_output(*options, {kExitNotFound, "", "not found"}).error_message,
+            "not found");
+  Result<KvctlOptions> status = parse({"--json", "status"});
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(json_error_output(*status, {kExitCannotConnect, "", "cannot connect"}).standard_output,
+            "{\"error\":\"cannot connect\"}\n");
+}
+
+TEST(ErrorOutput, KeysAreShownAsTyped) {
+  EXPECT_EQ(key_for_message("user/42"), "user/42");
+  EXPECT_EQ(key_for_message("a b\xc3\xa7"), "a b\xc3\xa7");
+  EXPECT_EQ(key_for_message("two\nlines"), "\"two\\nlines\"");
+  EXPECT_EQ(key_for_message("\xff"), "\"\\ufffd\"");
+  Result<KvctlOptions> options = parse({"get", "user/42"});
+  ASSERT_TRUE(options.ok());
+  wire::HttpResponse missing;
+  missing.status = 404;
+  EXPECT_EQ(interpret_key_response(*options, missing).error_message, "not found: user/42");
+}
+
+TEST(ClusterCommands, RingReadsTheRingThenTheMembership) {
+  Result<KvctlOptions> options = parse({"ring"});
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(cluster_paths(*options), (std::vector<std::string>{"/ring", "/cluster"}));
+  std::vector<wire::HttpResponse> responses(2);
+  responses[0].status = 200;
+  responses[0].body = R"({"nodes":[{"node_id":"n2","primary_share":1.0}]})";
+  responses[1].status = 200;
+  responses[1].body = kTwoMembers;
+  EXPECT_EQ(interpret_cluster_responses(*options, responses).standard_output,
+            "NODE  STATUS  SHARE\nn2    down    100.0%\n");
+  responses[1].status = 401;
+  responses[1].body = R"({"error":"bad token"})";
+  const CommandOutput refused = interpret_cluster_responses(*options, responses);
+  EXPECT_EQ(refused.exit_code, kExitServerError);
+  EXPECT_EQ(refused.http_status, 401);
+}
+
+TEST(ClusterCommands, JsonPassesOnlyJson) {
+  Result<KvctlOptions> options = parse({"--json", "status"});
+  ASSERT_TRUE(options.ok());
+  std::vector<wire::HttpResponse> responses(1);
+  responses[0].status = 200;
+  responses[0].body = "<html>proxy</html>";
+  EXPECT_EQ(interpret_cluster_responses(*options, responses).exit_code, kExitServerError);
+  responses[0].body = std::string(kTwoMembers);
+  const CommandOutput passed = interpret_cluster_responses(*options, responses);
+  EXPECT_EQ(passed.exit_code, kExitOk);
+  EXPECT_EQ(passed.standard_output, std::string(kTwoMembers) + "\n");
+}
+
 TEST(ClusterCommands, HealthOfARebuildingNodeIsNotReady) {
   Result<KvctlOptions> options = parse({"--node", "127.0.0.1:8082", "health"});
   ASSERT_TRUE(options.ok());
   wire::HttpResponse ready;
   ready.status = 200;
   ready.body = R"({"status":"ok","state":"normal","node":"n2","rebuilding":false,"reasons":[]})";
-  CommandOutput ok = interpret_cluster_response(*options, ready);
+  CommandOutput ok = interpret_cluster_responses(*options, {&ready, 1});
   EXPECT_EQ(ok.exit_code, kExitOk);
   EXPECT_EQ(ok.standard_output, "127.0.0.1:8082 ok (node n2)\n");
   wire::HttpResponse rebuilding = ready;
-  rebuilding.body = R"({"status":"degraded","state":"normal","node":"n2","rebuilding":true,"reasons":["waiting for n1"]})";
-  CommandOutput waiting = interpret_cluster_response(*options, rebuilding);
+  rebuilding.body =
+      R"({"status":"degraded","state":"normal","node":"n2","rebuilding":true,"reasons":["waiting for n1"]})";
+  CommandOutput waiting = interpret_cluster_responses(*options, {&rebuilding, 1});
   EXPECT_EQ(waiting.exit_code, kExitRebuilding);
   EXPECT_EQ(waiting.standard_output, "127.0.0.1:8082 rebuilding (node n2): waiting for n1\n");
   options->json = true;
-  EXPECT_EQ(interpret_cluster_response(*options, rebuilding).exit_code, kExitRebuilding);
+  EXPECT_EQ(interpret_cluster_responses(*options, {&rebuilding, 1}).exit_code, kExitRebuilding);
 }
 
 }  // namespace

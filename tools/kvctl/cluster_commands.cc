@@ -5,16 +5,12 @@
 #include <memory>
 
 #include "core/wire/http_writer.h"
+#include "core/wire/json_writer.h"
 #include "tools/kvctl/cluster_views.h"
 #include "tools/kvctl/server_error.h"
 
 namespace ringkv::tools {
 namespace {
-
-std::string path_for(const std::string& command) {
-  if (command == "status") return "/cluster";
-  return "/" + command;  // /ring, /health, /metrics
-}
 
 std::string with_newline(std::string text) {
   if (!text.empty() && text.back() != '\n') text += '\n';
@@ -52,10 +48,20 @@ std::string health_line(const KvctlOptions& options, const std::string& body, bo
   return line + "\n";
 }
 
+// Text from a Result: on stdout, or the problem as a server error.
+CommandOutput text_output(Result<std::string> text) {
+  if (!text.ok()) return {kExitServerError, "", text.status().message()};
+  return {kExitOk, std::move(text).value(), ""};
+}
 
-CommandOutput table_output(Result<std::string> table) {
-  if (!table.ok()) return {kExitServerError, "", table.status().message()};
-  return {kExitOk, std::move(table).value(), ""};
+// The server's JSON as it is, once it is known to be JSON in UTF-8.
+CommandOutput json_output(const std::string& body, std::string_view what) {
+  std::unique_ptr<cJSON, decltype(&cJSON_Delete)> document(
+      cJSON_ParseWithLength(body.data(), body.size()), &cJSON_Delete);
+  if (document == nullptr || !wire::valid_utf8(body)) {
+    return {kExitServerError, "", std::string(what) + " is not valid JSON"};
+  }
+  return {kExitOk, with_newline(body), ""};
 }
 
 }  // namespace
@@ -64,28 +70,45 @@ bool is_cluster_command(const std::string& command) {
   return command == "status" || command == "ring" || command == "health" || command == "metrics";
 }
 
-wire::HttpRequest build_cluster_request(const KvctlOptions& options) {
+std::vector<std::string> cluster_paths(const KvctlOptions& options) {
+  if (options.command == "status") return {"/cluster"};
+  if (options.command == "ring") return {"/ring", "/cluster"};
+  return {"/" + options.command};  // /health, /metrics
+}
+
+wire::HttpRequest build_cluster_request(const KvctlOptions& options, std::string_view path) {
   wire::HttpRequest request =
-      wire::make_request("GET", path_for(options.command), options.node.to_string());
+      wire::make_request("GET", std::string(path), options.node.to_string());
   if (!options.token.empty()) request.headers.emplace_back("X-Cluster-Token", options.token);
   return request;
 }
 
-CommandOutput interpret_cluster_response(const KvctlOptions& options,
-                                         const wire::HttpResponse& response) {
-  if (response.status != 200) return {kExitServerError, "", describe_error_response(response)};
+CommandOutput interpret_cluster_responses(const KvctlOptions& options,
+                                          std::span<const wire::HttpResponse> responses) {
+  RINGKV_ASSERT(responses.size() == cluster_paths(options).size());
+  for (const wire::HttpResponse& response : responses) {
+    if (response.status != 200) {
+      return {kExitServerError, "", describe_error_response(response), response.status};
+    }
+  }
+  const std::string& body = responses.front().body;
   if (options.command == "health") {
     // Not ready while rebuilding lost data: compose healthchecks and scripts wait for it.
     bool rebuilding = false;
-    std::string line = health_line(options, response.body, rebuilding);
-    return {rebuilding ? kExitRebuilding : kExitOk,
-            options.json ? with_newline(response.body) : std::move(line), ""};
+    std::string line = health_line(options, body, rebuilding);
+    CommandOutput output =
+        options.json ? json_output(body, "the /health answer") : CommandOutput{kExitOk, line, ""};
+    if (output.exit_code == kExitOk && rebuilding) output.exit_code = kExitRebuilding;
+    return output;
   }
-  if (options.json || options.command == "metrics") {
-    return {kExitOk, with_newline(response.body), ""};
+  if (options.command == "metrics") return {kExitOk, with_newline(body), ""};
+  if (options.command == "status") {
+    return options.json ? json_output(body, "the /cluster answer")
+                        : text_output(render_membership_table(body));
   }
-  if (options.command == "status") return table_output(render_membership_table(response.body));
-  return table_output(render_ring_table(response.body));
+  const std::string& cluster_body = responses[1].body;
+  return text_output(options.json ? ring_json_with_status(body, cluster_body)
+                                  : render_ring_table(body, cluster_body));
 }
 
 }  // namespace ringkv::tools

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <vector>
 
+#include "core/wire/json_writer.h"
 #include "tools/kvctl/text_table.h"
 
 namespace ringkv::tools {
@@ -51,6 +53,34 @@ std::string node_id_of(const cJSON* row) {
   return cell_text(member(row, {"node_id", "node", "id"}));
 }
 
+// The member rows of a /cluster answer: kvnode's {"members":[..]} or a bare array.
+Result<const cJSON*> member_rows(const cJSON* document) {
+  const cJSON* rows = document;
+  if (!cJSON_IsArray(rows)) rows = member(rows, {"members", "nodes", "membership"});
+  if (!cJSON_IsArray(rows)) return Status::corruption("the /cluster answer has no member array");
+  return rows;
+}
+
+// Node id -> status ("alive", "suspect", "down") from a /cluster answer.
+Result<std::map<std::string, std::string>> member_statuses(std::string_view cluster_json) {
+  Result<JsonDocument> document = parse_json(cluster_json, "the /cluster answer");
+  if (!document.ok()) return document.status();
+  Result<const cJSON*> rows = member_rows(document->get());
+  if (!rows.ok()) return rows.status();
+  std::map<std::string, std::string> statuses;
+  const cJSON* row = nullptr;
+  cJSON_ArrayForEach(row, *rows) {
+    statuses[node_id_of(row)] = cell_text(member(row, {"status", "state"}));
+  }
+  return statuses;
+}
+
+std::string status_of(const std::map<std::string, std::string>& statuses,
+                      const std::string& node_id) {
+  const auto found = statuses.find(node_id);
+  return found == statuses.end() || found->second.empty() ? "unknown" : found->second;
+}
+
 struct RingRow {
   std::string node_id;
   std::string address;
@@ -59,6 +89,7 @@ struct RingRow {
 };
 
 Result<std::vector<RingRow>> ring_rows(const cJSON* nodes) {
+  if (nodes == nullptr) return Status::corruption("the /ring answer has no nodes");
   std::vector<RingRow> rows;
   const cJSON* item = nullptr;
   cJSON_ArrayForEach(item, nodes) {
@@ -81,6 +112,14 @@ Result<std::vector<RingRow>> ring_rows(const cJSON* nodes) {
   return rows;
 }
 
+// The node entries of a /ring answer: kvnode's {"nodes":[..]}, a bare array, or an object
+// mapping node id to share; nullptr when there are none.
+const cJSON* ring_nodes(const cJSON* document) {
+  const cJSON* nodes = document;
+  if (!cJSON_IsArray(nodes)) nodes = member(nodes, {"nodes", "shares", "owners"});
+  return cJSON_IsArray(nodes) || cJSON_IsObject(nodes) ? nodes : nullptr;
+}
+
 std::string percent_text(double fraction) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.1f%%", fraction * 100.0);
@@ -92,12 +131,11 @@ std::string percent_text(double fraction) {
 Result<std::string> render_membership_table(std::string_view cluster_json) {
   Result<JsonDocument> document = parse_json(cluster_json, "the /cluster answer");
   if (!document.ok()) return document.status();
-  const cJSON* rows = document->get();
-  if (!cJSON_IsArray(rows)) rows = member(rows, {"members", "nodes", "membership"});
-  if (!cJSON_IsArray(rows)) return Status::corruption("the /cluster answer has no member array");
+  Result<const cJSON*> rows = member_rows(document->get());
+  if (!rows.ok()) return rows.status();
   std::vector<const cJSON*> sorted;
   const cJSON* row = nullptr;
-  cJSON_ArrayForEach(row, rows) sorted.push_back(row);
+  cJSON_ArrayForEach(row, *rows) sorted.push_back(row);
   std::sort(sorted.begin(), sorted.end(),
             [](const cJSON* a, const cJSON* b) { return node_id_of(a) < node_id_of(b); });
   TextTable table({"NODE", "ADDRESS", "STATUS", "INCARNATION", "HEARTBEAT"});
@@ -110,15 +148,12 @@ Result<std::string> render_membership_table(std::string_view cluster_json) {
   return table.render();
 }
 
-Result<std::string> render_ring_table(std::string_view ring_json) {
+Result<std::string> render_ring_table(std::string_view ring_json, std::string_view cluster_json) {
+  Result<std::map<std::string, std::string>> statuses = member_statuses(cluster_json);
+  if (!statuses.ok()) return statuses.status();
   Result<JsonDocument> document = parse_json(ring_json, "the /ring answer");
   if (!document.ok()) return document.status();
-  const cJSON* nodes = document->get();
-  if (!cJSON_IsArray(nodes)) nodes = member(nodes, {"nodes", "shares", "owners"});
-  if (!cJSON_IsArray(nodes) && !cJSON_IsObject(nodes)) {
-    return Status::corruption("the /ring answer has no nodes");
-  }
-  Result<std::vector<RingRow>> rows = ring_rows(nodes);
+  Result<std::vector<RingRow>> rows = ring_rows(ring_nodes(document->get()));
   if (!rows.ok()) return rows.status();
   double total = 0;
   bool any_address = false;
@@ -133,17 +168,42 @@ Result<std::string> render_ring_table(std::string_view ring_json) {
             [](const RingRow& a, const RingRow& b) { return a.node_id < b.node_id; });
   std::vector<std::string> header = {"NODE"};
   if (any_address) header.push_back("ADDRESS");
+  header.push_back("STATUS");
   if (any_vnodes) header.push_back("VNODES");
   header.push_back("SHARE");
   TextTable table(header);
   for (const RingRow& row : *rows) {
     std::vector<std::string> cells = {row.node_id};
     if (any_address) cells.push_back(row.address);
+    cells.push_back(status_of(*statuses, row.node_id));
     if (any_vnodes) cells.push_back(row.vnodes);
     cells.push_back(percent_text(row.share * scale));
     table.add_row(std::move(cells));
   }
   return table.render();
+}
+
+Result<std::string> ring_json_with_status(std::string_view ring_json,
+                                          std::string_view cluster_json) {
+  if (!wire::valid_utf8(ring_json) || !wire::valid_utf8(cluster_json)) {
+    return Status::corruption("the /ring or /cluster answer is not valid UTF-8");
+  }
+  Result<std::map<std::string, std::string>> statuses = member_statuses(cluster_json);
+  if (!statuses.ok()) return statuses.status();
+  Result<JsonDocument> document = parse_json(ring_json, "the /ring answer");
+  if (!document.ok()) return document.status();
+  const cJSON* nodes = ring_nodes(document->get());
+  RINGKV_RETURN_IF_ERROR(ring_rows(nodes).status());
+  cJSON* node = nullptr;
+  cJSON_ArrayForEach(node, nodes) {
+    if (!cJSON_IsObject(node)) continue;
+    cJSON_DeleteItemFromObjectCaseSensitive(node, "status");
+    cJSON_AddStringToObject(node, "status", status_of(*statuses, node_id_of(node)).c_str());
+  }
+  std::unique_ptr<char, decltype(&cJSON_free)> text(cJSON_PrintUnformatted(document->get()),
+                                                    &cJSON_free);
+  RINGKV_ASSERT_MSG(text != nullptr, "cJSON_PrintUnformatted failed (out of memory)");
+  return std::string(text.get()) + "\n";
 }
 
 }  // namespace ringkv::tools

@@ -1,6 +1,7 @@
 // Renders the JSON answers of `GET /cluster` and `GET /ring` as aligned text tables for
-// `kvctl status` and `kvctl ring`. Pure functions over the response body; a body that is
-// not the expected JSON shape gives corruption naming what is missing.
+// `kvctl status` and `kvctl ring` (and ring's JSON with each node's status). Pure functions
+// over the response bodies; a body that is not the expected JSON shape gives corruption
+// naming what is missing.
 #pragma once
 
 #include <string>
@@ -18,7 +19,14 @@ Result<std::string> render_membership_table(std::string_view cluster_json);
 // Accepts kvnode's {"nodes":[{node_id, primary_share, vnodes}]} ("share" also accepted,
 // "address" shown when present), or an object mapping node id to share. A share is a
 // fraction of the ring (0..1); shares summing to about 100 are taken as percentages.
-// Columns: NODE [ADDRESS] [VNODES] SHARE, rows in node id order.
-Result<std::string> render_ring_table(std::string_view ring_json);
+// STATUS is each node's status in `cluster_json` (as for render_membership_table;
+// "unknown" for a node it does not list), so the share of a down node shows as such.
+// Columns: NODE [ADDRESS] STATUS [VNODES] SHARE, rows in node id order.
+Result<std::string> render_ring_table(std::string_view ring_json, std::string_view cluster_json);
+
+// `ring_json` with a "status" member (from `cluster_json`, as above) added to each node
+// object of its "nodes" array, newline-terminated; other shapes are checked and kept.
+Result<std::string> ring_json_with_status(std::string_view ring_json,
+                                          std::string_view cluster_json);
 
 }  // namespace ringkv::tools

@@ -12,6 +12,7 @@ struct CommandOutput {
   int exit_code = kExitOk;
   std::string standard_output;
   std::string error_message;  // one line, without "kvctl: " and without '\n'; may be empty
+  int http_status = 0;        // with an error the node answered: its HTTP status
 };
 
 }  // namespace ringkv::tools

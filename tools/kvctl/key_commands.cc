@@ -4,6 +4,7 @@
 #include "core/wire/http_writer.h"
 #include "core/wire/json_writer.h"
 #include "core/wire/percent.h"
+#include "tools/kvctl/error_output.h"
 #include "tools/kvctl/server_error.h"
 
 namespace ringkv::tools {
@@ -73,10 +74,10 @@ CommandOutput interpret_key_response(const KvctlOptions& options,
                                      const wire::HttpResponse& response) {
   const std::string& key = options.arguments.front();
   if (response.status == 404 && options.command == "get") {
-    return {kExitNotFound, "", "not found: " + wire::percent_encode(key)};
+    return {kExitNotFound, "", "not found: " + key_for_message(key), response.status};
   }
   if (response.status < 200 || response.status > 299) {
-    return {kExitServerError, "", describe_error_response(response)};
+    return {kExitServerError, "", describe_error_response(response), response.status};
   }
   if (options.json) return {kExitOk, success_json(options, response), ""};
   if (options.command == "get") return {kExitOk, response.body, ""};

@@ -1,7 +1,13 @@
 // kvctl: the everyday client for a ringkv cluster (see kvctl_usage() and
-// docs/operations.md). Parses the command line, sends one request, prints the answer.
+// docs/operations.md). Parses the command line, sends the command's requests (one; two
+// for ring), prints the answer.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -9,16 +15,18 @@
 
 #include "runtime/http_client.h"
 #include "tools/kvctl/cluster_commands.h"
+#include "tools/kvctl/error_output.h"
 #include "tools/kvctl/key_commands.h"
 #include "tools/kvctl/kvctl_options.h"
+#include "tools/kvctl/put_value.h"
 
 namespace ringkv::tools {
 namespace {
 
-constexpr size_t kMaxValueBytes = 64 * 1024 * 1024;  // stdin and response bodies
 constexpr int kConnectTimeoutMs = 2000;
 constexpr int kDefaultRequestTimeoutMs = 15000;
 constexpr int kServerTimeoutMarginMs = 5000;  // let the server's own deadline answer first
+constexpr size_t kResponseHeaderAllowanceBytes = 64 * 1024;
 
 std::optional<std::string> lookup_environment(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
@@ -26,15 +34,34 @@ std::optional<std::string> lookup_environment(std::string_view name) {
   return std::string(value);
 }
 
-// All of stdin, or nullopt when it is larger than kMaxValueBytes.
-std::optional<std::string> read_standard_input() {
+// Stdin up to its end or `max_bytes + 1` bytes, whichever comes first (one byte over is
+// enough to know it is too large, without reading on).
+Result<std::string> read_standard_input(uint64_t max_bytes) {
   std::string value;
   char buffer[64 * 1024];
-  // Bounded: each pass reads >= 1 byte until end of file or the size limit.
-  while (size_t count = std::fread(buffer, 1, sizeof(buffer), stdin)) {
-    if (value.size() + count > kMaxValueBytes) return std::nullopt;
+  // Bounded: each pass but the last reads a full buffer, until the size limit. A short
+  // read is end of file or an error (a terminal's ^D must not be read past).
+  while (value.size() <= max_bytes) {
+    const size_t wanted = std::min<uint64_t>(sizeof(buffer), max_bytes + 1 - value.size());
+    const size_t count = std::fread(buffer, 1, wanted, stdin);
     value.append(buffer, count);
+    if (count < wanted) break;
   }
+  if (std::ferror(stdin)) {
+    return Status::io_error(std::string("cannot read stdin: ") + std::strerror(errno));
+  }
+  return value;
+}
+
+// The value `put` sends, or a usage error (nothing is sent then).
+Result<std::string> put_value(const KvctlOptions& options) {
+  Result<ValueSource> source = put_value_source(options, isatty(STDIN_FILENO) == 1);
+  if (!source.ok()) return source.status();
+  Result<std::string> value = *source == ValueSource::kArgument
+                                  ? Result<std::string>(options.arguments[1])
+                                  : read_standard_input(options.max_value_bytes);
+  if (!value.ok()) return value.status();
+  RINGKV_RETURN_IF_ERROR(check_put_value(options, *source, *value));
   return value;
 }
 
@@ -44,49 +71,57 @@ runtime::HttpClientOptions client_options(const KvctlOptions& options) {
   client.request_timeout_ms = options.timeout_ms.has_value()
                                   ? *options.timeout_ms + kServerTimeoutMarginMs
                                   : kDefaultRequestTimeoutMs;
-  client.limits.max_body_bytes = kMaxValueBytes + 64 * 1024;
+  // A get may return a value as large as any node can be configured to accept.
+  client.limits.max_body_bytes = kMaxValueBytesCeiling + kResponseHeaderAllowanceBytes;
   return client;
 }
 
-CommandOutput run_command(const KvctlOptions& options) {
+CommandOutput transport_error(const Status& status) {
+  const bool no_connection = status.code() == StatusCode::kUnavailable;
+  return {no_connection ? kExitCannotConnect : kExitServerError, "", status.message()};
+}
+
+CommandOutput run_key_command(const KvctlOptions& options) {
   std::string value;
   if (options.command == "put") {
-    if (options.arguments.size() == 2 && options.arguments[1] != "-") {
-      value = options.arguments[1];
-    } else if (std::optional<std::string> input = read_standard_input()) {
-      value = *std::move(input);
-    } else {
-      return {kExitUsage, "", "the value on stdin is larger than 64 MiB"};
-    }
+    Result<std::string> put = put_value(options);
+    if (!put.ok()) return {kExitUsage, "", put.status().message()};
+    value = std::move(put).value();
   }
+  runtime::HttpClient client(options.node, client_options(options));
+  Result<wire::HttpResponse> response = client.send(build_key_request(options, std::move(value)));
+  if (!response.ok()) return transport_error(response.status());
+  return interpret_key_response(options, *response);
+}
+
+CommandOutput run_cluster_command(const KvctlOptions& options) {
+  runtime::HttpClient client(options.node, client_options(options));
+  std::vector<wire::HttpResponse> responses;
+  for (const std::string& path : cluster_paths(options)) {  // at most two pages
+    Result<wire::HttpResponse> response = client.send(build_cluster_request(options, path));
+    if (!response.ok()) return transport_error(response.status());
+    responses.push_back(std::move(response).value());
+  }
+  return interpret_cluster_responses(options, responses);
+}
+
+CommandOutput run_command(const ParsedCommandLine& parsed) {
+  const KvctlOptions& options = parsed.options;
+  if (!parsed.error.ok()) return {kExitUsage, "", parsed.error.message()};
   if (options.arguments.size() >= 1 && options.arguments.front().empty()) {
     return {kExitUsage, "", "KEY must not be empty"};
   }
-  const bool key_command = is_key_command(options.command);
-  wire::HttpRequest request =
-      key_command ? build_key_request(options, std::move(value)) : build_cluster_request(options);
-  runtime::HttpClient client(options.node, client_options(options));
-  Result<wire::HttpResponse> response = client.send(std::move(request));
-  if (!response.ok()) {
-    const bool no_connection = response.status().code() == StatusCode::kUnavailable;
-    return {no_connection ? kExitCannotConnect : kExitServerError, "", response.status().message()};
-  }
-  return key_command ? interpret_key_response(options, *response)
-                     : interpret_cluster_response(options, *response);
+  return is_key_command(options.command) ? run_key_command(options) : run_cluster_command(options);
 }
 
 int run(int argc, char** argv) {
   std::vector<std::string_view> arguments(argv + 1, argv + argc);
-  Result<KvctlOptions> options = parse_kvctl_options(arguments, lookup_environment);
-  if (!options.ok()) {
-    std::cerr << "kvctl: " << options.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (options->command == "help") {
+  const ParsedCommandLine parsed = parse_kvctl_options(arguments, lookup_environment);
+  if (parsed.error.ok() && parsed.options.command == "help") {
     std::cout << kvctl_usage();
     return kExitOk;
   }
-  const CommandOutput output = run_command(*options);
+  const CommandOutput output = json_error_output(parsed.options, run_command(parsed));
   std::fwrite(output.standard_output.data(), 1, output.standard_output.size(), stdout);
   std::fflush(stdout);
   if (!output.error_message.empty()) std::cerr << "kvctl: " << output.error_message << "\n";

@@ -4,11 +4,13 @@
 #include <array>
 #include <charconv>
 
+#include "tools/kvctl/put_value.h"
+
 namespace ringkv::tools {
 namespace {
 
-constexpr std::array<std::string_view, 6> kOptionsWithValue = {
-    "--node", "--w", "--r", "--timeout-ms", "--token", "--context"};
+constexpr std::array<std::string_view, 7> kOptionsWithValue = {
+    "--node", "--w", "--r", "--timeout-ms", "--token", "--context", "--max-value-bytes"};
 constexpr std::string_view kContextRetired =
     "--context was retired: strong writes are ordered after every completed write without it "
     "(docs/consistency.md)";
@@ -59,6 +61,11 @@ Status apply_option(std::string_view name, std::string_view value, KvctlOptions&
   if (name == "--w") return assign_int(name, value, kMaxQuorum, options.write_quorum);
   if (name == "--r") return assign_int(name, value, kMaxQuorum, options.read_quorum);
   if (name == "--timeout-ms") return assign_int(name, value, kMaxTimeoutMs, options.timeout_ms);
+  if (name == "--max-value-bytes") {
+    Result<int> bytes = parse_bounded_int(name, value, static_cast<int>(kMaxValueBytesCeiling));
+    if (!bytes.ok()) return bytes.status();
+    options.max_value_bytes = static_cast<uint64_t>(*bytes);
+  }
   return Status::ok_status();
 }
 
@@ -72,6 +79,21 @@ Status check_arity(const KvctlOptions& options) {
     return Status::ok_status();
   }
   return Status::invalid_argument("unknown command '" + options.command + "' (try kvctl help)");
+}
+
+// What the options cannot say alone: a known command with the right number of
+// arguments, a usable --node, and --json only where there is JSON to give.
+Status check_command(KvctlOptions& options, const std::string& node_text) {
+  if (options.command.empty()) return Status::invalid_argument("no command given (try kvctl help)");
+  RINGKV_RETURN_IF_ERROR(check_arity(options));
+  if (options.command == "help") return Status::ok_status();
+  if (options.json && options.command == "metrics") {
+    return Status::invalid_argument("metrics prints Prometheus text, not JSON: drop --json");
+  }
+  Result<HostPort> node = parse_host_port(node_text);
+  if (!node.ok()) return Status::invalid_argument("--node: " + node.status().message());
+  options.node = std::move(node).value();
+  return Status::ok_status();
 }
 
 // Splits "--name=value" / "--name value"; `index` moves past a consumed value.
@@ -106,46 +128,48 @@ Status take_option(std::span<const std::string_view> arguments, size_t& index,
 
 }  // namespace
 
-Result<KvctlOptions> parse_kvctl_options(std::span<const std::string_view> arguments,
-                                         const EnvironmentLookup& environment) {
-  KvctlOptions options;
+ParsedCommandLine parse_kvctl_options(std::span<const std::string_view> arguments,
+                                      const EnvironmentLookup& environment) {
+  ParsedCommandLine parsed;
+  KvctlOptions& options = parsed.options;
   std::string node_text(environment(kNodeEnvironmentVariable).value_or(std::string(kDefaultNode)));
   options.token = environment(kTokenEnvironmentVariable).value_or("");
   std::vector<std::string> positional;
   bool options_ended = false;
+  // Reads on past a bad option (keeping the first error) to learn whether --json is there.
   for (size_t index = 0; index < arguments.size(); ++index) {
     const std::string_view argument = arguments[index];
     if (!options_ended && argument == "--") {
       options_ended = true;
     } else if (!options_ended && argument.size() > 1 && argument.front() == '-') {
-      RINGKV_RETURN_IF_ERROR(take_option(arguments, index, options, node_text));
+      Status taken = take_option(arguments, index, options, node_text);
+      if (parsed.error.ok()) parsed.error = std::move(taken);
     } else {
       positional.emplace_back(argument);
     }
   }
-  if (options.command == "help") return options;
-  if (positional.empty()) return Status::invalid_argument("no command given (try kvctl help)");
-  options.command = positional.front();
-  options.arguments.assign(positional.begin() + 1, positional.end());
-  RINGKV_RETURN_IF_ERROR(check_arity(options));
-  Result<HostPort> node = parse_host_port(node_text);
-  if (!node.ok()) return Status::invalid_argument("--node: " + node.status().message());
-  options.node = std::move(node).value();
-  return options;
+  if (!positional.empty() && options.command != "help") {
+    options.command = positional.front();
+    options.arguments.assign(positional.begin() + 1, positional.end());
+  }
+  if (parsed.error.ok()) parsed.error = check_command(options, node_text);
+  return parsed;
 }
 
-std::string_view kvctl_usage() {
+std::string kvctl_usage() {
   return R"(usage: kvctl [options] COMMAND [ARGS]
 
 commands:
-  put KEY [VALUE|-]   store VALUE under KEY (no VALUE or '-': read it from stdin);
-                      prints the new version
+  put KEY VALUE       store VALUE under KEY; prints the new version
+  put KEY -           store all of stdin (any bytes, empty too)
+  put KEY             same as '-' when stdin is a pipe or file, but an empty stdin is
+                      refused; with stdin a terminal this is a usage error
   get KEY             print the value (raw bytes); exit 1 when not found
   del KEY             delete KEY (writes a tombstone)
   status              membership table: node, address, status, incarnation, heartbeat
-  ring                how the hash ring is shared between nodes
+  ring                how the hash ring is shared between nodes, with each node's status
   health              check that the node answers and is not rebuilding lost data (exit 5)
-  metrics             print the node's Prometheus metrics
+  metrics             print the node's Prometheus metrics (no --json form)
   help                this text
 
 options:
@@ -153,10 +177,16 @@ options:
   --w N, --r N        write / read quorum for this request (1..N)
   --timeout-ms N      server-side deadline for this request
   --token T           send X-Cluster-Token (default: $RINGKV_CLUSTER_TOKEN)
-  --json              machine-readable output
+  --max-value-bytes N largest value put sends, in bytes (default: )" +
+         size_text(kDefaultMaxValueBytes) + R"(, what nodes accept
+                      unless started with a larger --max-value-bytes; at most )" +
+         size_text(kMaxValueBytesCeiling) + R"()
+  --json              machine-readable output: every answer and every error (help
+                      aside) is one JSON line on stdout, errors {"error":..,"key":..};
+                      stderr stays empty and the exit code is the one without --json
 
-exit codes: 0 ok, 1 not found, 2 usage error, 3 server error or quorum failure,
-            4 cannot connect
+exit codes: 0 ok, 1 not found, 2 usage error (nothing was sent), 3 server error or
+            quorum failure, 4 cannot connect, 5 (health) rebuilding
 )";
 }
 

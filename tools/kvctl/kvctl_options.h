@@ -10,8 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/status.h"
+#include "core/config.h"
 #include "core/host_port.h"
+#include "core/status.h"
 
 namespace ringkv::tools {
 
@@ -25,6 +26,8 @@ struct KvctlOptions {
   std::optional<int> write_quorum;  // --w: query parameter w
   std::optional<int> read_quorum;   // --r: query parameter r
   std::optional<int> timeout_ms;    // --timeout-ms: query parameter timeout_ms
+  // --max-value-bytes: the largest value put sends; the nodes' own --max-value-bytes.
+  uint64_t max_value_bytes = kDefaultMaxValueBytes;
   bool json = false;
   std::string token;    // X-Cluster-Token when not empty
   std::string command;  // "put", "get", "del", "status", "ring", "health", "metrics", "help"
@@ -34,12 +37,20 @@ struct KvctlOptions {
 // Returns the value of an environment variable, or nullopt when unset.
 using EnvironmentLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
-// `arguments` excludes the program name. Errors are invalid_argument with a message fit
-// for the user ("unknown option '--x'", "get takes exactly one KEY").
-Result<KvctlOptions> parse_kvctl_options(std::span<const std::string_view> arguments,
-                                         const EnvironmentLookup& environment);
+// The command line as far as it could be read. `error` is the first usage error, an
+// invalid_argument with a message fit for the user ("unknown option '--x'"); `options` is
+// complete only when `error` is ok, but `options.json` is set whenever --json is among the
+// options, so that even a usage error can be answered in JSON.
+struct ParsedCommandLine {
+  KvctlOptions options;
+  Status error;
+};
 
-// The --help text.
-std::string_view kvctl_usage();
+// `arguments` excludes the program name.
+ParsedCommandLine parse_kvctl_options(std::span<const std::string_view> arguments,
+                                      const EnvironmentLookup& environment);
+
+// The --help text; its limits come from the constants kvctl enforces.
+std::string kvctl_usage();
 
 }  // namespace ringkv::tools
