@@ -62,6 +62,17 @@ TEST(KvctlOptions, EnvironmentGivesDefaultsAndFlagsWin) {
   EXPECT_EQ(flags->token, "t2");
 }
 
+// A bad node address names where it came from: the variable or the flag.
+TEST(KvctlOptions, BadNodeNamesTheVariableOrTheFlagThatGaveIt) {
+  Result<KvctlOptions> from_environment = parse({"health"}, {{"RINGKV_NODE", "garbage"}});
+  ASSERT_FALSE(from_environment.ok());
+  EXPECT_EQ(from_environment.status().message().rfind("RINGKV_NODE: ", 0), 0u)
+      << from_environment.status().message();
+  Result<KvctlOptions> from_flag = parse({"--node", "garbage", "health"}, {{"RINGKV_NODE", "a:1"}});
+  ASSERT_FALSE(from_flag.ok());
+  EXPECT_EQ(from_flag.status().message().rfind("--node: ", 0), 0u) << from_flag.status().message();
+}
+
 TEST(KvctlOptions, OptionsMayFollowTheCommandUntilDoubleDash) {
   Result<KvctlOptions> options = parse({"put", "k", "--w", "3", "--json", "--", "--value"});
   ASSERT_TRUE(options.ok()) << options.status().message();

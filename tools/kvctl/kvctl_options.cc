@@ -53,9 +53,16 @@ Status assign_int(std::string_view option, std::string_view text, int max,
   return Status::ok_status();
 }
 
+// The node to talk to as given, and how: "--node" or the environment variable (so an
+// error names what the user actually typed).
+struct NodeChoice {
+  std::string text;
+  std::string given_as;
+};
+
 Status apply_option(std::string_view name, std::string_view value, KvctlOptions& options,
-                    std::string& node_text) {
-  if (name == "--node") node_text = value;
+                    NodeChoice& node) {
+  if (name == "--node") node = NodeChoice{std::string(value), "--node"};
   if (name == "--token") options.token = value;
   if (name == "--context") return Status::invalid_argument(std::string(kContextRetired));
   if (name == "--w") return assign_int(name, value, kMaxQuorum, options.write_quorum);
@@ -83,22 +90,24 @@ Status check_arity(const KvctlOptions& options) {
 
 // What the options cannot say alone: a known command with the right number of
 // arguments, a usable --node, and --json only where there is JSON to give.
-Status check_command(KvctlOptions& options, const std::string& node_text) {
+Status check_command(KvctlOptions& options, const NodeChoice& node_choice) {
   if (options.command.empty()) return Status::invalid_argument("no command given (try kvctl help)");
   RINGKV_RETURN_IF_ERROR(check_arity(options));
   if (options.command == "help") return Status::ok_status();
   if (options.json && options.command == "metrics") {
     return Status::invalid_argument("metrics prints Prometheus text, not JSON: drop --json");
   }
-  Result<HostPort> node = parse_host_port(node_text);
-  if (!node.ok()) return Status::invalid_argument("--node: " + node.status().message());
+  Result<HostPort> node = parse_host_port(node_choice.text);
+  if (!node.ok()) {
+    return Status::invalid_argument(node_choice.given_as + ": " + node.status().message());
+  }
   options.node = std::move(node).value();
   return Status::ok_status();
 }
 
 // Splits "--name=value" / "--name value"; `index` moves past a consumed value.
 Status take_option(std::span<const std::string_view> arguments, size_t& index,
-                   KvctlOptions& options, std::string& node_text) {
+                   KvctlOptions& options, NodeChoice& node) {
   std::string_view name = arguments[index];
   std::optional<std::string_view> value;
   if (const size_t equals = name.find('='); equals != std::string_view::npos) {
@@ -123,7 +132,7 @@ Status take_option(std::span<const std::string_view> arguments, size_t& index,
     }
     value = arguments[++index];
   }
-  return apply_option(name, *value, options, node_text);
+  return apply_option(name, *value, options, node);
 }
 
 }  // namespace
@@ -132,7 +141,10 @@ ParsedCommandLine parse_kvctl_options(std::span<const std::string_view> argument
                                       const EnvironmentLookup& environment) {
   ParsedCommandLine parsed;
   KvctlOptions& options = parsed.options;
-  std::string node_text(environment(kNodeEnvironmentVariable).value_or(std::string(kDefaultNode)));
+  NodeChoice node{std::string(kDefaultNode), "--node"};
+  if (std::optional<std::string> from_environment = environment(kNodeEnvironmentVariable)) {
+    node = NodeChoice{*from_environment, std::string(kNodeEnvironmentVariable)};
+  }
   options.token = environment(kTokenEnvironmentVariable).value_or("");
   std::vector<std::string> positional;
   bool options_ended = false;
@@ -142,7 +154,7 @@ ParsedCommandLine parse_kvctl_options(std::span<const std::string_view> argument
     if (!options_ended && argument == "--") {
       options_ended = true;
     } else if (!options_ended && argument.size() > 1 && argument.front() == '-') {
-      Status taken = take_option(arguments, index, options, node_text);
+      Status taken = take_option(arguments, index, options, node);
       if (parsed.error.ok()) parsed.error = std::move(taken);
     } else {
       positional.emplace_back(argument);
@@ -152,7 +164,7 @@ ParsedCommandLine parse_kvctl_options(std::span<const std::string_view> argument
     options.command = positional.front();
     options.arguments.assign(positional.begin() + 1, positional.end());
   }
-  if (parsed.error.ok()) parsed.error = check_command(options, node_text);
+  if (parsed.error.ok()) parsed.error = check_command(options, node);
   return parsed;
 }
 
