@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """A stand-in for kvnode that accepts kvnode's flags, answers GET /health and exits 0 on
 SIGINT/SIGTERM. Lets the local-cluster tests check the script's own job (ports, prefixes,
-signals, clean stop) independently of the real server. Not a key-value store."""
+signals, clean stop) independently of the real server. Not a key-value store. Like kvnode
+it creates --data-dir and takes the token from --cluster-token or KV_CLUSTER_TOKEN; unlike
+kvnode it refuses to start without a token, so a restart command that loses it fails."""
 import http.server
 import json
+import os
 import signal
 import sys
 import threading
@@ -27,6 +30,11 @@ def parse_flags(arguments):
 
 def main():
     flags = parse_flags(sys.argv[1:])
+    if not flags.get("--cluster-token", os.environ.get("KV_CLUSTER_TOKEN")):
+        print("fake-kvnode: no cluster token (--cluster-token or KV_CLUSTER_TOKEN)",
+              file=sys.stderr)
+        sys.exit(2)
+    os.makedirs(flags["--data-dir"], exist_ok=True)
     host, port = flags["--listen"].rsplit(":", 1)
     node_id = flags["--id"]
 
