@@ -11,6 +11,15 @@ const char* member_status_name(MemberStatus status) {
   return "unknown";
 }
 
+const char* change_kind_name(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::kJoin: return "join";
+    case ChangeKind::kDecommission: return "decommission";
+    case ChangeKind::kRemove: return "remove";
+  }
+  return "unknown";
+}
+
 namespace {
 struct KindName {
   const char* operator()(const ReplicaWrite&) const { return "kv"; }
@@ -23,6 +32,12 @@ struct KindName {
   const char* operator()(const SyncEntries&) const { return "ae-entries"; }
   const char* operator()(const VersionQuery&) const { return "version-query"; }
   const char* operator()(const VersionQueryReply&) const { return "version-reply"; }
+  const char* operator()(const RingState&) const { return "ring"; }
+  const char* operator()(const RingAck&) const { return "ring-ack"; }
+  const char* operator()(const EpochRefusal&) const { return "epoch-refusal"; }
+  const char* operator()(const StreamRequest&) const { return "stream"; }
+  const char* operator()(const StreamBatch&) const { return "stream-batch"; }
+  const char* operator()(const ChangeRequest&) const { return "change"; }
 };
 }  // namespace
 

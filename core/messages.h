@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/entry.h"
+#include "core/ring_config.h"
 #include "core/types.h"
 #include "core/version.h"
 
@@ -134,20 +135,88 @@ struct SyncEntries {
   friend bool operator==(const SyncEntries&, const SyncEntries&) = default;
 };
 
+// Membership changes (docs/membership.md). A node's ring configuration; `request`: the
+// receiver answers with its own (request=false). Sent by a change's owner to every member
+// at each stage, in answer to a node that asks (a new node, a node behind), and before an
+// EpochRefusal.
+struct RingState {
+  RingDescription ring;
+  bool request = false;
+  friend bool operator==(const RingState&, const RingState&) = default;
+};
+
+// Member -> the change's owner: "I hold the configuration of `epoch` (its digest)";
+// `streamed`: and I copied every key I gain in it (durably: sent after a sync).
+struct RingAck {
+  uint64_t epoch = 0;
+  uint64_t digest = 0;
+  bool streamed = false;
+  friend bool operator==(const RingAck&, const RingAck&) = default;
+};
+
+// Replica -> coordinator: the quorum-counted request `op` (version query, replica write,
+// replica read) carried an older epoch than this replica's, so it was not served. A
+// RingState with the replica's configuration precedes it on the same connection.
+struct EpochRefusal {
+  uint64_t op = 0;
+  uint64_t epoch = 0;  // the replica's
+  friend bool operator==(const EpochRefusal&, const EpochRefusal&) = default;
+};
+
+// A gaining member -> a source: the next entries, in key order after `cursor` (from the
+// first key when `from_start`), of the keys that move to the sender in `epoch` and that
+// the source owned before it; at most `max_bytes` of them (at least one entry).
+struct StreamRequest {
+  uint64_t epoch = 0;
+  Key cursor;
+  bool from_start = true;
+  uint32_t max_bytes = 0;
+  friend bool operator==(const StreamRequest&, const StreamRequest&) = default;
+};
+
+// Source -> gaining member: the entries asked for; `next_cursor` resumes after them;
+// `done`: there are no more.
+struct StreamBatch {
+  uint64_t epoch = 0;
+  std::vector<KeyedEntry> entries;
+  Key next_cursor;
+  bool done = false;
+  friend bool operator==(const StreamBatch&, const StreamBatch&) = default;
+};
+
+// Wire names "join", "decommission", "remove": DO NOT CHANGE the numeric values.
+enum class ChangeKind : uint8_t { kJoin = 0, kDecommission = 1, kRemove = 2 };
+const char* change_kind_name(ChangeKind kind);
+
+// A node -> a member: begin this membership change (a new node asks to join; an operator's
+// decommission or removenode reaches the change's owner this way).
+struct ChangeRequest {
+  ChangeKind kind = ChangeKind::kJoin;
+  NodeId node_id;
+  std::string address;  // the joining node's
+  friend bool operator==(const ChangeRequest&, const ChangeRequest&) = default;
+};
+
 // Add new kinds at the end: the alternative index selects the codec's row.
 using MessageBody = std::variant<ReplicaWrite, ReplicaWriteAck, ReplicaRead, ReplicaReadReply,
                                  Gossip, MerkleQuery, MerkleHashes, SyncEntries, VersionQuery,
-                                 VersionQueryReply>;
+                                 VersionQueryReply, RingState, RingAck, EpochRefusal,
+                                 StreamRequest, StreamBatch, ChangeRequest>;
 
+// `epoch`: the sender's ring configuration epoch (0: none yet). A replica refuses a
+// quorum-counted request from an older epoch (EpochRefusal); a receiver that sees a newer
+// one asks the sender for its configuration.
 struct Message {
   NodeId from;
   uint64_t lamport = 0;
   MessageBody body;
+  uint64_t epoch = 0;
   friend bool operator==(const Message&, const Message&) = default;
 };
 
 // The path segment after /internal/ for each kind: "kv", "kv-ack", "read", "read-reply",
-// "gossip", "ae-query", "ae-hashes", "ae-entries", "version-query", "version-reply".
+// "gossip", "ae-query", "ae-hashes", "ae-entries", "version-query", "version-reply",
+// "ring", "ring-ack", "epoch-refusal", "stream", "stream-batch", "change".
 // Frozen: part of the wire contract.
 const char* message_kind_name(const MessageBody& body);
 

@@ -8,7 +8,7 @@
 namespace ringkv {
 namespace {
 
-constexpr size_t kMaxAddressBytes = 255;
+constexpr size_t kMaxAddressBytes = 256;  // as the wire codec's
 
 bool owns_before(MemberState state) {
   return state == MemberState::kNormal || state == MemberState::kLeaving ||

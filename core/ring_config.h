@@ -31,6 +31,17 @@ struct RingMember {
   friend bool operator==(const RingMember&, const RingMember&) = default;
 };
 
+// A configuration as plain data: what the wire and the disk carry (RingConfig::make
+// checks it).
+struct RingDescription {
+  uint64_t epoch = 0;
+  ChangeStage stage = ChangeStage::kNone;
+  NodeId owner;  // "" without a change
+  uint32_t vnodes_per_node = kDefaultVnodesPerNode;
+  std::vector<RingMember> members;
+  friend bool operator==(const RingDescription&, const RingDescription&) = default;
+};
+
 // A key's replica sets: equal unless the key moves in the change in progress.
 struct ReplicaSets {
   std::vector<NodeId> old_set;  // who owns the key before the change
@@ -54,6 +65,13 @@ class RingConfig {
   static Result<RingConfig> make(uint64_t epoch, ChangeStage stage, NodeId owner,
                                  std::vector<RingMember> members, uint32_t vnodes_per_node,
                                  size_t max_members);
+  static Result<RingConfig> make(RingDescription description, size_t max_members) {
+    return make(description.epoch, description.stage, std::move(description.owner),
+                std::move(description.members), description.vnodes_per_node, max_members);
+  }
+  RingDescription description() const {
+    return RingDescription{epoch_, stage_, owner_, vnodes_per_node_, members_};
+  }
   // Epoch 1 of a new cluster: every member normal.
   static Result<RingConfig> initial(std::vector<RingMember> members, uint32_t vnodes_per_node,
                                     size_t max_members);

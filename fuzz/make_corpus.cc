@@ -79,9 +79,18 @@ std::vector<Message> sample_messages() {
       SyncEntries{5, {1, 9}, {KeyedEntry{"a", entry}, KeyedEntry{"b", Entry{}}}, false},
       VersionQuery{9, "k\xff"},
       VersionQueryReply{9, true, Version{17, "n1"}},
+      RingState{RingDescription{3, ChangeStage::kJoint, "n1", 100,
+                                {RingMember{"n1", "10.0.0.1:7000", MemberState::kNormal},
+                                 RingMember{"n4", "10.0.0.4:7000", MemberState::kJoining}}},
+                true},
+      RingAck{3, 0x1234567890abcdefULL, false},
+      EpochRefusal{7, 4},
+      StreamRequest{3, "k\xff", false, 65536},
+      StreamBatch{3, {KeyedEntry{"a", entry}}, "a", false},
+      ChangeRequest{ChangeKind::kJoin, "n4", "10.0.0.4:7000"},
   };
   std::vector<Message> messages;
-  for (auto& body : bodies) messages.push_back(Message{"n1", 42, std::move(body)});
+  for (auto& body : bodies) messages.push_back(Message{"n1", 42, std::move(body), 3});
   return messages;
 }
 

@@ -24,7 +24,7 @@ inline constexpr std::string_view kMessageContentType = "application/json";
 // rejection and re-stamped writes; version 2 adds version queries (ABD) and superseded
 // acks (docs/wire.md).
 inline constexpr std::string_view kProtocolHeader = "X-Ringkv-Protocol";
-inline constexpr uint32_t kWireProtocolVersion = 2;
+inline constexpr uint32_t kWireProtocolVersion = 3;
 
 // Decoding limits (frozen: a peer relies on them).
 inline constexpr size_t kMaxWireKeyBytes = 65535;  // decoded key bytes

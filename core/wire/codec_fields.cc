@@ -151,4 +151,55 @@ Status MemberStatusField::read(JsonValue& value, MemberStatus& out, const FieldN
   return field_error(name, "must be \"alive\", \"suspect\" or \"down\"");
 }
 
+Status OwnerField::read(JsonValue& value, NodeId& out, const FieldName& name) {
+  std::string_view text;
+  RINGKV_RETURN_IF_ERROR(read_string(value, text, name));
+  if (!text.empty() && !valid_node_id(text)) {
+    return field_error(name, "is neither empty nor a valid node id");
+  }
+  out.assign(text);
+  return Status::ok_status();
+}
+
+namespace {
+
+// Reads a string that must be the name of one of `values` (by `name_of`).
+template <typename Enum, size_t Count>
+Status read_enum_name(JsonValue& value, Enum& out, const FieldName& name,
+                      const Enum (&values)[Count], const char* (*name_of)(Enum)) {
+  std::string_view text;
+  RINGKV_RETURN_IF_ERROR(read_string(value, text, name));
+  std::string expected;
+  for (Enum candidate : values) {
+    if (text == name_of(candidate)) {
+      out = candidate;
+      return Status::ok_status();
+    }
+    expected += (expected.empty() ? "\"" : ", \"") + std::string(name_of(candidate)) + "\"";
+  }
+  return field_error(name, "must be one of " + expected);
+}
+
+constexpr MemberState kMemberStates[] = {MemberState::kNormal, MemberState::kJoining,
+                                         MemberState::kLeaving, MemberState::kRemoved,
+                                         MemberState::kLeft};
+constexpr ChangeStage kChangeStages[] = {ChangeStage::kNone, ChangeStage::kJoint,
+                                         ChangeStage::kStreaming, ChangeStage::kReadsSwitched};
+constexpr ChangeKind kChangeKinds[] = {ChangeKind::kJoin, ChangeKind::kDecommission,
+                                       ChangeKind::kRemove};
+
+}  // namespace
+
+Status MemberStateField::read(JsonValue& value, MemberState& out, const FieldName& name) {
+  return read_enum_name(value, out, name, kMemberStates, &member_state_name);
+}
+
+Status ChangeStageField::read(JsonValue& value, ChangeStage& out, const FieldName& name) {
+  return read_enum_name(value, out, name, kChangeStages, &change_stage_name);
+}
+
+Status ChangeKindField::read(JsonValue& value, ChangeKind& out, const FieldName& name) {
+  return read_enum_name(value, out, name, kChangeKinds, &change_kind_name);
+}
+
 }  // namespace ringkv::wire::codec_detail

@@ -149,6 +149,23 @@ struct MemberStatusField {  // "alive" | "suspect" | "down"
   static Status read(JsonValue& value, MemberStatus& out, const FieldName& name);
   static void write(MemberStatus in, JsonWriter& json) { json.string(member_status_name(in)); }
 };
+struct OwnerField {  // "" (no change in progress) or a node id
+  static Status read(JsonValue& value, NodeId& out, const FieldName& name);
+  static void write(const NodeId& in, JsonWriter& json) { json.string(in); }
+};
+// Enumerations written as their names; each read accepts exactly the names of its type.
+struct MemberStateField {  // "normal" | "joining" | "leaving" | "removed" | "left"
+  static Status read(JsonValue& value, MemberState& out, const FieldName& name);
+  static void write(MemberState in, JsonWriter& json) { json.string(member_state_name(in)); }
+};
+struct ChangeStageField {  // "none" | "joint" | "streaming" | "reads_switched"
+  static Status read(JsonValue& value, ChangeStage& out, const FieldName& name);
+  static void write(ChangeStage in, JsonWriter& json) { json.string(change_stage_name(in)); }
+};
+struct ChangeKindField {  // "join" | "decommission" | "remove"
+  static Status read(JsonValue& value, ChangeKind& out, const FieldName& name);
+  static void write(ChangeKind in, JsonWriter& json) { json.string(change_kind_name(in)); }
+};
 struct EntryField {  // {"version", "tombstone", "value_b64"}
   static Status read(JsonValue& value, Entry& out, const FieldName& name);
   static void write(const Entry& in, JsonWriter& json);

@@ -11,6 +11,7 @@ namespace {
 constexpr FieldSpec<Message> kCommonFields[] = {
     member_field<Message, &Message::from, NodeIdField>("from"),
     member_field<Message, &Message::lamport, CounterField>("lamport"),
+    member_field<Message, &Message::epoch, CounterField>("ring_epoch"),
 };
 
 constexpr FieldSpec<Entry> kEntryFields[] = {
@@ -106,6 +107,63 @@ constexpr FieldSpec<Message> kSyncEntriesFields[] = {
     body_field<SyncEntries, &SyncEntries::reply, BoolField>("reply"),
 };
 
+// Membership changes (docs/membership.md). A configuration holds at most
+// kMaxMemberRows members; a stream batch at most kMaxSyncEntries entries (the node sends
+// far fewer: its byte budget per batch).
+constexpr FieldSpec<RingMember> kRingMemberFields[] = {
+    member_field<RingMember, &RingMember::id, NodeIdField>("id"),
+    member_field<RingMember, &RingMember::address, AddressField>("address"),
+    member_field<RingMember, &RingMember::state, MemberStateField>("state"),
+};
+
+constexpr FieldSpec<RingDescription> kRingDescriptionFields[] = {
+    member_field<RingDescription, &RingDescription::epoch, CounterField>("epoch"),
+    member_field<RingDescription, &RingDescription::stage, ChangeStageField>("stage"),
+    member_field<RingDescription, &RingDescription::owner, OwnerField>("owner"),
+    member_field<RingDescription, &RingDescription::vnodes_per_node, U32Field>("vnodes"),
+    member_field<RingDescription, &RingDescription::members,
+                 ListField<ObjectField<RingMember, kRingMemberFields>, kMaxMemberRows>>(
+        "members"),
+};
+
+constexpr FieldSpec<Message> kRingStateFields[] = {
+    body_field<RingState, &RingState::ring, ObjectField<RingDescription, kRingDescriptionFields>>(
+        "ring"),
+    body_field<RingState, &RingState::request, BoolField>("request"),
+};
+
+constexpr FieldSpec<Message> kRingAckFields[] = {
+    body_field<RingAck, &RingAck::epoch, CounterField>("epoch"),
+    body_field<RingAck, &RingAck::digest, U64Field>("digest"),
+    body_field<RingAck, &RingAck::streamed, BoolField>("streamed"),
+};
+
+constexpr FieldSpec<Message> kEpochRefusalFields[] = {
+    body_field<EpochRefusal, &EpochRefusal::op, U64Field>("op"),
+    body_field<EpochRefusal, &EpochRefusal::epoch, CounterField>("epoch"),
+};
+
+constexpr FieldSpec<Message> kStreamRequestFields[] = {
+    body_field<StreamRequest, &StreamRequest::epoch, CounterField>("epoch"),
+    body_field<StreamRequest, &StreamRequest::cursor, KeyField>("cursor_b64"),
+    body_field<StreamRequest, &StreamRequest::from_start, BoolField>("from_start"),
+    body_field<StreamRequest, &StreamRequest::max_bytes, U32Field>("max_bytes"),
+};
+
+constexpr FieldSpec<Message> kStreamBatchFields[] = {
+    body_field<StreamBatch, &StreamBatch::epoch, CounterField>("epoch"),
+    body_field<StreamBatch, &StreamBatch::entries,
+               ListField<ObjectField<KeyedEntry, kKeyedEntryFields>, kMaxSyncEntries>>("entries"),
+    body_field<StreamBatch, &StreamBatch::next_cursor, KeyField>("next_cursor_b64"),
+    body_field<StreamBatch, &StreamBatch::done, BoolField>("done"),
+};
+
+constexpr FieldSpec<Message> kChangeRequestFields[] = {
+    body_field<ChangeRequest, &ChangeRequest::kind, ChangeKindField>("kind"),
+    body_field<ChangeRequest, &ChangeRequest::node_id, NodeIdField>("node_id"),
+    body_field<ChangeRequest, &ChangeRequest::address, AddressField>("address"),
+};
+
 template <typename Body>
 MessageBody make_body() {
   return Body{};
@@ -123,6 +181,12 @@ constexpr MessageKind kMessageKinds[] = {
     {"ae-entries", &make_body<SyncEntries>, kSyncEntriesFields},
     {"version-query", &make_body<VersionQuery>, kVersionQueryFields},
     {"version-reply", &make_body<VersionQueryReply>, kVersionQueryReplyFields},
+    {"ring", &make_body<RingState>, kRingStateFields},
+    {"ring-ack", &make_body<RingAck>, kRingAckFields},
+    {"epoch-refusal", &make_body<EpochRefusal>, kEpochRefusalFields},
+    {"stream", &make_body<StreamRequest>, kStreamRequestFields},
+    {"stream-batch", &make_body<StreamBatch>, kStreamBatchFields},
+    {"change", &make_body<ChangeRequest>, kChangeRequestFields},
 };
 static_assert(std::size(kMessageKinds) == std::variant_size_v<MessageBody>,
               "every MessageBody alternative needs a row in kMessageKinds");

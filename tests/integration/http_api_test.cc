@@ -218,12 +218,12 @@ TEST_F(HttpApiTest, PeerCountersAboveTwoToThe62AreRefusedAndCounted) {
                                       {std::string(wire::kProtocolHeader),
                                        std::to_string(wire::kWireProtocolVersion)}};
   EXPECT_EQ(status_of("POST", "/internal/read",
-                      R"({"from":"n9","lamport":18446744073709551614,"op":1,"key_b64":"YQ=="})",
+                      R"({"from":"n9","lamport":18446744073709551614,"ring_epoch":0,"op":1,"key_b64":"YQ=="})",
                       internal),
             400);
   EXPECT_NE(last_body_.find("above 2^62"), std::string::npos) << last_body_;
   EXPECT_EQ(status_of("POST", "/internal/kv-ack",
-                      R"({"from":"n9","lamport":1,"op":1,"accepted":false,)"
+                      R"({"from":"n9","lamport":1,"ring_epoch":0,"op":1,"accepted":false,)"
                       R"("current":"9223372036854775807.n9"})",
                       internal),
             400);

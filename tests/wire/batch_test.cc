@@ -41,12 +41,13 @@ TEST(BatchTest, FramesArePinned) {
   append_batch_frame(message_with(ReplicaRead{9, "abc"}), body);
   append_batch_frame(message_with(VersionQuery{8, "abc"}), body);
   EXPECT_EQ(body,
-            "read 50\n{\"from\":\"n1\",\"lamport\":42,\"op\":9,\"key_b64\":\"YWJj\"}\n"
-            "version-query 50\n{\"from\":\"n1\",\"lamport\":42,\"op\":8,\"key_b64\":\"YWJj\"}\n");
+            "read 65\n{\"from\":\"n1\",\"lamport\":42,\"ring_epoch\":0,\"op\":9,\"key_b64\":\"YWJj\"}\n"
+            "version-query 65\n{\"from\":\"n1\",\"lamport\":42,\"ring_epoch\":0,\"op\":8,"
+            "\"key_b64\":\"YWJj\"}\n");
   const std::string bytes = encode_batch_request_bytes(body, "n2:8082", {{"X-Cluster-Token", "t"}});
   EXPECT_EQ(bytes.substr(0, bytes.find("\r\n\r\n")),
             "POST /internal/batch HTTP/1.1\r\nHost: n2:8082\r\nX-Cluster-Token: t\r\n"
-            "Content-Type: text/plain\r\nX-Ringkv-Protocol: 2\r\nContent-Length: 127");
+            "Content-Type: text/plain\r\nX-Ringkv-Protocol: 3\r\nContent-Length: 157");
 }
 
 RC_GTEST_PROP(BatchProperty, MessagesRoundTripInOrder, ()) {

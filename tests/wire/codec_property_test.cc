@@ -25,7 +25,7 @@ RC_GTEST_PROP(CodecProperty, EveryMessageRoundTripsThroughHttpBytes, (const Mess
   RC_ASSERT(request.has_value());
   RC_ASSERT(request->path == std::string("/internal/") + message_kind_name(message.body));
   Result<Message> decoded = decode_message(*request);
-  RC_ASSERT(decoded.ok());
+  if (!decoded.ok()) RC_FAIL(decoded.status().to_string());
   RC_ASSERT(*decoded == message);
 }
 

@@ -63,6 +63,60 @@ inline rc::Gen<MemberRow> member_row() {
           rc::gen::element(MemberStatus::kAlive, MemberStatus::kSuspect, MemberStatus::kDown)));
 }
 
+inline rc::Gen<KeyedEntry> keyed_entry() {
+  return rc::gen::build<KeyedEntry>(rc::gen::set(&KeyedEntry::key, binary_string()),
+                                    rc::gen::set(&KeyedEntry::entry, entry()));
+}
+
+// Ring descriptions as the wire carries them: not necessarily valid configurations
+// (RingConfig::make checks those), but every field within its wire bounds.
+inline rc::Gen<RingDescription> ring_description() {
+  return rc::gen::build<RingDescription>(
+      rc::gen::set(&RingDescription::epoch, counter()),
+      rc::gen::set(&RingDescription::stage,
+                   rc::gen::element(ChangeStage::kNone, ChangeStage::kJoint,
+                                    ChangeStage::kStreaming, ChangeStage::kReadsSwitched)),
+      rc::gen::set(&RingDescription::owner,
+                   rc::gen::oneOf(rc::gen::just(std::string()), node_id())),
+      rc::gen::set(&RingDescription::vnodes_per_node),
+      rc::gen::set(&RingDescription::members,
+                   rc::gen::container<std::vector<RingMember>>(rc::gen::build<RingMember>(
+                       rc::gen::set(&RingMember::id, node_id()),
+                       rc::gen::set(&RingMember::address, address()),
+                       rc::gen::set(&RingMember::state,
+                                    rc::gen::element(MemberState::kNormal, MemberState::kJoining,
+                                                     MemberState::kLeaving, MemberState::kRemoved,
+                                                     MemberState::kLeft))))));
+}
+
+// The membership-change kinds (docs/membership.md).
+inline rc::Gen<MessageBody> membership_body() {
+  return rc::gen::oneOf(
+      rc::gen::cast<MessageBody>(rc::gen::build<RingState>(
+          rc::gen::set(&RingState::ring, ring_description()), rc::gen::set(&RingState::request))),
+      rc::gen::cast<MessageBody>(rc::gen::build<RingAck>(
+          rc::gen::set(&RingAck::epoch, counter()), rc::gen::set(&RingAck::digest),
+          rc::gen::set(&RingAck::streamed))),
+      rc::gen::cast<MessageBody>(rc::gen::build<EpochRefusal>(
+          rc::gen::set(&EpochRefusal::op), rc::gen::set(&EpochRefusal::epoch, counter()))),
+      rc::gen::cast<MessageBody>(rc::gen::build<StreamRequest>(
+          rc::gen::set(&StreamRequest::epoch, counter()),
+          rc::gen::set(&StreamRequest::cursor, binary_string()),
+          rc::gen::set(&StreamRequest::from_start), rc::gen::set(&StreamRequest::max_bytes))),
+      rc::gen::cast<MessageBody>(rc::gen::build<StreamBatch>(
+          rc::gen::set(&StreamBatch::epoch, counter()),
+          rc::gen::set(&StreamBatch::entries,
+                       rc::gen::container<std::vector<KeyedEntry>>(keyed_entry())),
+          rc::gen::set(&StreamBatch::next_cursor, binary_string()),
+          rc::gen::set(&StreamBatch::done))),
+      rc::gen::cast<MessageBody>(rc::gen::build<ChangeRequest>(
+          rc::gen::set(&ChangeRequest::kind,
+                       rc::gen::element(ChangeKind::kJoin, ChangeKind::kDecommission,
+                                        ChangeKind::kRemove)),
+          rc::gen::set(&ChangeRequest::node_id, node_id()),
+          rc::gen::set(&ChangeRequest::address, address()))));
+}
+
 inline rc::Gen<MessageBody> message_body() {
   return rc::gen::oneOf(
       rc::gen::cast<MessageBody>(rc::gen::build<ReplicaWrite>(
@@ -94,21 +148,21 @@ inline rc::Gen<MessageBody> message_body() {
       rc::gen::cast<MessageBody>(rc::gen::build<SyncEntries>(
           rc::gen::set(&SyncEntries::session), rc::gen::set(&SyncEntries::leaves),
           rc::gen::set(&SyncEntries::entries,
-                       rc::gen::container<std::vector<KeyedEntry>>(rc::gen::build<KeyedEntry>(
-                           rc::gen::set(&KeyedEntry::key, binary_string()),
-                           rc::gen::set(&KeyedEntry::entry, entry())))),
+                       rc::gen::container<std::vector<KeyedEntry>>(keyed_entry())),
           rc::gen::set(&SyncEntries::reply))),
       rc::gen::cast<MessageBody>(rc::gen::build<VersionQuery>(
           rc::gen::set(&VersionQuery::op), rc::gen::set(&VersionQuery::key, binary_string()))),
       rc::gen::cast<MessageBody>(rc::gen::build<VersionQueryReply>(
           rc::gen::set(&VersionQueryReply::op), rc::gen::set(&VersionQueryReply::ok),
-          rc::gen::set(&VersionQueryReply::version, version()))));
+          rc::gen::set(&VersionQueryReply::version, version()))),
+      membership_body());
 }
 
 inline rc::Gen<Message> message() {
   return rc::gen::build<Message>(rc::gen::set(&Message::from, node_id()),
                                  rc::gen::set(&Message::lamport, counter()),
-                                 rc::gen::set(&Message::body, message_body()));
+                                 rc::gen::set(&Message::body, message_body()),
+                                 rc::gen::set(&Message::epoch, counter()));
 }
 
 }  // namespace ringkv::wire::testing
