@@ -5,17 +5,26 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 FUZZ_SECONDS ?= 20
 
-.PHONY: all bootstrap build test test-debug test-tsan up fuzz fuzz-ci explore clean format
+.PHONY: all bootstrap configure build test test-debug test-tsan up fuzz fuzz-ci explore clean format
 
 all: build
 
 bootstrap:
 	@tools/bootstrap
 
-build/release/build.ninja: CMakeLists.txt CMakePresets.json | bootstrap
-	cmake --preset release >/dev/null
+# $(call configure_preset,NAME): `cmake --preset NAME`, on every call (a reconfigure takes
+# about a second), so a tool or library installed since the last one (tools/bootstrap
+# --bench) is found. Prints only ringkv's summary of skipped optional parts; the whole log
+# is build/NAME/configure.log, shown when configuring fails.
+configure_preset = mkdir -p build/$(1) && \
+  { cmake --preset $(1) >build/$(1)/configure.log \
+    || { cat build/$(1)/configure.log; exit 1; }; } && \
+  { grep '^-- ringkv:' build/$(1)/configure.log || true; }
 
-build: bootstrap build/release/build.ninja
+configure: bootstrap
+	@$(call configure_preset,release)
+
+build: configure
 	cmake --build --preset release -j $(JOBS)
 
 # Everything CI checks in the release build: unit, property, simulation, integration.
@@ -24,7 +33,7 @@ test: build
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-debug: bootstrap
-	cmake --preset debug >/dev/null
+	@$(call configure_preset,debug)
 	cmake --build --preset debug -j $(JOBS)
 	ctest --preset debug -j $(JOBS)
 
@@ -33,7 +42,7 @@ test-debug: bootstrap
 # a race (TSAN_OPTIONS log_path): any report fails the target, even one a test missed.
 TSAN_REPORTS = $(CURDIR)/build/tsan/reports
 test-tsan: bootstrap
-	cmake --preset tsan >/dev/null
+	@$(call configure_preset,tsan)
 	cmake --build --preset tsan -j $(JOBS)
 	rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS)
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$(TSAN_REPORTS)/race" \
@@ -46,7 +55,7 @@ up: build
 	else echo "make up: the runtime (kvnode) is not built yet; see README" >&2; exit 1; fi
 
 fuzz: bootstrap
-	cmake --preset fuzz >/dev/null
+	@$(call configure_preset,fuzz)
 	cmake --build --preset fuzz -j $(JOBS)
 	@if [ -x tools/run-fuzzers ]; then tools/run-fuzzers build/fuzz $(FUZZ_SECONDS); \
 	else echo "make fuzz: no fuzz targets yet" >&2; exit 1; fi
@@ -55,7 +64,7 @@ fuzz: bootstrap
 # anything in seconds; its corpus is replayed by ctest instead).
 FUZZ_CI_TARGETS = http_request http_response codec percent gossip_merge wal_reader sstable_reader
 fuzz-ci: bootstrap
-	cmake --preset fuzz >/dev/null
+	@$(call configure_preset,fuzz)
 	cmake --build --preset fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_CI_TARGETS))
 	tools/run-fuzzers build/fuzz $(FUZZ_SECONDS) $(FUZZ_CI_TARGETS)
 
