@@ -1,6 +1,7 @@
 #include "core/ring_config.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/assert.h"
 #include "core/hash.h"
@@ -275,6 +276,94 @@ std::string RingConfig::describe() const {
                                                                : "removal";
   return text + ", " + kind + " of " + changed->id + " at stage " + change_stage_name(stage_) +
          " (owner " + owner_ + ")";
+}
+
+namespace {
+
+constexpr std::string_view kRingRecordHeader = "ringkv-ring 1";
+
+// Splits `text` at single spaces.
+std::vector<std::string_view> words(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (true) {
+    const size_t space = text.find(' ');
+    out.push_back(text.substr(0, space));
+    if (space == std::string_view::npos) return out;
+    text.remove_prefix(space + 1);
+  }
+}
+
+std::optional<uint64_t> parse_u64(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+template <typename Enum, size_t Count>
+std::optional<Enum> enum_named(std::string_view name, const Enum (&values)[Count],
+                               const char* (*name_of)(Enum)) {
+  for (Enum value : values) {
+    if (name == name_of(value)) return value;
+  }
+  return std::nullopt;
+}
+
+constexpr MemberState kMemberStates[] = {MemberState::kNormal, MemberState::kJoining,
+                                         MemberState::kLeaving, MemberState::kRemoved,
+                                         MemberState::kLeft};
+constexpr ChangeStage kChangeStages[] = {ChangeStage::kNone, ChangeStage::kJoint,
+                                         ChangeStage::kStreaming, ChangeStage::kReadsSwitched};
+
+}  // namespace
+
+std::string encode_ring_record(const RingDescription& ring) {
+  std::string text(kRingRecordHeader);
+  text += '\n' + std::to_string(ring.epoch) + ' ' + change_stage_name(ring.stage) + ' ' +
+          (ring.owner.empty() ? "-" : ring.owner) + ' ' + std::to_string(ring.vnodes_per_node) +
+          '\n';
+  for (const RingMember& member : ring.members) {
+    text += member.id + ' ' + member.address + ' ' + member_state_name(member.state) + '\n';
+  }
+  return text;
+}
+
+Result<RingDescription> decode_ring_record(std::string_view record) {
+  auto bad = [](const std::string& why) {
+    return Status::corruption("ring configuration record: " + why);
+  };
+  std::vector<std::string_view> lines;
+  while (!record.empty()) {
+    const size_t newline = record.find('\n');
+    if (newline == std::string_view::npos) return bad("the last line is not terminated");
+    lines.push_back(record.substr(0, newline));
+    record.remove_prefix(newline + 1);
+  }
+  if (lines.size() < 2 || lines[0] != kRingRecordHeader) return bad("not a ring record");
+  const std::vector<std::string_view> head = words(lines[1]);
+  if (head.size() != 4) return bad("the header line needs 4 fields");
+  RingDescription ring;
+  const std::optional<uint64_t> epoch = parse_u64(head[0]);
+  const std::optional<ChangeStage> stage = enum_named(head[1], kChangeStages, &change_stage_name);
+  const std::optional<uint64_t> vnodes = parse_u64(head[3]);
+  if (!epoch || !stage || !vnodes || *vnodes > UINT32_MAX) return bad("bad header line");
+  ring.epoch = *epoch;
+  ring.stage = *stage;
+  ring.owner = head[2] == "-" ? "" : std::string(head[2]);
+  ring.vnodes_per_node = static_cast<uint32_t>(*vnodes);
+  for (size_t i = 2; i < lines.size(); ++i) {
+    const std::vector<std::string_view> fields = words(lines[i]);
+    std::optional<MemberState> state;
+    if (fields.size() == 3) state = enum_named(fields[2], kMemberStates, &member_state_name);
+    if (!state) return bad("bad member line " + std::to_string(i - 1));
+    ring.members.push_back(RingMember{std::string(fields[0]), std::string(fields[1]), *state});
+  }
+  return ring;
 }
 
 }  // namespace ringkv

@@ -135,4 +135,13 @@ class RingConfig {
   Ring new_ring_;
 };
 
+// The durable form of a configuration (a node's side store, docs/formats.md "Ring
+// configuration record"): text, one header line, then one line per member:
+//   ringkv-ring 1\n
+//   <epoch> <stage name> <owner or -> <vnodes>\n
+//   <id> <address> <state name>\n ...
+// Decoding checks the grammar only; RingConfig::make checks the rest. FROZEN.
+std::string encode_ring_record(const RingDescription& ring);
+Result<RingDescription> decode_ring_record(std::string_view record);
+
 }  // namespace ringkv

@@ -132,6 +132,26 @@ TEST(RingConfig, NeverShrinksBelowTheReplicationFactor) {
   EXPECT_FALSE(formed(4).begin_decommission("n9", "n1", kN).ok());  // unknown
 }
 
+TEST(RingConfig, RecordRoundTripsAndRefusesDamage) {
+  RingConfig config = *formed(3).begin_join("n4", "[::1]:8084", "n2", kMaxMembers);
+  const std::string record = encode_ring_record(config.description());
+  EXPECT_EQ(record,
+            "ringkv-ring 1\n2 joint n2 100\nn1 127.0.0.1:8081 normal\nn2 127.0.0.1:8082 normal\n"
+            "n3 127.0.0.1:8083 normal\nn4 [::1]:8084 joining\n");
+  Result<RingDescription> decoded = decode_ring_record(record);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().to_string();
+  EXPECT_EQ(*decoded, config.description());
+  EXPECT_EQ(decode_ring_record(encode_ring_record(RingConfig().description()))->epoch, 0u);
+  for (std::string damaged :
+       {std::string("ringkv-ring 2\n1 none - 100\n"), std::string("ringkv-ring 1\n1 none - 100"),
+        std::string("ringkv-ring 1\n1 flying - 100\n"),
+        std::string("ringkv-ring 1\n99999999999999999999999 none - 100\n"),
+        std::string("ringkv-ring 1\n1 none - 100\nn1 h:1 sleeping\n"),
+        std::string("ringkv-ring 1\n1 none - 100\nn1 h:1\n")}) {
+    EXPECT_FALSE(decode_ring_record(damaged).ok()) << damaged;
+  }
+}
+
 // A change to random cluster, then every stage against random keys.
 RC_GTEST_PROP(RingConfigProperty, EveryStageKeepsTheSafetyArgument, ()) {
   const int count = *rc::gen::inRange(3, 9);
