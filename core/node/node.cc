@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/node/side_records.h"
+
 namespace ringkv {
 namespace {
 // Bounds on internal loops: local message chains (write -> ack -> retry) are short.
@@ -11,7 +13,6 @@ constexpr size_t kMaxLocalMessagesPerDrain = 100000;
 constexpr uint64_t kLamportLeaseStep = 1 << 16;
 const Key kLamportLeaseKey;  // the empty key: invalid for clients, never replicated
 }  // namespace
-
 
 Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
            ReplicaStore& store, Prng prng, uint64_t now_ms)
@@ -25,9 +26,10 @@ Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
       // Op ids are unique across restarts: the incarnation is in the high bits.
       next_op_((self_.incarnation << 40) + 1),
       next_gossip_ms_(now_ms),
-      next_anti_entropy_ms_(now_ms + config_.anti_entropy_interval_ms),
-      next_hint_replay_ms_(now_ms + config_.hint_replay_interval_ms),
-      now_ms_(now_ms) {
+      now_ms_(now_ms),
+      hinted_handoff_(part_context(), *this, now_ms),
+      anti_entropy_(part_context(), AntiEntropy::Replica{self_.id, ring_, store_, index_}, prng_,
+                    *this, now_ms) {
   RINGKV_ASSERT_MSG(config_.validate().ok(), "Node built from an invalid Config");
   RINGKV_ASSERT(valid_node_id(self_.id));
   for (const Peer& peer : peers) {
@@ -41,6 +43,10 @@ Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
     // counter stamped; a blank store's clock comes back from the peers.
     enter_rebuild(marker && *marker != kRebuildNoClock);
   }
+}
+
+NodeContext Node::part_context() {
+  return NodeContext{config_, membership_, side_store_, simulation_, metrics_, peer_activity_};
 }
 
 bool store_is_blank(ReplicaStore& store) {
@@ -99,7 +105,28 @@ void Node::rebuild_index() {
   });
   // A scan that failed halfway leaves keys out of the trees, so anti-entropy would never
   // repair them: the next round rebuilds again, until a scan completes.
-  index_complete_ = scanned.ok();
+  if (scanned.ok()) {
+    index_.mark_complete();
+  } else {
+    metrics_.storage_errors++;
+  }
+}
+
+void Node::attach_hint_store(ReplicaStore& hints) {
+  side_store_.attach(hints);
+  hinted_handoff_.clear_byte_counts();
+  anti_entropy_.clear_purge_floors();
+  // One scan loads both parts: the side store holds hints and purge floors.
+  Status scanned = hints.scan("", [&](std::string_view stored_key, const Entry& record) {
+    std::optional<SideKey> side = parse_side_key(stored_key);
+    if (!side) return true;
+    if (side->target.empty()) {
+      anti_entropy_.load_purge_floor(side->key, record);
+    } else {
+      hinted_handoff_.load_hint(NodeId(side->target), side->key, record, now_ms_);
+    }
+    return true;
+  });
   if (!scanned.ok()) metrics_.storage_errors++;
 }
 
@@ -142,7 +169,7 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
         if constexpr (std::is_same_v<T, ReplicaWrite>) {
           handle_replica_write(from, body);
         } else if constexpr (std::is_same_v<T, ReplicaWriteAck>) {
-          if (handle_hint_ack(from, body)) return;
+          if (hinted_handoff_.handle_ack(from, body)) return;
           if (reads_.count(body.op)) {
             handle_write_back_ack(from, body);
           } else {
@@ -155,11 +182,11 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
         } else if constexpr (std::is_same_v<T, Gossip>) {
           handle_gossip(from, body, now_ms);
         } else if constexpr (std::is_same_v<T, MerkleQuery>) {
-          handle_merkle_query(from, body);
+          anti_entropy_.handle_merkle_query(from, body);
         } else if constexpr (std::is_same_v<T, MerkleHashes>) {
-          handle_merkle_hashes(from, body);
+          anti_entropy_.handle_merkle_hashes(from, body);
         } else if constexpr (std::is_same_v<T, SyncEntries>) {
-          handle_sync_entries(from, body);
+          anti_entropy_.handle_sync_entries(from, body);
         } else if constexpr (std::is_same_v<T, VersionQuery>) {
           handle_version_query(from, body);
         } else if constexpr (std::is_same_v<T, VersionQueryReply>) {
@@ -173,8 +200,8 @@ void Node::on_tick(uint64_t now_ms) {
   now_ms_ = now_ms;
   if (now_ms >= next_gossip_ms_) gossip_round(now_ms);
   membership_.update_liveness(now_ms);
-  if (now_ms >= next_anti_entropy_ms_) anti_entropy_round(now_ms);
-  if (now_ms >= next_hint_replay_ms_) replay_hints(now_ms);
+  if (now_ms >= anti_entropy_.next_round_ms()) anti_entropy_round(now_ms);
+  if (now_ms >= hinted_handoff_.next_replay_ms()) hinted_handoff_.replay(now_ms);
   expire_writes(now_ms);
   expire_reads(now_ms);
   drain_local(now_ms);
@@ -194,13 +221,10 @@ Status Node::commit(uint64_t now_ms) {
 
 Result<uint64_t> Node::seal_commit(uint64_t now_ms) {
   now_ms_ = now_ms;
-  if (hints_dirty_) {
-    Status synced = hints_->sync();  // hints gate no answer: synced here, in place
-    if (!synced.ok()) {
-      metrics_.storage_errors++;
-      return synced;
-    }
-    hints_dirty_ = false;
+  Status side_synced = side_store_.sync();  // it gates no answer: synced here, in place
+  if (!side_synced.ok()) {
+    metrics_.storage_errors++;
+    return side_synced;
   }
   if (held_.empty()) return uint64_t{0};
   const uint64_t batch = next_commit_batch_++;
@@ -243,7 +267,8 @@ std::vector<Reply> Node::take_replies() {
 }
 
 uint64_t Node::next_tick_ms() const {
-  uint64_t next = std::min({next_gossip_ms_, next_anti_entropy_ms_, next_hint_replay_ms_});
+  uint64_t next = std::min(
+      {next_gossip_ms_, anti_entropy_.next_round_ms(), hinted_handoff_.next_replay_ms()});
   for (const auto& [op, write] : writes_) {
     next = std::min(next, write.deadline_ms);
     if (write.querying && !write.not_queried.empty()) next = std::min(next, write.hedge_at_ms);
@@ -253,7 +278,8 @@ uint64_t Node::next_tick_ms() const {
 }
 
 uint64_t Node::deadline_for(const ClientRequest& request, uint64_t now_ms) {
-  if (buggify()) return now_ms + 1 + prng_.uniform(50);  // buggify: a very short deadline
+  // buggify: a very short deadline
+  if (simulation_.buggify()) return now_ms + 1 + prng_.uniform(50);
   return now_ms + request.timeout_ms.value_or(config_.default_timeout_ms);
 }
 
@@ -267,7 +293,7 @@ void Node::send(const NodeId& to, MessageBody body) {
 }
 
 void Node::hold(const NodeId& to, MessageBody body) {
-  if (bug(InjectedBug::kAckBeforeSync)) {
+  if (simulation_.injected(InjectedBug::kAckBeforeSync)) {
     send(to, std::move(body));
     return;
   }

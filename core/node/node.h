@@ -29,10 +29,17 @@
 #include "core/config.h"
 #include "core/lamport_clock.h"
 #include "core/messages.h"
+#include "core/node/anti_entropy.h"
 #include "core/node/client.h"
+#include "core/node/hinted_handoff.h"
 #include "core/node/injected_bugs.h"
 #include "core/node/membership.h"
+#include "core/node/node_context.h"
+#include "core/node/node_metrics.h"
+#include "core/node/outbox.h"
 #include "core/node/replica_index.h"
+#include "core/node/side_store.h"
+#include "core/node/simulation_hooks.h"
 #include "core/prng.h"
 #include "core/replica_store.h"
 #include "core/ring.h"
@@ -74,40 +81,17 @@ struct Reply {
   ClientResponse response;
 };
 
-// What this node did with one peer's data (monotonic counts), for the host's per-peer log
-// summaries: hints kept for the peer while it was unreachable, and anti-entropy repairs.
-struct PeerActivity {
-  uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0, hints_expired = 0;
-  uint64_t repair_entries_sent = 0;     // entries this node sent the peer in Merkle syncs
-  uint64_t repair_entries_applied = 0;  // entries from the peer that changed this replica
-};
-
-struct NodeMetrics {
-  uint64_t writes_ok = 0, writes_failed = 0;
-  uint64_t reads_ok = 0, reads_not_found = 0, reads_failed = 0;
-  uint64_t bad_requests = 0, overloaded = 0;
-  uint64_t version_queries = 0, version_query_hedges = 0, writes_superseded = 0;
-  uint64_t read_repairs_sent = 0, read_write_backs = 0, read_restarts = 0;
-  uint64_t read_winner_changes = 0;  // strong reads that met a newer version while writing back
-  uint64_t storage_errors = 0, answers_dropped_sync_failed = 0;
-  uint64_t commits = 0, gossip_rounds = 0;
-  uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0;
-  uint64_t hints_dropped_budget = 0;  // of hints_dropped: max_hint_bytes_per_target reached
-  uint64_t hints_expired = 0;         // older than max_hint_age_ms: dropped, not replayed
-  uint64_t purge_floors_expired = 0;
-  uint64_t anti_entropy_rounds = 0, anti_entropy_in_sync = 0;
-  uint64_t anti_entropy_entries_sent = 0, anti_entropy_entries_applied = 0;
-  uint64_t tombstones_purged = 0;
-  uint64_t data_rebuilds = 0;         // lost data pulled back from every replica peer
-  uint64_t refused_rebuilding = 0;    // read and version answers withheld, writes refused
-  uint64_t writes_failed_disk_full = 0;  // local applies refused: no space on the disk
-};
-
-class Node {
+// The coordinator of one node's parts: Membership (gossip), ReplicaIndex (what the store
+// holds, per Merkle leaf), HintedHandoff and AntiEntropy, which send through the node (it
+// is their Outbox) and apply what peers send through it. Not copyable or movable: the
+// parts keep references into it.
+class Node final : private AntiEntropy::Host {
  public:
   // `config` must have passed validate(); `store` must outlive the node.
   Node(NodeIdentity self, Config config, const std::vector<Peer>& peers, ReplicaStore& store,
        Prng prng, uint64_t now_ms);
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
 
   // Inputs.
   void on_client_request(uint64_t request_id, const ClientRequest& request, uint64_t now_ms);
@@ -129,9 +113,9 @@ class Node {
   std::vector<Envelope> take_messages();
   std::vector<Reply> take_replies();
   // Tombstones purged since the last call (key, version), for the host to log or record.
-  std::vector<std::pair<Key, Version>> take_purges() { return std::exchange(purges_, {}); }
+  std::vector<std::pair<Key, Version>> take_purges() { return anti_entropy_.take_purges(); }
   uint64_t next_tick_ms() const;
-  bool has_uncommitted() const { return !held_.empty() || hints_dirty_; }
+  bool has_uncommitted() const { return !held_.empty() || side_store_.dirty(); }
 
   // Getters.
   const NodeId& id() const { return self_.id; }
@@ -147,12 +131,14 @@ class Node {
   // Durable hint storage for hinted handoff (a second store; the node keys it by
   // target + '\0' + key). Without one, hints are counted as dropped.
   void attach_hint_store(ReplicaStore& hints);
-  uint64_t hint_bytes(const NodeId& target) const;
+  uint64_t hint_bytes(const NodeId& target) const { return hinted_handoff_.bytes_for(target); }
   const ReplicaIndex& replica_index() const { return index_; }
   // The version of the tombstone of `key` this node purged, while its floor lasts
   // (tombstone_grace_ms after the purge): nothing at or below it is accepted, and read and
   // version answers report it.
-  std::optional<Version> purge_floor(std::string_view key) const;
+  std::optional<Version> purge_floor(std::string_view key) const {
+    return anti_entropy_.purge_floor(key);
+  }
 
   // Lost data (docs/lost-data.md): from a start on a blank store (NodeIdentity::lost_data)
   // until every replica peer's data was pulled (one Merkle pass each), the node answers
@@ -166,15 +152,14 @@ class Node {
   std::string rebuild_progress() const;
 
   // Simulation only (kvsim --inject-bug): never called by the runtime.
-  void set_injected_bugs(uint32_t mask) { injected_bugs_ = mask; }
+  void set_injected_bugs(uint32_t mask) { simulation_.set_injected_bugs(mask); }
   // Simulation only: "buggify" sites fire with this chance, making rare but legal paths
   // common (short deadlines, odd anti-entropy peers, single-hint batches, skipped gossip
   // rounds). Never called by the runtime.
   void enable_buggify(Prng prng, uint32_t permille) {
-    buggify_prng_.emplace(std::move(prng));
-    buggify_permille_ = permille;
+    simulation_.enable_buggify(std::move(prng), permille);
   }
-  void disable_buggify() { buggify_prng_.reset(); }
+  void disable_buggify() { simulation_.disable_buggify(); }
 
  private:
   // A client write. Strong writes (2W > N) first ask the replicas for their version
@@ -228,21 +213,28 @@ class Node {
   void note_heard(const NodeId& from);
   // Leaves of `peer`'s shared tree that this node is now known to hold all of: the
   // subtrees at (level, index) whose hashes matched, or exchanged leaves.
-  void cover_leaves(const NodeId& peer, uint32_t level, const std::vector<uint32_t>& indices);
+  void cover_leaves(const NodeId& peer, uint32_t level,
+                    const std::vector<uint32_t>& indices) override;
   void check_rebuilt();
   bool fully_covered(const NodeId& peer) const;
+  // An anti-entropy round, faster while rebuilding and pulling first from the peers not
+  // pulled yet.
+  void anti_entropy_round(uint64_t now_ms);
 
-  bool serves_reads() const { return !rebuild_ || bug(InjectedBug::kServeWhileRebuilding); }
-  bool buggify() { return buggify_prng_ && buggify_prng_->chance(buggify_permille_); }
+  bool serves_reads() const {
+    return !rebuild_ || simulation_.injected(InjectedBug::kServeWhileRebuilding);
+  }
   uint64_t deadline_for(const ClientRequest& request, uint64_t now_ms);
-  bool bug(InjectedBug b) const { return (injected_bugs_ & static_cast<uint32_t>(b)) != 0; }
   // Moves the Lamport clock past a counter seen in a message or a version answer.
   void observe(uint64_t counter) {
-    if (!bug(InjectedBug::kNoLamportObserve)) clock_.observe(counter);
+    if (!simulation_.injected(InjectedBug::kNoLamportObserve)) clock_.observe(counter);
   }
-  uint64_t new_op() { return next_op_++; }
-  void send(const NodeId& to, MessageBody body);
-  void hold(const NodeId& to, MessageBody body);
+  // What the parts share with the node (called while constructing them).
+  NodeContext part_context();
+  // The Outbox the parts send through.
+  uint64_t new_op() override { return next_op_++; }
+  void send(const NodeId& to, MessageBody body) override;
+  void hold(const NodeId& to, MessageBody body) override;
   void dispatch(const Message& message, uint64_t now_ms);
   void drain_local(uint64_t now_ms);
   void reply(uint64_t request_id, ClientResponse response);
@@ -280,31 +272,9 @@ class Node {
   Result<std::optional<Entry>> held_entry(const Key& key);
   Result<ApplyResult> apply_entry(const Key& key, const Entry& entry);
   // apply_entry plus the anti-entropy index; skips tombstones this node already purged.
-  Result<ApplyResult> apply_and_index(const Key& key, const Entry& entry);
+  // Also how anti-entropy applies what peers send.
+  Result<ApplyResult> apply_and_index(const Key& key, const Entry& entry) override;
   void rebuild_index();
-
-  // Anti-entropy and tombstone purge (node_anti_entropy.cc).
-  void anti_entropy_round(uint64_t now_ms);
-  void handle_merkle_query(const NodeId& from, const MerkleQuery& query);
-  void handle_merkle_hashes(const NodeId& from, const MerkleHashes& hashes);
-  void handle_sync_entries(const NodeId& from, const SyncEntries& sync);
-  // Sends the next batch of differing leaves of `session`, or ends it.
-  void continue_sync(uint64_t session);
-  std::vector<KeyedEntry> entries_in_leaves(const NodeId& peer,
-                                            const std::vector<uint32_t>& leaves);
-  void confirm_tombstones(const NodeId& peer, uint32_t level,
-                          const std::vector<uint32_t>& indices);
-  void purge_tombstones(uint64_t now_ms);
-  void record_purge_floor(const std::string& key, const Version& version, uint64_t now_ms);
-  void expire_purge_floors(uint64_t now_ms);
-
-  // Hinted handoff (node_hints.cc).
-  void store_hint(const NodeId& target, const Key& key, const Entry& entry);
-  void replay_hints(uint64_t now_ms);
-  bool handle_hint_ack(const NodeId& from, const ReplicaWriteAck& ack);
-  bool hint_expired(uint64_t created_ms, uint64_t now_ms) const;
-  bool forget_hint(const NodeId& target, const std::string& stored_key, const Version& version,
-                   uint64_t size_bytes);
 
   // Gossip (node_gossip.cc).
   void gossip_round(uint64_t now_ms);
@@ -320,8 +290,6 @@ class Node {
   Ring ring_;
   uint64_t next_op_;
   uint64_t next_gossip_ms_;
-  uint64_t next_anti_entropy_ms_;
-  uint64_t next_hint_replay_ms_;
   uint64_t now_ms_;  // local time of the input being handled
   uint64_t lamport_lease_ = 0;  // durable: no counter above it was ever stamped
   uint64_t lease_record_counter_ = 0;  // the stored lease record's version counter
@@ -333,38 +301,9 @@ class Node {
   };
   std::optional<Rebuild> rebuild_;
   bool disk_full_ = false;
-  uint32_t injected_bugs_ = 0;
-  std::optional<Prng> buggify_prng_;
-  uint32_t buggify_permille_ = 0;
-
-  ReplicaIndex index_;
-  bool index_complete_ = false;  // the last rebuild_index() scanned the whole store
-  struct AntiEntropySession {
-    NodeId peer;
-    uint64_t started_ms = 0;
-    std::deque<uint32_t> pending_leaves;  // differing leaves not exchanged yet
-    uint32_t batches_sent = 0;
-  };
-  std::map<uint64_t, AntiEntropySession> anti_entropy_sessions_;
-  size_t anti_entropy_cursor_ = 0;
-  struct PurgeFloor {
-    Version version;
-    uint64_t purged_ms = 0;
-  };
-  // Tombstones purged here, kept durably in the side store until they expire.
-  std::map<std::string, PurgeFloor, std::less<>> purged_;
-  std::vector<std::pair<Key, Version>> purges_;  // not taken yet (take_purges)
-
-  ReplicaStore* hints_ = nullptr;
-  bool hints_dirty_ = false;
-  std::map<NodeId, uint64_t> hint_bytes_;
-  struct HintInFlight {
-    NodeId target;
-    std::string hint_key;
-    Version version;
-    uint64_t size_bytes = 0;
-  };
-  std::map<uint64_t, HintInFlight> hints_in_flight_;  // by op id
+  SimulationHooks simulation_;
+  NodeMetrics metrics_;
+  std::map<NodeId, PeerActivity> peer_activity_;
 
   std::map<uint64_t, PendingWrite> writes_;  // by op id
   std::map<uint64_t, PendingRead> reads_;    // by op id
@@ -374,8 +313,12 @@ class Node {
   uint64_t next_commit_batch_ = 1;
   std::vector<Envelope> outbox_;
   std::vector<Reply> replies_;
-  NodeMetrics metrics_;
-  std::map<NodeId, PeerActivity> peer_activity_;
+
+  ReplicaIndex index_;
+  SideStore side_store_;  // hints and purge floors (attach_hint_store)
+  // The parts come last: they keep references to the members above.
+  HintedHandoff hinted_handoff_;
+  AntiEntropy anti_entropy_;
 };
 
 }  // namespace ringkv

@@ -7,7 +7,8 @@ namespace ringkv {
 
 void Node::gossip_round(uint64_t now_ms) {
   next_gossip_ms_ = now_ms + config_.gossip_interval_ms;
-  if (buggify()) return;  // buggify: a skipped round (a slow node, as seen by its peers)
+  // buggify: a skipped round (a slow node, as seen by its peers)
+  if (simulation_.buggify()) return;
   metrics_.gossip_rounds++;
   membership_.beat();
   std::vector<NodeId> peers;

@@ -80,10 +80,11 @@ void Node::decide_read(uint64_t op) {
   for (const auto& [node, entry] : read.answers) {
     if (entry && entry->version == winner->version) read.holders.insert(node);
   }
-  const bool skip_repair = bug(InjectedBug::kSkipReadRepair);
+  const bool skip_repair = simulation_.injected(InjectedBug::kSkipReadRepair);
   if (read.strong && !skip_repair) {
     write_back(op);
-    if (!bug(InjectedBug::kSkipWriteBack)) return;  // answered by write_back or its acks
+    // Answered by write_back or its acks.
+    if (!simulation_.injected(InjectedBug::kSkipWriteBack)) return;
     if (!reads_.count(op)) return;
   }
   if (!read.strong && !skip_repair) {

@@ -19,7 +19,7 @@ namespace ringkv {
 
 void Node::enter_rebuild(bool clock_restored) {
   rebuild_ = Rebuild{};
-  next_anti_entropy_ms_ = std::min(next_anti_entropy_ms_, now_ms_ + kRebuildRoundMs);
+  anti_entropy_.hasten_next_round(now_ms_ + kRebuildRoundMs);
   rebuild_->clock_restored = clock_restored || ring_.nodes().size() <= 1;  // no peers
   if (!clock_restored) {
     // The incarnation went with the disk, so op ids of the lost life may come back: start
@@ -28,6 +28,21 @@ void Node::enter_rebuild(bool clock_restored) {
   }
   if (!persist_lease(lamport_lease_)) return;  // retried by the next lease write
   check_rebuilt();  // a node without peers has nothing to pull
+}
+
+void Node::anti_entropy_round(uint64_t now_ms) {
+  const uint64_t interval_ms = rebuild_ ? std::min(config_.anti_entropy_interval_ms,
+                                                   kRebuildRoundMs)
+                                        : config_.anti_entropy_interval_ms;
+  if (!index_.complete()) rebuild_index();  // the last rebuild hit a read error
+  check_rebuilt();  // a lease write that failed is retried here
+  std::set<NodeId> not_pulled;  // pulled from first
+  if (rebuild_) {
+    for (const NodeId& id : ring_.nodes()) {
+      if (id != self_.id && !fully_covered(id)) not_pulled.insert(id);
+    }
+  }
+  anti_entropy_.run_round(now_ms, interval_ms, not_pulled);
 }
 
 void Node::note_heard(const NodeId& from) {

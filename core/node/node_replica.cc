@@ -5,7 +5,7 @@
 namespace ringkv {
 
 Result<ApplyResult> Node::apply_entry(const Key& key, const Entry& entry) {
-  if (bug(InjectedBug::kVersionCounterOnly)) {
+  if (simulation_.injected(InjectedBug::kVersionCounterOnly)) {
     Result<std::optional<Entry>> current = store_.get(key);
     if (!current.ok()) return current.status();
     if (*current && (*current)->version.counter >= entry.version.counter) {
@@ -18,10 +18,8 @@ Result<ApplyResult> Node::apply_entry(const Key& key, const Entry& entry) {
 Result<ApplyResult> Node::apply_and_index(const Key& key, const Entry& entry) {
   // Anything at or below a tombstone purged here lost to that delete: a late repair, hint
   // or tombstone must not bring the key back.
-  auto purged = purged_.find(key);
-  if (purged != purged_.end() && entry.version <= purged->second.version) {
-    return ApplyResult{false, purged->second.version, std::nullopt};
-  }
+  const std::optional<Version> floor = anti_entropy_.purge_floor(key);
+  if (floor && entry.version <= *floor) return ApplyResult{false, *floor, std::nullopt};
   Result<ApplyResult> result = apply_entry(key, entry);
   if (!result.ok() && result.status().code() == StatusCode::kNoSpace) {
     disk_full_ = true;  // nothing was written (the store cut the WAL back): retried later
@@ -54,17 +52,11 @@ void Node::handle_replica_write(const NodeId& from, const ReplicaWrite& write) {
 Result<std::optional<Entry>> Node::held_entry(const Key& key) {
   Result<std::optional<Entry>> result = store_.get(key);
   if (!result.ok()) return result;
-  auto purged = purged_.find(key);
-  if (purged != purged_.end() && (!*result || (*result)->version < purged->second.version)) {
-    return std::optional<Entry>(Entry{purged->second.version, true, {}});
+  const std::optional<Version> floor = anti_entropy_.purge_floor(key);
+  if (floor && (!*result || (*result)->version < *floor)) {
+    return std::optional<Entry>(Entry{*floor, true, {}});
   }
   return result;
-}
-
-std::optional<Version> Node::purge_floor(std::string_view key) const {
-  auto purged = purged_.find(key);
-  if (purged == purged_.end()) return std::nullopt;
-  return purged->second.version;
 }
 
 void Node::handle_replica_read(const NodeId& from, const ReplicaRead& read) {

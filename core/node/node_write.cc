@@ -125,13 +125,16 @@ void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack) {
   }
   if (ack.superseded) {
     metrics_.writes_superseded++;
-    if (bug(InjectedBug::kRestampOnRetry) && !write.replied && write.restamps < 3) {
+    if (simulation_.injected(InjectedBug::kRestampOnRetry) && !write.replied &&
+        write.restamps < 3) {
       restamp(ack.op, ack.current);
       return;
     }
   }
   const bool first_from_replica = write.acked.insert(from).second;
-  if (first_from_replica || bug(InjectedBug::kCountDuplicateAcks)) write.ack_count++;
+  if (first_from_replica || simulation_.injected(InjectedBug::kCountDuplicateAcks)) {
+    write.ack_count++;
+  }
   if (!write.replied && write.ack_count >= write.required) {
     write.replied = true;
     metrics_.writes_ok++;
@@ -217,7 +220,8 @@ void Node::expire_writes(uint64_t now_ms) {
                                              why});
     }
     for (const NodeId& replica : write.replicas) {
-      if (!write.acked.count(replica)) store_hint(replica, write.key, write.entry);
+      if (write.acked.count(replica)) continue;
+      hinted_handoff_.store(replica, write.key, write.entry, now_ms);
     }
     it = writes_.erase(it);
   }

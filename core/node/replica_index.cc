@@ -12,6 +12,7 @@ void ReplicaIndex::reset(const Ring& ring, NodeId self, uint32_t replication_fac
   trees_.clear();
   tombstones_.clear();
   key_count_ = 0;
+  complete_ = false;
 }
 
 std::vector<NodeId> ReplicaIndex::peers_of(std::string_view key) const {

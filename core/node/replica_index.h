@@ -25,6 +25,11 @@ class ReplicaIndex {
 
   // Forgets everything; `ring` must outlive the index until the next reset.
   void reset(const Ring& ring, NodeId self, uint32_t replication_factor);
+  // The store scan that refills the index after reset() saw every key. Until then the
+  // trees miss keys: anti-entropy would never repair them, and a rebuilding peer would
+  // take a matching hash for data it has pulled.
+  void mark_complete() { complete_ = true; }
+  bool complete() const { return complete_; }
   // Records that the store's entry for `key` went from `before` to `after`.
   void on_change(std::string_view key, const std::optional<Entry>& before,
                  const std::optional<Entry>& after, uint64_t now_ms);
@@ -48,6 +53,7 @@ class ReplicaIndex {
   std::map<NodeId, MerkleTree> trees_;
   std::map<std::string, Tombstone, std::less<>> tombstones_;
   size_t key_count_ = 0;
+  bool complete_ = false;
   MerkleTree empty_tree_;
 };
 
