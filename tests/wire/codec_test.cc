@@ -113,7 +113,9 @@ TEST(CodecTest, MembershipWireFormsArePinned) {
     const std::string json = encode_message_json(message);
     auto decoded = decode_message(encode_message(message));
     EXPECT_TRUE(decoded.ok()) << decoded.status().to_string();
-    if (decoded.ok()) EXPECT_EQ(*decoded, message);
+    if (decoded.ok()) {
+      EXPECT_EQ(*decoded, message);
+    }
     return json;
   };
   RingDescription ring{7, ChangeStage::kStreaming, "n1", 100,
