@@ -140,7 +140,13 @@ void RingKeeper::handle(const NodeId& from, const RingState& state, uint64_t now
   }
   if (prefer(*candidate)) {
     adopt(std::move(candidate).value(), now_ms);
-  } else if (*candidate != config_) {
+  } else if (*candidate == config_) {
+    // The owner sends it again: our acknowledgement was lost (or is still on its way).
+    const std::optional<MemberState> state = self_state();
+    if (config_.changing() && from == config_.owner() && state && votes(*state)) {
+      outbox_.hold(from, RingAck{config_.epoch(), config_.digest(), streamed_});
+    }
+  } else {
     counters_.configs_refused++;
     if (candidate->epoch() < config_.epoch() && !state.request) {
       outbox_.send(from, state_message(false));  // the sender is behind
@@ -320,7 +326,11 @@ void RingKeeper::handle(const NodeId& from, const RingAck& ack, uint64_t now_ms)
   if (config_.owner() != options_.self || ack.epoch != config_.epoch()) return;
   const RingMember* member = config_.find(from);
   if (!member || !votes(member->state)) return;
-  acks_[from] = Ack{ack.epoch, ack.digest, ack.streamed};
+  // Acknowledgements may arrive out of order: `streamed` once said stays said.
+  Ack& known = acks_[from];
+  const bool streamed = ack.streamed || (known.epoch == ack.epoch && known.digest == ack.digest &&
+                                         known.streamed);
+  known = Ack{ack.epoch, ack.digest, streamed};
   drive_change(now_ms);
 }
 
@@ -345,9 +355,12 @@ void RingKeeper::drive_change(uint64_t now_ms) {
   if (!all_acked()) {
     for (const NodeId& voter : config_.voters()) {
       if (voter == options_.self) continue;
+      // Voters not known to hold this stage (or, streaming, to have finished) are sent
+      // it again; they answer with their acknowledgement as it stands.
       auto ack = acks_.find(voter);
       const bool current = ack != acks_.end() && ack->second.epoch == config_.epoch() &&
-                           ack->second.digest == config_.digest();
+                           ack->second.digest == config_.digest() &&
+                           (config_.stage() != ChangeStage::kStreaming || ack->second.streamed);
       auto pushed = pushed_ms_.find(voter);
       if (!current && (pushed == pushed_ms_.end() ||
                        now_ms - pushed->second >= options_.resend_interval_ms)) {

@@ -8,13 +8,14 @@
 #include <memory>
 
 #include "core/node/ring_keeper.h"
+#include "core/prng.h"
 
 namespace ringkv {
 namespace {
 
 constexpr size_t kN = 3;
 constexpr uint64_t kRoundMs = 50;
-constexpr int kMaxRounds = 2000;
+constexpr int kMaxRounds = 4000;
 
 std::string address_of(const NodeId& id) { return id + ":80"; }
 
@@ -114,11 +115,27 @@ class Bus {
     }
   }
   uint64_t now_ms() const { return now_ms_; }
+  // Drops each message with probability `permille`/1000 (a seeded draw): lost
+  // acknowledgements, configurations, stream requests and batches.
+  void drop(uint32_t permille, uint64_t seed) {
+    drop_permille_ = permille;
+    drop_prng_ = Prng(seed);
+  }
 
   void round() {
     now_ms_ += kRoundMs;
     for (auto& [id, node] : nodes_) {
       if (!down_.count(id)) node->keeper().tick(now_ms_);
+    }
+    // Every message a node sends carries its epoch (gossip at least every few rounds):
+    // a node that missed a configuration learns there is a newer one and asks for it.
+    if (++rounds_ % 4 == 0) {
+      for (auto& [id, node] : nodes_) {
+        for (auto& [other_id, other] : nodes_) {
+          if (id == other_id || down_.count(id) || down_.count(other_id)) continue;
+          node->keeper().observe_epoch(other_id, other->keeper().config().epoch());
+        }
+      }
     }
     // Deliver until quiet (bounded: every message is an answer to a bounded few).
     for (int step = 0; step < 100'000 && !queue_.empty(); ++step) {
@@ -127,6 +144,7 @@ class Bus {
       if (down_.count(envelope.to) || down_.count(envelope.from) || !nodes_.count(envelope.to)) {
         continue;
       }
+      if (drop_permille_ > 0 && drop_prng_.chance(drop_permille_)) continue;
       deliver(envelope);
       if (queue_.empty()) {
         for (auto& [id, node] : nodes_) {
@@ -164,6 +182,9 @@ class Bus {
   std::deque<Envelope> queue_;
   std::set<NodeId> down_;
   uint64_t now_ms_ = 0;
+  uint32_t drop_permille_ = 0;
+  Prng drop_prng_{0};
+  uint64_t rounds_ = 0;
 };
 
 void TestNode::send(const NodeId& to, MessageBody body) {
@@ -344,6 +365,29 @@ TEST(RingKeeper, AGainerThatCrashesMidStreamResumesFromItsCursor) {
   ASSERT_TRUE(bus.run_until([&] { return settled(bus, {"n1", "n2", "n3", "n4"}, 5); }));
   expect_every_key_placed(bus, bus.node("n4").keeper().config(), 400);
 }
+
+// A lossy network: one message in five is lost (acknowledgements, configurations, stream
+// requests and batches); resends and re-asks still carry a join and a decommission through.
+class RingKeeperLossy : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(RingKeeperLossy, ChangesCompleteWhenMessagesAreLost) {
+  Bus bus;
+  form_cluster(bus, 3);
+  load_keys(bus, bus.node("n1").keeper().config(), 300);
+  bus.drop(200, GetParam());
+  bus.add("n4", {"n3"});
+  ASSERT_TRUE(bus.run_until([&] {
+    return settled(bus, {"n1", "n2", "n3", "n4"}, 5) &&
+           bus.node("n4").keeper().self_state() == MemberState::kNormal;
+  })) << describe_all(bus, {"n1", "n2", "n3", "n4"});
+  expect_every_key_placed(bus, bus.node("n4").keeper().config(), 300);
+  ASSERT_TRUE(bus.node("n2").keeper().begin(ChangeKind::kDecommission, "n2", bus.now_ms()).ok());
+  ASSERT_TRUE(bus.run_until([&] { return settled(bus, {"n1", "n3", "n4"}, 9); }))
+      << describe_all(bus, {"n1", "n2", "n3", "n4"});
+  expect_every_key_placed(bus, bus.node("n1").keeper().config(), 300);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, RingKeeperLossy, ::testing::Values(1, 2, 3, 4, 5));
 
 TEST(RingKeeper, RequestsFromAnOlderEpochAreRefusedWithTheConfiguration) {
   Bus bus;
