@@ -187,6 +187,8 @@ struct StreamBatch {
 // Wire names "join", "decommission", "remove": DO NOT CHANGE the numeric values.
 enum class ChangeKind : uint8_t { kJoin = 0, kDecommission = 1, kRemove = 2 };
 const char* change_kind_name(ChangeKind kind);
+inline constexpr ChangeKind kChangeKinds[] = {ChangeKind::kJoin, ChangeKind::kDecommission,
+                                              ChangeKind::kRemove};
 
 // A node -> a member: begin this membership change (a new node asks to join; an operator's
 // decommission or removenode reaches the change's owner this way).

@@ -1,6 +1,7 @@
 #include "core/ring_config.h"
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 
 #include "core/assert.h"
@@ -171,14 +172,19 @@ std::vector<NodeId> RingConfig::read_set(std::string_view key, size_t n) const {
                                                : old_ring_.preference_list(key, n);
 }
 
-size_t RingConfig::owners_after_change() const { return new_ring_.nodes().size(); }
-
-Result<RingConfig> RingConfig::begin_change(const NodeId& id, MemberState state,
-                                            const NodeId& owner, size_t min_members) const {
+Status RingConfig::can_begin() const {
   if (!formed()) return Status::unavailable("the cluster is not formed yet");
   if (changing()) {
     return Status::unavailable("a membership change is in progress: " + describe());
   }
+  return Status::ok_status();
+}
+
+size_t RingConfig::owners_after_change() const { return new_ring_.nodes().size(); }
+
+Result<RingConfig> RingConfig::begin_change(const NodeId& id, MemberState state,
+                                            const NodeId& owner, size_t min_members) const {
+  RINGKV_RETURN_IF_ERROR(can_begin());
   std::vector<RingMember> members;
   for (const RingMember& member : members_) {
     if (member.state != MemberState::kLeft) members.push_back(member);  // gone for good
@@ -200,10 +206,7 @@ Result<RingConfig> RingConfig::begin_change(const NodeId& id, MemberState state,
 
 Result<RingConfig> RingConfig::begin_join(const NodeId& id, const std::string& address,
                                           const NodeId& owner, size_t max_members) const {
-  if (!formed()) return Status::unavailable("the cluster is not formed yet");
-  if (changing()) {
-    return Status::unavailable("a membership change is in progress: " + describe());
-  }
+  RINGKV_RETURN_IF_ERROR(can_begin());
   if (!valid_node_id(id)) return Status::invalid_argument("bad node id '" + id + "'");
   std::vector<RingMember> members;
   for (const RingMember& member : members_) {
@@ -293,15 +296,11 @@ std::vector<std::string_view> words(std::string_view text) {
   }
 }
 
+// A decimal u64, all of `text` (no sign, no overflow).
 std::optional<uint64_t> parse_u64(std::string_view text) {
-  if (text.empty() || text.size() > 20) return std::nullopt;
   uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
 
@@ -313,12 +312,6 @@ std::optional<Enum> enum_named(std::string_view name, const Enum (&values)[Count
   }
   return std::nullopt;
 }
-
-constexpr MemberState kMemberStates[] = {MemberState::kNormal, MemberState::kJoining,
-                                         MemberState::kLeaving, MemberState::kRemoved,
-                                         MemberState::kLeft};
-constexpr ChangeStage kChangeStages[] = {ChangeStage::kNone, ChangeStage::kJoint,
-                                         ChangeStage::kStreaming, ChangeStage::kReadsSwitched};
 
 }  // namespace
 

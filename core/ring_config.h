@@ -23,6 +23,13 @@ enum class MemberState : uint8_t { kNormal = 0, kJoining = 1, kLeaving = 2, kRem
 enum class ChangeStage : uint8_t { kNone = 0, kJoint = 1, kStreaming = 2, kReadsSwitched = 3 };
 const char* member_state_name(MemberState state);
 const char* change_stage_name(ChangeStage stage);
+// Every value, in wire order (for readers that accept names).
+inline constexpr MemberState kMemberStates[] = {MemberState::kNormal, MemberState::kJoining,
+                                                MemberState::kLeaving, MemberState::kRemoved,
+                                                MemberState::kLeft};
+inline constexpr ChangeStage kChangeStages[] = {ChangeStage::kNone, ChangeStage::kJoint,
+                                                ChangeStage::kStreaming,
+                                                ChangeStage::kReadsSwitched};
 
 struct RingMember {
   NodeId id;
@@ -125,6 +132,7 @@ class RingConfig {
   Result<RingConfig> begin_change(const NodeId& id, MemberState state, const NodeId& owner,
                                   size_t min_members) const;
   size_t owners_after_change() const;
+  Status can_begin() const;  // formed, and no change in progress
 
   uint64_t epoch_ = 0;
   ChangeStage stage_ = ChangeStage::kNone;

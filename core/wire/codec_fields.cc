@@ -180,14 +180,6 @@ Status read_enum_name(JsonValue& value, Enum& out, const FieldName& name,
   return field_error(name, "must be one of " + expected);
 }
 
-constexpr MemberState kMemberStates[] = {MemberState::kNormal, MemberState::kJoining,
-                                         MemberState::kLeaving, MemberState::kRemoved,
-                                         MemberState::kLeft};
-constexpr ChangeStage kChangeStages[] = {ChangeStage::kNone, ChangeStage::kJoint,
-                                         ChangeStage::kStreaming, ChangeStage::kReadsSwitched};
-constexpr ChangeKind kChangeKinds[] = {ChangeKind::kJoin, ChangeKind::kDecommission,
-                                       ChangeKind::kRemove};
-
 }  // namespace
 
 Status MemberStateField::read(JsonValue& value, MemberState& out, const FieldName& name) {
