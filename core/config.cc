@@ -89,6 +89,9 @@ Status Config::validate() const {
   }
   RINGKV_RETURN_IF_ERROR(
       positive("anti_entropy_max_entries_per_message", anti_entropy_max_entries_per_message));
+  if (stream_batch_bytes == 0 || stream_batch_bytes > (4u << 20)) {
+    return field_error("stream_batch_bytes", "must be in 1..4194304", stream_batch_bytes);
+  }
   if (memtable_max_bytes < 4096) {
     return field_error("memtable_max_bytes", "must be >= 4096", memtable_max_bytes);
   }

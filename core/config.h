@@ -55,6 +55,12 @@ struct Config {
   uint32_t anti_entropy_max_entries_per_message = 256;
   uint64_t tombstone_grace_ms = 10ull * 24 * 3600 * 1000;
 
+  // Membership changes (docs/membership.md): a gaining member's stream requests ask for
+  // at most this many bytes of entries each, and pace themselves to the byte rate
+  // (0: unthrottled).
+  uint32_t stream_batch_bytes = 256u << 10;
+  uint64_t stream_max_bytes_per_s = 0;
+
   // Storage.
   uint64_t memtable_max_bytes = 4ull << 20;
 

@@ -1,5 +1,6 @@
 // Basic vocabulary: keys, values and node ids are byte strings. Keys and values may hold
-// any bytes (including NUL); node ids are short printable names (see valid_node_id).
+// any bytes (a client key may not start with NUL: those are the node's own records);
+// node ids are short printable names (see valid_node_id).
 #pragma once
 
 #include <cstdint>

@@ -174,6 +174,15 @@ const std::vector<FlagSpec>& flag_specs() {
       {"memtable-bytes", "BYTES", "4194304", "memtable size before a flush to an SSTable",
        number([](RuntimeOptions& o, uint64_t v) { o.config.memtable_max_bytes = v; }, 4096,
               1ull << 30)},
+      {"stream-max-bytes-per-s", "BYTES", "0",
+       "while this node gains ranges in a membership change, stream at most this many bytes "
+       "a second from each source (0: unthrottled)",
+       number([](RuntimeOptions& o, uint64_t v) { o.config.stream_max_bytes_per_s = v; }, 0,
+              1ull << 40)},
+      {"stream-batch-bytes", "BYTES", "262144",
+       "bytes of entries per stream batch (at most 4 MiB)",
+       number([](RuntimeOptions& o, uint64_t v) { o.config.stream_batch_bytes = uint32_t(v); },
+              1, 4u << 20)},
       {"shutdown-grace-ms", "MS", "2000", "time in-flight requests get on SIGTERM/SIGINT",
        number([](RuntimeOptions& o, uint64_t v) { o.shutdown_grace_ms = v; }, 0, 60000)},
       {"log-level", "debug|info|warn|error", "info", "lowest level logged to stderr",
@@ -212,6 +221,7 @@ const std::vector<std::pair<std::string, std::string>>& config_field_flags() {
       {"dead_after_ms", "gossip-interval-ms"},
       {"max_cluster_nodes", "n"},
       {"memtable_max_bytes", "memtable-bytes"},
+      {"stream_batch_bytes", "stream-batch-bytes"},
       {"allow_weak_quorums", "allow-weak-quorums true"}};
   return fields;
 }

@@ -111,6 +111,40 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "refused_rebuilding_total",
           "reads, version queries and writes refused while rebuilding lost data",
           node.refused_rebuilding);
+  counter(out, "ring_epoch", "the epoch of this node's ring configuration", gauges.ring_epoch,
+          "gauge");
+  counter(out, "ring_configs_adopted_total", "ring configurations this node adopted",
+          gauges.ring.configs_adopted);
+  counter(out, "epoch_refusals_sent_total",
+          "replica requests refused for an older ring epoch", node.epoch_refusals_sent);
+  counter(out, "ops_replanned_total",
+          "pending operations moved to the replica sets of a new ring configuration",
+          node.ops_replanned);
+  counter(out, "requests_refused_not_serving_total",
+          "client requests refused before the ring formed or after this node left",
+          node.refused_not_serving);
+  counter(out, "membership_stages_entered_total",
+          "membership change stages this node entered as the change's owner",
+          gauges.ring.stages_entered);
+  counter(out, "joins_completed_total", "joins this node completed as owner",
+          gauges.ring.joins_completed);
+  counter(out, "decommissions_completed_total", "decommissions this node completed as owner",
+          gauges.ring.decommissions_completed);
+  counter(out, "removals_completed_total", "removals this node completed as owner",
+          gauges.ring.removals_completed);
+  counter(out, "stream_batches_served_total", "stream batches this node sent to gaining members",
+          gauges.ring.stream_batches_served);
+  counter(out, "stream_batches_received_total", "stream batches this node received",
+          gauges.ring.stream_batches_received);
+  counter(out, "stream_resumed_total",
+          "streams picked up from a durable cursor or asked again after no answer",
+          gauges.ring.stream_resumed);
+  counter(out, "stream_bytes_received", "bytes of entries streamed in during the current change",
+          gauges.stream.bytes_received, "gauge");
+  counter(out, "stream_sources_done", "sources that finished streaming to this node (current change)",
+          gauges.stream.sources_done, "gauge");
+  counter(out, "stream_sources_total", "sources this node streams from (current change)",
+          gauges.stream.sources_total, "gauge");
   counter(out, "writes_failed_disk_full_total",
           "local writes refused because the disk is full (nothing written; retried later)",
           node.writes_failed_disk_full);

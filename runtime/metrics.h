@@ -41,6 +41,10 @@ struct RuntimeGauges {
   size_t open_connections = 0;
   size_t peer_queued_messages = 0;
   size_t client_requests_in_flight = 0;
+  // Membership changes (the node's RingKeeper).
+  uint64_t ring_epoch = 0;
+  RingKeeperCounters ring;
+  StreamProgress stream;
 };
 
 class RuntimeMetrics {

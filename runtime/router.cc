@@ -79,6 +79,10 @@ RouteDecision route_kv(const HttpRequest& request, const Config& config) {
         route, make_error_response(400, "key must be 1.." + std::to_string(config.max_key_bytes) +
                                             " bytes, got " + std::to_string(key->size())));
   }
+  if (key->front() == '\0') {
+    return immediate(route, make_error_response(400, "keys that start with a NUL byte (%00) are "
+                                                     "reserved for the node's own records"));
+  }
   if (route == Route::kKvPut && request.body.size() > config.max_value_bytes) {
     return immediate(
         route,
@@ -133,6 +137,10 @@ const char* route_name(Route route) {
       return "ring";
     case Route::kMetrics:
       return "metrics";
+    case Route::kAdminDecommission:
+      return "admin_decommission";
+    case Route::kAdminRemoveNode:
+      return "admin_removenode";
     case Route::kInternal:
       return "internal";
     case Route::kUnknown:
@@ -164,6 +172,29 @@ RouteDecision route_request(const HttpRequest& request, const Config& config) {
   if (path == "/cluster") return route_admin(request, Route::kCluster);
   if (path == "/ring") return route_admin(request, Route::kRing);
   if (path == "/metrics") return route_admin(request, Route::kMetrics);
+  if (path == "/admin/decommission" || path == "/admin/removenode") {
+    const bool remove = path == "/admin/removenode";
+    const Route route = remove ? Route::kAdminRemoveNode : Route::kAdminDecommission;
+    if (request.method != "POST") return immediate(route, method_not_allowed("POST"));
+    auto parameters = wire::parse_query(request.query);
+    if (!parameters.ok()) {
+      return immediate(route, make_error_response(400, "bad query string: " +
+                                                           parameters.status().message()));
+    }
+    RouteDecision decision;
+    decision.route = route;
+    for (const auto& [name, value] : *parameters) {
+      if (!remove || name != "id") {
+        return immediate(route, make_error_response(400, remove ? "/admin/removenode takes only id=ID"
+                                                                : "/admin/decommission takes no parameters"));
+      }
+      decision.node_id = value;
+    }
+    if (remove && !valid_node_id(decision.node_id)) {
+      return immediate(route, make_error_response(400, "/admin/removenode needs id=ID, a node id"));
+    }
+    return decision;
+  }
   if (path.rfind("/internal/", 0) == 0) {
     if (request.method != "POST") return immediate(Route::kInternal, method_not_allowed("POST"));
     RouteDecision decision;

@@ -19,6 +19,8 @@ enum class Route {
   kCluster,
   kRing,
   kMetrics,
+  kAdminDecommission,  // POST /admin/decommission
+  kAdminRemoveNode,    // POST /admin/removenode?id=ID
   kInternal,
   kUnknown
 };
@@ -30,6 +32,7 @@ struct RouteDecision {
   std::optional<wire::HttpResponse> immediate;  // set: answer this, do not go further
   std::optional<ClientRequest> client;          // set for kv routes without an error
   bool ready_only = false;  // GET /health?ready=1: 503 unless ready (not degraded)
+  NodeId node_id;           // POST /admin/removenode?id=ID
 };
 
 inline constexpr std::string_view kKvPathPrefix = "/kv/";

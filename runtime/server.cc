@@ -246,9 +246,13 @@ void Server::begin_shutdown(int signal_number) {
     finish();
     return;
   }
+  shut_down("signal " + std::to_string(signal_number));
+}
+
+void Server::shut_down(const std::string& why) {
   shutting_down_ = true;
-  logger_.info("signal " + std::to_string(signal_number) + ": shutting down, " +
-               std::to_string(pending_.size()) + " client requests in flight");
+  logger_.info(why + ": shutting down, " + std::to_string(pending_.size()) +
+               " client requests in flight");
   close_if_open(as_handle(&listener_));
   // Connections stay open: peers' acks for the requests in flight arrive on them. New
   // client requests get 503 (on_request) until finish() closes everything.

@@ -77,8 +77,11 @@ class Server final : public ConnectionHandler, private DriverHost {
   // server_requests.cc: answering HTTP requests.
   void handle_internal(Connection& connection, uint64_t slot, const wire::HttpRequest& request,
                        uint64_t started_ns);
+  // Stops taking client requests and finishes once those in flight are answered (or the
+  // grace period ends); `why` goes in the log line.
+  void shut_down(const std::string& why);
   void handle_admin(Connection& connection, uint64_t slot, Route route, bool ready_only,
-                    uint64_t started_ns);
+                    const std::string& admin_node_id, uint64_t started_ns);
   void answer(Connection& connection, uint64_t slot, Route route,
               const wire::HttpResponse& response, uint64_t started_ns);
   void deliver_reply(const Reply& reply);

@@ -57,6 +57,11 @@ void Server::after_driving(uint64_t wake_ms, uint64_t now_ms) {
                   " at " + version.to_string() + " (every replica holds it, grace over)");
   }
   uv_timer_start(&tick_timer_, on_tick_timer, wake_ms > now_ms ? wake_ms - now_ms : 0, 0);
+  if (!shutting_down_ && node_->ring_keeper().left()) {
+    // Decommissioned: the cluster no longer needs anything from this node (exit 0).
+    shut_down("this node left the cluster at ring epoch " +
+              std::to_string(node_->ring_config().epoch()) + " (decommission complete)");
+  }
   if (shutting_down_ && pending_.empty()) finish();
 }
 

@@ -44,7 +44,8 @@ void Server::on_request(Connection& connection, uint64_t slot, wire::HttpRequest
     return;
   }
   if (!decision.client) {
-    handle_admin(connection, slot, decision.route, decision.ready_only, started_ns);
+    handle_admin(connection, slot, decision.route, decision.ready_only, decision.node_id,
+                 started_ns);
     return;
   }
   uint64_t request_id = next_request_id_++;
@@ -93,7 +94,7 @@ void Server::handle_internal(Connection& connection, uint64_t slot,
 }
 
 void Server::handle_admin(Connection& connection, uint64_t slot, Route route, bool ready_only,
-                          uint64_t started_ns) {
+                          const std::string& admin_node_id, uint64_t started_ns) {
   wire::HttpResponse response;
   switch (route) {
     case Route::kHealth:
@@ -107,10 +108,21 @@ void Server::handle_admin(Connection& connection, uint64_t slot, Route route, bo
       break;
     case Route::kMetrics: {
       RuntimeGauges gauges{open_connections(), peers_->queued_messages(), pending_.size()};
+      gauges.ring_epoch = node_->ring_config().epoch();
+      gauges.ring = node_->ring_keeper().counters();
+      gauges.stream = node_->ring_keeper().progress();
       std::string text = metrics_.render(node_->metrics(), storage_->lsm().stats(), gauges);
       response = wire::make_response(200, std::move(text), "text/plain; version=0.0.4");
       break;
     }
+    case Route::kAdminDecommission:
+      response = change_response(
+          node_->begin_change(ChangeKind::kDecommission, node_->id(), uv_now(&loop_)));
+      break;
+    case Route::kAdminRemoveNode:
+      response = change_response(
+          node_->begin_change(ChangeKind::kRemove, admin_node_id, uv_now(&loop_)));
+      break;
     default:
       response = wire::make_error_response(404, "no such route");
       break;

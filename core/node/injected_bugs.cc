@@ -25,6 +25,13 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
        "and keep no floor"},
       {InjectedBug::kServeWhileRebuilding, "serve-while-rebuilding",
        "a node that lost its data answers reads and version queries before it rebuilt them"},
+      {InjectedBug::kSwitchBeforeStreamed, "switch-before-streamed",
+       "a membership change switches reads to the new replicas before they finished streaming"},
+      {InjectedBug::kSingleSetQuorumDuringMove, "single-set-quorum-during-move",
+       "while a key moves, W acknowledgements from the old and new sets together complete a "
+       "write (no quorum of each)"},
+      {InjectedBug::kStaleEpochAccepted, "stale-epoch-accepted",
+       "replicas serve requests stamped with an older ring epoch instead of refusing them"},
   };
   return catalog;
 }

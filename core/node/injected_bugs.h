@@ -21,6 +21,9 @@ enum class InjectedBug : uint32_t {
   kSkipWriteBack = 1u << 8,           // strong reads answer before a majority holds the value
   kResurrectAfterPurge = 1u << 9,     // purges skip the confirmations and keep no floor
   kServeWhileRebuilding = 1u << 10,   // a node that lost its data answers reads at once
+  kSwitchBeforeStreamed = 1u << 11,   // a change's owner switches reads before streaming ends
+  kSingleSetQuorumDuringMove = 1u << 12,  // W acks from either set complete a moving write
+  kStaleEpochAccepted = 1u << 13,     // replicas serve requests stamped with an older epoch
 };
 
 struct InjectedBugInfo {

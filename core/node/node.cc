@@ -37,7 +37,25 @@ Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
     RINGKV_ASSERT_MSG(added, "more peers than max_cluster_nodes");
   }
   const std::optional<std::string> marker = load_lamport_lease();
-  rebuild_ring();
+  std::optional<RingDescription> persisted;
+  std::map<NodeId, StreamCursor> cursors;
+  load_ring_records(persisted, cursors);
+  RingKeeperOptions options;
+  options.self = self_.id;
+  options.address = self_.address;
+  for (const Peer& peer : peers) options.seeds.emplace_back(peer.id, peer.address);
+  options.replication_factor = config_.replication_factor;
+  options.vnodes_per_node = config_.vnodes_per_node;
+  options.max_members = config_.max_cluster_nodes;
+  options.stream_batch_bytes = config_.stream_batch_bytes;
+  options.stream_max_bytes_per_s = config_.stream_max_bytes_per_s;
+  RingKeeperHost& host = *this;
+  Outbox& outbox = *this;
+  keeper_ = std::make_unique<RingKeeper>(std::move(options), host, outbox, std::move(persisted),
+                                         std::move(cursors), now_ms);
+  follow_ring(RingConfig(), keeper_->config());
+  if (!keeper_->formed()) rebuild_index();
+  keeper_->tick(now_ms);  // asks the peers for their configuration at once
   if (self_.lost_data || (marker && is_rebuild_marker(*marker))) {
     // A lease kept through the loss (or restored before a restart) still bounds every
     // counter stamped; a blank store's clock comes back from the peers.
@@ -100,7 +118,7 @@ std::optional<uint64_t> Node::stamp_counter() {
 void Node::rebuild_index() {
   index_.reset(ring_, self_.id, config_.replication_factor);
   Status scanned = store_.scan("", [&](std::string_view key, const Entry& entry) {
-    if (!key.empty()) index_.on_change(key, std::nullopt, entry, now_ms_);  // "": the lease
+    if (!is_node_record_key(key)) index_.on_change(key, std::nullopt, entry, now_ms_);
     return true;
   });
   // A scan that failed halfway leaves keys out of the trees, so anti-entropy would never
@@ -138,6 +156,11 @@ void Node::on_client_request(uint64_t request_id, const ClientRequest& request,
     reply(request_id, ClientResponse{ClientOutcome::kBadRequest, {}, {}, 0, 0, *error});
     return;
   }
+  if (auto refusal = refuse_client()) {
+    metrics_.refused_not_serving++;
+    reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed, {}, {}, 0, 0, *refusal});
+    return;
+  }
   if (inflight_requests() >= config_.max_inflight_requests) {
     metrics_.overloaded++;
     reply(request_id, ClientResponse{ClientOutcome::kOverloaded, {}, {}, 0, 0,
@@ -163,11 +186,12 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
   observe(message.lamport);
   const NodeId& from = message.from;
   if (rebuild_ && !rebuild_->clock_restored && from != self_.id) note_heard(from);
+  if (from != self_.id) keeper_->observe_epoch(from, message.epoch);
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, ReplicaWrite>) {
-          handle_replica_write(from, body);
+          if (admit(from, message.epoch, body.op)) handle_replica_write(from, body);
         } else if constexpr (std::is_same_v<T, ReplicaWriteAck>) {
           if (hinted_handoff_.handle_ack(from, body)) return;
           if (reads_.count(body.op)) {
@@ -176,7 +200,7 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
             handle_write_ack(from, body);
           }
         } else if constexpr (std::is_same_v<T, ReplicaRead>) {
-          handle_replica_read(from, body);
+          if (admit(from, message.epoch, body.op)) handle_replica_read(from, body);
         } else if constexpr (std::is_same_v<T, ReplicaReadReply>) {
           handle_read_reply(from, body);
         } else if constexpr (std::is_same_v<T, Gossip>) {
@@ -188,9 +212,18 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
         } else if constexpr (std::is_same_v<T, SyncEntries>) {
           anti_entropy_.handle_sync_entries(from, body);
         } else if constexpr (std::is_same_v<T, VersionQuery>) {
-          handle_version_query(from, body);
+          if (admit(from, message.epoch, body.op)) handle_version_query(from, body);
         } else if constexpr (std::is_same_v<T, VersionQueryReply>) {
           handle_query_reply(from, body);
+        } else if constexpr (std::is_same_v<T, EpochRefusal>) {
+          // The replica's configuration came first on the same link; adopting it moved the
+          // operation to the new sets (replan_pending). Lost, it is asked for (above).
+          metrics_.epoch_refusals_received++;
+          // A replica behind this node (or not formed yet) asked for the configuration
+          // before refusing: it holds it by the time the request arrives again.
+          if (body.epoch < ring_epoch()) resend(from, body.op);
+        } else {
+          keeper_->handle(from, body, now_ms);  // ring, ring-ack, stream, change
         }
       },
       message.body);
@@ -202,6 +235,7 @@ void Node::on_tick(uint64_t now_ms) {
   membership_.update_liveness(now_ms);
   if (now_ms >= anti_entropy_.next_round_ms()) anti_entropy_round(now_ms);
   if (now_ms >= hinted_handoff_.next_replay_ms()) hinted_handoff_.replay(now_ms);
+  if (now_ms >= keeper_->next_tick_ms()) keeper_->tick(now_ms);
   expire_writes(now_ms);
   expire_reads(now_ms);
   drain_local(now_ms);
@@ -226,9 +260,11 @@ Result<uint64_t> Node::seal_commit(uint64_t now_ms) {
     metrics_.storage_errors++;
     return side_synced;
   }
-  if (held_.empty()) return uint64_t{0};
+  const bool streamed = keeper_->streamed_awaiting_commit();
+  if (held_.empty() && !streamed) return uint64_t{0};
   const uint64_t batch = next_commit_batch_++;
   sealed_[batch].swap(held_);
+  if (streamed) sealed_streamed_[batch] = keeper_->config().epoch();
   return batch;
 }
 
@@ -239,6 +275,11 @@ void Node::finish_commit(uint64_t batch, const Status& synced, uint64_t now_ms) 
   std::vector<Envelope> released = std::move(it->second);
   sealed_.erase(it);
   metrics_.commits++;
+  auto streamed = sealed_streamed_.find(batch);
+  if (streamed != sealed_streamed_.end()) {
+    if (synced.ok() && streamed->second == keeper_->config().epoch()) keeper_->on_commit();
+    sealed_streamed_.erase(streamed);
+  }
   if (!synced.ok()) {
     metrics_.storage_errors++;
     metrics_.answers_dropped_sync_failed += released.size();
@@ -268,7 +309,8 @@ std::vector<Reply> Node::take_replies() {
 
 uint64_t Node::next_tick_ms() const {
   uint64_t next = std::min(
-      {next_gossip_ms_, anti_entropy_.next_round_ms(), hinted_handoff_.next_replay_ms()});
+      {next_gossip_ms_, anti_entropy_.next_round_ms(), hinted_handoff_.next_replay_ms(),
+       keeper_->next_tick_ms()});
   for (const auto& [op, write] : writes_) {
     next = std::min(next, write.deadline_ms);
     if (write.querying && !write.not_queried.empty()) next = std::min(next, write.hedge_at_ms);
@@ -284,7 +326,7 @@ uint64_t Node::deadline_for(const ClientRequest& request, uint64_t now_ms) {
 }
 
 void Node::send(const NodeId& to, MessageBody body) {
-  Message message{self_.id, clock_.current(), std::move(body)};
+  Message message{self_.id, clock_.current(), std::move(body), ring_epoch()};
   if (to == self_.id) {
     local_inbox_.push_back(std::move(message));
   } else {
@@ -297,7 +339,7 @@ void Node::hold(const NodeId& to, MessageBody body) {
     send(to, std::move(body));
     return;
   }
-  held_.push_back(Envelope{to, Message{self_.id, clock_.current(), std::move(body)}});
+  held_.push_back(Envelope{to, Message{self_.id, clock_.current(), std::move(body), ring_epoch()}});
 }
 
 void Node::drain_local(uint64_t now_ms) {
@@ -316,6 +358,9 @@ void Node::reply(uint64_t request_id, ClientResponse response) {
 std::optional<std::string> Node::validate_request(const ClientRequest& request) const {
   const uint32_t n = config_.replication_factor;
   if (request.key.empty()) return "key must not be empty";
+  if (is_node_record_key(request.key)) {
+    return "keys that start with a NUL byte (%00) are reserved for the node's own records";
+  }
   if (request.key.size() > config_.max_key_bytes) {
     return "key is " + std::to_string(request.key.size()) + " bytes, max_key_bytes is " +
            std::to_string(config_.max_key_bytes);

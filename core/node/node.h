@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +39,7 @@
 #include "core/node/node_metrics.h"
 #include "core/node/outbox.h"
 #include "core/node/replica_index.h"
+#include "core/node/ring_keeper.h"
 #include "core/node/side_store.h"
 #include "core/node/simulation_hooks.h"
 #include "core/prng.h"
@@ -66,6 +68,11 @@ inline bool is_rebuild_marker(std::string_view value) {
   return value == kRebuildNoClock || value == kRebuildClockRestored;
 }
 
+// Keys the node keeps for itself in its store, never a client's, never replicated: the
+// empty key (the Lamport lease) and every key that starts with a NUL byte (the ring
+// configuration, stream cursors). Clients get 400 for them.
+inline bool is_node_record_key(std::string_view key) { return key.empty() || key.front() == '\0'; }
+
 struct Peer {
   NodeId id;
   std::string address;
@@ -85,7 +92,7 @@ struct Reply {
 // holds, per Merkle leaf), HintedHandoff and AntiEntropy, which send through the node (it
 // is their Outbox) and apply what peers send through it. Not copyable or movable: the
 // parts keep references into it.
-class Node final : private AntiEntropy::Host {
+class Node final : private AntiEntropy::Host, private RingKeeperHost {
  public:
   // `config` must have passed validate(); `store` must outlive the node.
   Node(NodeIdentity self, Config config, const std::vector<Peer>& peers, ReplicaStore& store,
@@ -115,13 +122,24 @@ class Node final : private AntiEntropy::Host {
   // Tombstones purged since the last call (key, version), for the host to log or record.
   std::vector<std::pair<Key, Version>> take_purges() { return anti_entropy_.take_purges(); }
   uint64_t next_tick_ms() const;
-  bool has_uncommitted() const { return !held_.empty() || side_store_.dirty(); }
+  bool has_uncommitted() const {
+    return !held_.empty() || side_store_.dirty() || keeper_->streamed_awaiting_commit();
+  }
 
   // Getters.
   const NodeId& id() const { return self_.id; }
   const Config& config() const { return config_; }
   const Membership& membership() const { return membership_; }
   const Ring& ring() const { return ring_; }
+  // The ring configuration and the membership changes this node takes part in.
+  const RingKeeper& ring_keeper() const { return *keeper_; }
+  const RingConfig& ring_config() const { return keeper_->config(); }
+  // The node serves client requests: it has a configuration and is a member that owns
+  // or gains ranges (not left, not removed).
+  bool serving() const;
+  // An operator's membership change asked of this node (decommission of itself, removal
+  // of a dead member): begun with this node as its owner, or why not.
+  Result<RingConfig> begin_change(ChangeKind kind, const NodeId& id, uint64_t now_ms);
   const NodeMetrics& metrics() const { return metrics_; }
   // One row per ring peer this node kept hints for or repaired with.
   const std::map<NodeId, PeerActivity>& peer_activity() const { return peer_activity_; }
@@ -152,7 +170,10 @@ class Node final : private AntiEntropy::Host {
   std::string rebuild_progress() const;
 
   // Simulation only (kvsim --inject-bug): never called by the runtime.
-  void set_injected_bugs(uint32_t mask) { simulation_.set_injected_bugs(mask); }
+  void set_injected_bugs(uint32_t mask) {
+    simulation_.set_injected_bugs(mask);
+    keeper_->set_skip_streamed_wait(simulation_.injected(InjectedBug::kSwitchBeforeStreamed));
+  }
   // Simulation only: "buggify" sites fire with this chance, making rare but legal paths
   // common (short deadlines, odd anti-entropy peers, single-hint batches, skipped gossip
   // rounds). Never called by the runtime.
@@ -236,6 +257,8 @@ class Node final : private AntiEntropy::Host {
   void send(const NodeId& to, MessageBody body) override;
   void hold(const NodeId& to, MessageBody body) override;
   void dispatch(const Message& message, uint64_t now_ms);
+  // The epoch every message carries (0 while the keeper starts, or before forming).
+  uint64_t ring_epoch() const { return keeper_ ? keeper_->config().epoch() : 0; }
   void drain_local(uint64_t now_ms);
   void reply(uint64_t request_id, ClientResponse response);
   std::optional<std::string> validate_request(const ClientRequest& request) const;
@@ -248,6 +271,9 @@ class Node final : private AntiEntropy::Host {
   // Stamps the write once (above every version its query saw) and sends it to the replicas.
   void stamp_and_send(uint64_t op);
   void handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack);
+  // Answers the client once the write quorum is met; forgets the write once every
+  // replica acknowledged it.
+  void maybe_finish_write(uint64_t op);
   void restamp(uint64_t op, const Version& newer);  // injected bug restamp-on-retry only
   void fail_write(uint64_t op, ClientOutcome outcome, std::string error);
   void expire_writes(uint64_t now_ms);
@@ -258,6 +284,8 @@ class Node final : private AntiEntropy::Host {
   void handle_read_reply(const NodeId& from, const ReplicaReadReply& reply);
   void decide_read(uint64_t op);
   void write_back(uint64_t op);
+  // A majority of the key's replicas (of each set while it moves) holds the winner.
+  bool held_by_quorum(const PendingRead& read) const;
   void handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack);
   void restart_read(uint64_t op);
   void finish_read(uint64_t op);
@@ -276,10 +304,38 @@ class Node final : private AntiEntropy::Host {
   Result<ApplyResult> apply_and_index(const Key& key, const Entry& entry) override;
   void rebuild_index();
 
+  // Ring configuration (node_ring.cc): the keeper's host, and what follows a change.
+  Status persist_ring(const RingDescription& ring) override;
+  Status persist_cursor(const NodeId& source, const StreamCursor& cursor) override;
+  Status scan_entries(const Key& cursor, bool from_start,
+                      const std::function<bool(const Key&, const Entry&)>& visit) override;
+  Status apply_streamed(const Key& key, const Entry& entry) override;
+  void ring_changed(const RingConfig& before, const RingConfig& after) override;
+  // Placement, membership rows and the lost-data rebuild follow a configuration.
+  void follow_ring(const RingConfig& before, const RingConfig& after);
+  Status write_record(const Key& key, std::string value);
+  void load_ring_records(std::optional<RingDescription>& ring,
+                         std::map<NodeId, StreamCursor>& cursors);
+  // Pending operations follow a new configuration: each is sent to the members of its
+  // new sets that have not answered it yet.
+  void replan_pending();
+  // Sends the request of pending operation `op` to `from` again (it refused it).
+  void resend(const NodeId& from, uint64_t op);
+  // Whether the stage admits a replica request stamped with `epoch` (else it was refused).
+  bool admit(const NodeId& from, uint64_t epoch, uint64_t op);
+  std::optional<std::string> refuse_client() const;
+  // The sets of `key` writes need quorums of, and the set reads ask.
+  ReplicaSets write_sets(const Key& key) const;
+  std::vector<NodeId> read_set(const Key& key) const;
+  // `required` answers from each of the key's write sets while it moves (joint quorums),
+  // else `count` (the answers counted so far) >= `required`.
+  bool quorum_of(const Key& key, const std::set<NodeId>& acked, size_t count,
+                 size_t required) const;
+  bool query_quorum_met(const PendingWrite& write) const;
+
   // Gossip (node_gossip.cc).
   void gossip_round(uint64_t now_ms);
   void handle_gossip(const NodeId& from, const Gossip& gossip, uint64_t now_ms);
-  void rebuild_ring();
 
   NodeIdentity self_;
   Config config_;
@@ -311,6 +367,9 @@ class Node final : private AntiEntropy::Host {
   std::vector<Envelope> held_;               // answers waiting for commit()
   std::map<uint64_t, std::vector<Envelope>> sealed_;  // seal_commit() batches being synced
   uint64_t next_commit_batch_ = 1;
+  // Batches sealed after the keeper finished streaming, with the epoch it finished in.
+  std::map<uint64_t, uint64_t> sealed_streamed_;
+  uint64_t record_counter_ = 0;  // versions of the node's own records (ring, cursors)
   std::vector<Envelope> outbox_;
   std::vector<Reply> replies_;
 
@@ -319,6 +378,7 @@ class Node final : private AntiEntropy::Host {
   // The parts come last: they keep references to the members above.
   HintedHandoff hinted_handoff_;
   AntiEntropy anti_entropy_;
+  std::unique_ptr<RingKeeper> keeper_;  // built last: it may send while it starts
 };
 
 }  // namespace ringkv

@@ -1,6 +1,6 @@
 // Gossip: every gossip_interval_ms bump our heartbeat and push-pull the membership table
-// with `gossip_fanout` random peers. The ring is rebuilt from the table when its node set
-// changes (down nodes stay in the ring: quorums are strict).
+// with `gossip_fanout` random peers. The table says who is alive (and where); who owns
+// what is the ring configuration's (node_ring.cc), never the table's.
 #include "core/node/node.h"
 
 namespace ringkv {
@@ -26,15 +26,9 @@ void Node::gossip_round(uint64_t now_ms) {
 }
 
 void Node::handle_gossip(const NodeId& from, const Gossip& gossip, uint64_t now_ms) {
-  if (membership_.merge(gossip.rows, now_ms)) rebuild_ring();
+  membership_.merge(gossip.rows, now_ms);
   membership_.update_liveness(now_ms);
   if (gossip.reply) send(from, Gossip{membership_.rows(), /*reply=*/false});
-}
-
-void Node::rebuild_ring() {
-  ring_ = Ring(membership_.node_ids(), config_.vnodes_per_node);
-  rebuild_index();  // placement changed: which peer shares which key changed too
-  if (rebuild_) rebuild_->covered.clear();  // so did what each peer's tree covers
 }
 
 }  // namespace ringkv

@@ -33,6 +33,10 @@ struct NodeMetrics {
   uint64_t data_rebuilds = 0;            // lost data pulled back from every replica peer
   uint64_t refused_rebuilding = 0;       // read and version answers withheld, writes refused
   uint64_t writes_failed_disk_full = 0;  // local applies refused: no space on the disk
+  uint64_t epoch_refusals_sent = 0;      // replica requests from an older ring epoch
+  uint64_t epoch_refusals_received = 0;
+  uint64_t ops_replanned = 0;            // pending operations moved to a new configuration
+  uint64_t refused_not_serving = 0;      // client requests before formed, or after leaving
 };
 
 }  // namespace ringkv

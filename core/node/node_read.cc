@@ -17,7 +17,7 @@ void Node::start_read(uint64_t request_id, const ClientRequest& request, uint64_
   PendingRead read;
   read.request_id = request_id;
   read.key = request.key;
-  read.replicas = ring_.preference_list(request.key, config_.replication_factor);
+  read.replicas = read_set(request.key);  // the old set until reads switch
   read.required = request.read_quorum.value_or(config_.read_quorum);
   read.deadline_ms = deadline_for(request, now_ms);
   read.strong = 2 * read.required >= config_.replication_factor;
@@ -59,7 +59,11 @@ void Node::handle_read_reply(const NodeId& from, const ReplicaReadReply& answer)
     return;
   }
   read.holders.insert(from);
-  if (read.holders.size() >= majority()) finish_read(answer.op);
+  if (held_by_quorum(read)) finish_read(answer.op);
+}
+
+bool Node::held_by_quorum(const PendingRead& read) const {
+  return quorum_of(read.key, read.holders, read.holders.size(), majority());
 }
 
 void Node::decide_read(uint64_t op) {
@@ -101,11 +105,11 @@ void Node::decide_read(uint64_t op) {
 // majority holds it.
 void Node::write_back(uint64_t op) {
   PendingRead& read = reads_.at(op);
-  if (read.holders.size() >= majority()) {
+  if (held_by_quorum(read)) {
     finish_read(op);
     return;
   }
-  for (const NodeId& replica : read.replicas) {
+  for (const NodeId& replica : write_sets(read.key).members()) {  // both while it moves
     if (read.holders.count(replica)) continue;
     metrics_.read_write_backs++;
     send(replica, ReplicaWrite{op, read.key, read.winner, /*fresh=*/false});
@@ -116,7 +120,8 @@ void Node::handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack)
   auto it = reads_.find(ack.op);
   if (it == reads_.end() || !it->second.writing_back || !ack.accepted) return;
   PendingRead& read = it->second;
-  if (std::find(read.replicas.begin(), read.replicas.end(), from) == read.replicas.end()) return;
+  const std::vector<NodeId> targets = write_sets(read.key).members();
+  if (std::find(targets.begin(), targets.end(), from) == targets.end()) return;
   if (ack.current > read.winner.version) {
     if (ack.held && ack.held->version == ack.current) {
       read.winner = *ack.held;  // a newer version exists: it becomes the winner
@@ -131,7 +136,7 @@ void Node::handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack)
   }
   if (ack.current != read.winner.version) return;  // not a holder (an older peer's ack)
   read.holders.insert(from);
-  if (read.holders.size() >= majority()) finish_read(ack.op);
+  if (held_by_quorum(read)) finish_read(ack.op);
 }
 
 // Reads again under a new op id (answers and acks of the old one are ignored), bounded by

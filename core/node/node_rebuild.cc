@@ -20,7 +20,8 @@ namespace ringkv {
 void Node::enter_rebuild(bool clock_restored) {
   rebuild_ = Rebuild{};
   anti_entropy_.hasten_next_round(now_ms_ + kRebuildRoundMs);
-  rebuild_->clock_restored = clock_restored || ring_.nodes().size() <= 1;  // no peers
+  rebuild_->clock_restored =
+      clock_restored || (keeper_->formed() && ring_.nodes().size() <= 1);  // no peers
   if (!clock_restored) {
     // The incarnation went with the disk, so op ids of the lost life may come back: start
     // from a random base instead, far from every (incarnation << 40) range in use.
@@ -47,6 +48,7 @@ void Node::anti_entropy_round(uint64_t now_ms) {
 
 void Node::note_heard(const NodeId& from) {
   rebuild_->heard.insert(from);
+  if (!keeper_->formed()) return;  // counted once the ring says who the peers are
   for (const NodeId& id : ring_.nodes()) {
     if (id != self_.id && !rebuild_->heard.count(id)) return;
   }
@@ -76,9 +78,13 @@ bool Node::fully_covered(const NodeId& peer) const {
 }
 
 void Node::check_rebuilt() {
-  if (!rebuild_ || !rebuild_->clock_restored) return;
-  for (const NodeId& id : ring_.nodes()) {
-    if (id != self_.id && !fully_covered(id)) return;
+  if (!rebuild_ || !keeper_->formed()) return;
+  // A joining member never held data under its id: streaming, not a rebuild, fills it.
+  if (keeper_->self_state() != MemberState::kJoining) {
+    if (!rebuild_->clock_restored) return;
+    for (const NodeId& id : ring_.nodes()) {
+      if (id != self_.id && !fully_covered(id)) return;
+    }
   }
   // Everything pulled so far is applied; the lease write syncs it before the first answer.
   std::optional<Rebuild> was = std::move(rebuild_);

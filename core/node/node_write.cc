@@ -15,13 +15,14 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
   write.key = request.key;
   write.entry.tombstone = request.op == ClientOp::kDelete;
   if (!write.entry.tombstone) write.entry.value = request.value;
-  write.replicas = ring_.preference_list(request.key, config_.replication_factor);
+  const ReplicaSets sets = write_sets(request.key);  // both while the key moves
+  write.replicas = sets.members();
   write.required = request.write_quorum.value_or(config_.write_quorum);
   write.deadline_ms = deadline_for(request, now_ms);
   const uint32_t n = config_.replication_factor;
   write.querying = 2 * write.required > n;
   const size_t needed = write.querying ? std::max(write.required, (n + 1) / 2) : write.required;
-  if (write.replicas.size() < needed) {
+  if (sets.old_set.size() < needed || sets.new_set.size() < needed) {
     metrics_.writes_failed++;
     reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed,
                                      {},
@@ -98,7 +99,7 @@ void Node::handle_query_reply(const NodeId& from, const VersionQueryReply& answe
   observe(answer.version.counter);
   if (!write.queried.insert(from).second) return;  // a duplicate answer
   if (write.highest_seen < answer.version) write.highest_seen = answer.version;
-  if (write.queried.size() >= (config_.replication_factor + 1) / 2) stamp_and_send(answer.op);
+  if (query_quorum_met(write)) stamp_and_send(answer.op);
 }
 
 void Node::stamp_and_send(uint64_t op) {
@@ -135,7 +136,14 @@ void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack) {
   if (first_from_replica || simulation_.injected(InjectedBug::kCountDuplicateAcks)) {
     write.ack_count++;
   }
-  if (!write.replied && write.ack_count >= write.required) {
+  maybe_finish_write(ack.op);
+}
+
+void Node::maybe_finish_write(uint64_t op) {
+  auto it = writes_.find(op);
+  if (it == writes_.end() || it->second.querying) return;
+  PendingWrite& write = it->second;
+  if (!write.replied && quorum_of(write.key, write.acked, write.ack_count, write.required)) {
     write.replied = true;
     metrics_.writes_ok++;
     reply(write.request_id,

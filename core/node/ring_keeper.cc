@@ -256,7 +256,6 @@ void RingKeeper::handle(const NodeId& from, const StreamRequest& request, uint64
   size_t visited = 0;
   Status scanned = host_.scan_entries(
       request.cursor, request.from_start, [&](const Key& key, const Entry& entry) {
-        if (key.empty()) return true;  // the node's own lease record
         if (visited == kMaxKeysVisitedPerStreamRequest ||
             batch.entries.size() == kMaxEntriesPerStreamBatch ||
             (!batch.entries.empty() && bytes >= max_bytes)) {
@@ -335,7 +334,8 @@ void RingKeeper::handle(const NodeId& from, const RingAck& ack, uint64_t now_ms)
 }
 
 bool RingKeeper::all_acked() const {
-  const bool need_streamed = config_.stage() == ChangeStage::kStreaming;
+  const bool need_streamed =
+      config_.stage() == ChangeStage::kStreaming && !skip_streamed_wait_;
   for (const NodeId& voter : config_.voters()) {
     if (voter == options_.self) {
       if (need_streamed && !streamed_durable_) return false;

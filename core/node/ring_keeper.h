@@ -117,6 +117,11 @@ class RingKeeper {
 
   // The node's store synced everything applied so far (streamed entries included).
   void on_commit();
+  // Streaming finished here and waits for a sync before it may be reported.
+  bool streamed_awaiting_commit() const { return streamed_ && !streamed_durable_; }
+  // Simulation only (injected bug switch-before-streamed): the owner enters the next stage
+  // without waiting for the streaming acknowledgements.
+  void set_skip_streamed_wait(bool on) { skip_streamed_wait_ = on; }
 
   void tick(uint64_t now_ms);
   uint64_t next_tick_ms() const { return next_tick_ms_; }
@@ -166,6 +171,7 @@ class RingKeeper {
   bool streamed_ = false;          // every source done at the current epoch
   bool streamed_durable_ = false;  // and a commit since (the owner's own acknowledgement)
   StreamProgress progress_;
+  bool skip_streamed_wait_ = false;
 };
 
 }  // namespace ringkv

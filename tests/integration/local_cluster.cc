@@ -70,17 +70,22 @@ bool LocalCluster::start(size_t index, bool rebuilt) {
 
 bool LocalCluster::wait_membership() const {
   const uint64_t deadline_ms = monotonic_ms() + kStartupTimeoutMs;
-  const std::string alive = "\"status\":\"alive\"";
+  auto count = [](const std::string& body, const std::string& what) {
+    size_t seen = 0;
+    for (size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) {
+      seen++;
+    }
+    return seen;
+  };
   while (monotonic_ms() < deadline_ms) {
     bool all = true;
     for (size_t i = 0; i < nodes_.size() && all; ++i) {
+      // Alive to gossip, and every node normal in a ring with no change in progress (nodes
+      // started later than the first join it one by one).
       auto cluster = client(i, 1000)->request("GET", "/cluster");
-      size_t seen = 0;
-      for (size_t at = cluster.ok() ? cluster->body.find(alive) : std::string::npos;
-           at != std::string::npos; at = cluster->body.find(alive, at + 1)) {
-        seen++;
-      }
-      all = cluster.ok() && seen == nodes_.size();
+      all = cluster.ok() && count(cluster->body, "\"status\":\"alive\"") == nodes_.size() &&
+            count(cluster->body, "\"state\":\"normal\"") == nodes_.size() &&
+            count(cluster->body, "\"stage\":\"none\"") == 1;
     }
     if (all) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, bounded above

@@ -206,7 +206,7 @@ TEST(TombstonePurge, RefusedUntilEveryReplicaConfirmedAndNeverResurrects) {
   // (the floor is durable in the side store).
   auto late_repair = [&] {
     cluster.node("n1").on_message(
-        Message{"n3", old_entry.version.counter, ReplicaWrite{1u << 20, "k", old_entry, false}},
+        Message{"n3", old_entry.version.counter, ReplicaWrite{1u << 20, "k", old_entry, false}, 1},
         cluster.now_ms());
     cluster.settle();
   };

@@ -15,6 +15,21 @@ Config TestCluster::default_config() {
   return config;
 }
 
+void form_alone(Node& node, const std::vector<NodeId>& peers, uint64_t now_ms) {
+  RingDescription prospective;
+  prospective.vnodes_per_node = node.config().vnodes_per_node;
+  prospective.members.push_back(RingMember{node.id(), node.id() + ":0", MemberState::kNormal});
+  for (const NodeId& peer : peers) {
+    prospective.members.push_back(RingMember{peer, peer + ":0", MemberState::kNormal});
+  }
+  for (const NodeId& peer : peers) {
+    node.on_message(Message{peer, 0, RingState{prospective, false}}, now_ms);
+  }
+  RINGKV_ASSERT(node.ring_config().formed());
+  (void)node.commit(now_ms);
+  (void)node.take_messages();
+}
+
 TestCluster::TestCluster(size_t node_count, Config config, uint64_t seed)
     : config_(std::move(config)), prng_(seed) {
   RINGKV_ASSERT(config_.validate().ok());
@@ -25,13 +40,18 @@ TestCluster::TestCluster(size_t node_count, Config config, uint64_t seed)
     nodes_.emplace(name(i), std::move(member));
   }
   for (auto& [id, member] : nodes_) member.node = build_node(id, 0);
+  settle();  // the nodes form the ring (epoch 1) from their peers' answers
+  for (auto& [id, member] : nodes_) RINGKV_ASSERT(member.node->ring_config().formed());
 }
 
 std::unique_ptr<Node> TestCluster::build_node(const NodeId& id, uint64_t incarnation,
                                               bool lost_data) {
   std::vector<Peer> peers;
-  for (const auto& [other, member] : nodes_) {
-    if (other != id) peers.push_back(Peer{other, other + ":0"});
+  for (const NodeId& seed : nodes_.at(id).seeds) peers.push_back(Peer{seed, seed + ":0"});
+  if (peers.empty()) {
+    for (const auto& [other, member] : nodes_) {
+      if (other != id) peers.push_back(Peer{other, other + ":0"});
+    }
   }
   auto node = std::make_unique<Node>(NodeIdentity{id, id + ":0", incarnation, lost_data}, config_, peers,
                                      *nodes_.at(id).store, prng_.fork(), now_ms_);
@@ -100,6 +120,16 @@ void TestCluster::restart(const NodeId& id) {
   RINGKV_ASSERT(member.node == nullptr);
   member.incarnation++;
   member.node = build_node(id, member.incarnation);
+}
+
+void TestCluster::add_node(const NodeId& id, const std::vector<NodeId>& seeds) {
+  RINGKV_ASSERT(!seeds.empty() && !nodes_.count(id));
+  Member member;
+  member.store = std::make_unique<MemoryStore>();
+  member.hints = std::make_unique<MemoryStore>();
+  member.seeds = seeds;
+  nodes_.emplace(id, std::move(member));
+  nodes_.at(id).node = build_node(id, 0, /*lost_data=*/true);  // a blank disk, as kvnode
 }
 
 void TestCluster::wipe(const NodeId& id) {

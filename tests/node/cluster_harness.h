@@ -15,6 +15,11 @@
 
 namespace ringkv::testing {
 
+// A Node built alone, the test playing its peers: answers its configuration requests as
+// peers with no configuration yet (so it forms epoch 1 with them), then drops what it
+// sent. Messages the test sends it afterwards carry epoch 1.
+void form_alone(Node& node, const std::vector<NodeId>& peers, uint64_t now_ms);
+
 class TestCluster {
  public:
   explicit TestCluster(size_t node_count, Config config = default_config(), uint64_t seed = 1);
@@ -53,6 +58,18 @@ class TestCluster {
   // of a fresh data directory and NodeIdentity::lost_data, as kvnode on a wiped disk.
   void wipe(const NodeId& id);
   bool is_up(const NodeId& id) const { return nodes_.at(id).node != nullptr; }
+  // A new node with a blank disk started with --peers `seeds` (it asks them to join).
+  void add_node(const NodeId& id, const std::vector<NodeId>& seeds);
+  // Advances until `done` holds (checked after every step), at most `limit_ms`; false if
+  // it never did.
+  template <typename Done>
+  bool advance_until(Done done, uint64_t limit_ms, uint64_t step_ms = 10) {
+    for (uint64_t waited = 0; waited <= limit_ms; waited += step_ms) {
+      if (done()) return true;
+      advance(step_ms, step_ms);
+    }
+    return done();
+  }
 
   // Driving. settle(): commit every node and deliver messages until the network is quiet
   // (bounded). advance(ms): move the clock in steps of `step_ms`, ticking and settling.
@@ -70,6 +87,7 @@ class TestCluster {
     std::unique_ptr<MemoryStore> hints;
     std::unique_ptr<Node> node;
     uint64_t incarnation = 0;
+    std::vector<NodeId> seeds;  // its --peers (empty: every other node of the cluster)
   };
   struct InFlight {
     NodeId from;

@@ -201,6 +201,7 @@ TEST(NodeWrite, SupersededAckCountsTowardTheQuorum) {
   MemoryStore store;
   Node node(NodeIdentity{"n1", "n1:0", 0}, TestCluster::default_config(),
             {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
+  form_alone(node, {"n2", "n3"}, 0);
   node.on_client_request(7, ClientRequest{ClientOp::kPut, "k", "v"}, 0);
   std::map<NodeId, uint64_t> query_op;
   for (const Envelope& envelope : node.take_messages()) {
@@ -210,7 +211,7 @@ TEST(NodeWrite, SupersededAckCountsTowardTheQuorum) {
   }
   ASSERT_EQ(query_op.size(), 1u) << "n1 answers itself; one peer more makes ceil(3/2)";
   const auto [queried, op] = *query_op.begin();
-  node.on_message(Message{queried, 3, VersionQueryReply{op, true, Version{5, "n3"}}}, 1);
+  node.on_message(Message{queried, 3, VersionQueryReply{op, true, Version{5, "n3"}}, 1}, 1);
   uint64_t write_op = 0;
   Version stamped;
   for (const Envelope& envelope : node.take_messages()) {
@@ -221,9 +222,9 @@ TEST(NodeWrite, SupersededAckCountsTowardTheQuorum) {
   }
   ASSERT_NE(write_op, 0u) << "two query answers (n1's own and a peer's) are enough to stamp";
   EXPECT_EQ(stamped, (Version{6, "n1"})) << "observed 5.n3, then ticked once";
-  node.on_message(Message{"n2", 9, ReplicaWriteAck{write_op, true, Version{9, "n3"}, true}}, 2);
+  node.on_message(Message{"n2", 9, ReplicaWriteAck{write_op, true, Version{9, "n3"}, true}, 1}, 2);
   EXPECT_TRUE(node.take_replies().empty()) << "one ack of the two needed";
-  node.on_message(Message{"n3", 9, ReplicaWriteAck{write_op, true, stamped, false}}, 3);
+  node.on_message(Message{"n3", 9, ReplicaWriteAck{write_op, true, stamped, false}, 1}, 3);
   auto replies = node.take_replies();
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0].response.outcome, ClientOutcome::kOk);
@@ -238,6 +239,7 @@ TEST(NodeWrite, VersionQueryAsksTheOtherReplicasAfterTheHedgeDelay) {
     MemoryStore store;
     Node node(NodeIdentity{"n1", "n1:0", 0}, config, {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}},
               store, Prng(1), 100);
+    form_alone(node, {"n2", "n3"}, 100);
     node.on_tick(100);  // the first gossip round
     node.take_messages();
     node.on_client_request(7, ClientRequest{ClientOp::kPut, "k", "v"}, 100);
@@ -267,8 +269,9 @@ TEST(NodeWrite, VersionQueriesAreAnsweredWithoutASync) {
   ASSERT_TRUE(store.apply("k", Entry{Version{9, "n3"}, false, "held"}).ok());
   Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
             {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
-  node.on_message(Message{"n1", 4, VersionQuery{11, "k"}}, 0);
-  node.on_message(Message{"n1", 4, VersionQuery{12, "never-written"}}, 0);
+  form_alone(node, {"n1", "n3"}, 0);
+  node.on_message(Message{"n1", 4, VersionQuery{11, "k"}, 1}, 0);
+  node.on_message(Message{"n1", 4, VersionQuery{12, "never-written"}, 1}, 0);
   auto out = node.take_messages();
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(std::get<VersionQueryReply>(out[0].message.body),
@@ -325,6 +328,7 @@ TEST(NodeRead, WriteBackMeetingANewerVersionReadsAgain) {
   MemoryStore store;
   Node node(NodeIdentity{"n1", "n1:0", 0}, TestCluster::default_config(),
             {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}, Peer{"n4", "n4:0"}}, store, Prng(1), 0);
+  form_alone(node, {"n2", "n3", "n4"}, 0);
   const Key key = key_not_owned_by(node.ring(), "n1");  // n1 coordinates, does not replicate
   const std::vector<NodeId> replicas = node.ring().preference_list(key, 3);
   auto read_op = [&]() {
@@ -339,21 +343,21 @@ TEST(NodeRead, WriteBackMeetingANewerVersionReadsAgain) {
   ASSERT_NE(first, 0u);
   const Entry older{Version{5, "n3"}, false, "older"};
   const Entry newer{Version{5, "n4"}, false, "newer"};
-  node.on_message(Message{replicas[0], 5, ReplicaReadReply{first, true, older}}, 1);
-  node.on_message(Message{replicas[1], 5, ReplicaReadReply{first, true, std::nullopt}}, 1);
+  node.on_message(Message{replicas[0], 5, ReplicaReadReply{first, true, older}, 1}, 1);
+  node.on_message(Message{replicas[1], 5, ReplicaReadReply{first, true, std::nullopt}, 1}, 1);
   node.take_messages();  // write-backs of "older" to replicas 1 and 2
   // Replica 1 got the newer version meanwhile: it holds something newer, not "older".
-  node.on_message(Message{replicas[1], 5, ReplicaWriteAck{first, true, newer.version, true}}, 2);
+  node.on_message(Message{replicas[1], 5, ReplicaWriteAck{first, true, newer.version, true}, 1}, 2);
   EXPECT_TRUE(node.take_replies().empty()) << "a newer version exists: not an answer yet";
   const uint64_t second = read_op();
   ASSERT_NE(second, 0u) << "read again";
   EXPECT_NE(second, first);
   EXPECT_EQ(node.metrics().read_restarts, 1u);
   // A late ack of the first round is ignored.
-  node.on_message(Message{replicas[2], 5, ReplicaWriteAck{first, true, older.version, false}}, 3);
+  node.on_message(Message{replicas[2], 5, ReplicaWriteAck{first, true, older.version, false}, 1}, 3);
   EXPECT_TRUE(node.take_replies().empty());
-  node.on_message(Message{replicas[0], 5, ReplicaReadReply{second, true, newer}}, 3);
-  node.on_message(Message{replicas[1], 5, ReplicaReadReply{second, true, newer}}, 3);
+  node.on_message(Message{replicas[0], 5, ReplicaReadReply{second, true, newer}, 1}, 3);
+  node.on_message(Message{replicas[1], 5, ReplicaReadReply{second, true, newer}, 1}, 3);
   auto replies = node.take_replies();
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0].response.value, "newer");
@@ -367,6 +371,7 @@ TEST(NodeRead, WriteBackAckWithTheNewerEntryMakesItTheWinner) {
   MemoryStore store;
   Node node(NodeIdentity{"n1", "n1:0", 0}, TestCluster::default_config(),
             {Peer{"n2", "n2:0"}, Peer{"n3", "n3:0"}, Peer{"n4", "n4:0"}}, store, Prng(1), 0);
+  form_alone(node, {"n2", "n3", "n4"}, 0);
   const Key key = key_not_owned_by(node.ring(), "n1");  // n1 coordinates, does not replicate
   const std::vector<NodeId> replicas = node.ring().preference_list(key, 3);
   node.on_client_request(7, ClientRequest{ClientOp::kGet, key}, 0);
@@ -376,11 +381,11 @@ TEST(NodeRead, WriteBackAckWithTheNewerEntryMakesItTheWinner) {
   }
   const Entry older{Version{5, "n3"}, false, "older"};
   const Entry newer{Version{5, "n4"}, false, "newer"};
-  node.on_message(Message{replicas[0], 5, ReplicaReadReply{op, true, older}}, 1);
-  node.on_message(Message{replicas[1], 5, ReplicaReadReply{op, true, std::nullopt}}, 1);
+  node.on_message(Message{replicas[0], 5, ReplicaReadReply{op, true, older}, 1}, 1);
+  node.on_message(Message{replicas[1], 5, ReplicaReadReply{op, true, std::nullopt}, 1}, 1);
   node.take_messages();
   node.on_message(
-      Message{replicas[1], 5, ReplicaWriteAck{op, true, newer.version, true, newer}}, 2);
+      Message{replicas[1], 5, ReplicaWriteAck{op, true, newer.version, true, newer}, 1}, 2);
   EXPECT_TRUE(node.take_replies().empty()) << "only one replica holds the newer winner";
   int reads = 0, newer_write_backs = 0;
   for (const Envelope& envelope : node.take_messages()) {
@@ -391,7 +396,7 @@ TEST(NodeRead, WriteBackAckWithTheNewerEntryMakesItTheWinner) {
   }
   EXPECT_EQ(reads, 0) << "no second read round";
   EXPECT_EQ(newer_write_backs, 2) << "the newer winner goes to the two others";
-  node.on_message(Message{replicas[0], 5, ReplicaWriteAck{op, true, newer.version, false}}, 3);
+  node.on_message(Message{replicas[0], 5, ReplicaWriteAck{op, true, newer.version, false}, 1}, 3);
   auto replies = node.take_replies();
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0].response.value, "newer");
@@ -489,7 +494,8 @@ TEST(NodeCommit, ReplicaAnswersWaitForCommit) {
   Config config = TestCluster::default_config();
   Node node(NodeIdentity{"n2", "n2:0", 0}, config, {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}},
             store, Prng(1), 0);
-  Message write{"n1", 5, ReplicaWrite{77, "k", Entry{Version{5, "n1"}, false, "v"}, true}};
+  form_alone(node, {"n1", "n3"}, 0);
+  Message write{"n1", 5, ReplicaWrite{77, "k", Entry{Version{5, "n1"}, false, "v"}, true}, 1};
   node.on_message(write, 0);
   EXPECT_TRUE(node.take_messages().empty()) << "an ack left before the sync";
   EXPECT_TRUE(node.has_uncommitted());
@@ -509,9 +515,10 @@ TEST(NodeCommit, OlderWriteIsSupersededNeverRefused) {
   ASSERT_TRUE(store.apply("k", Entry{Version{9, "n3"}, false, "newer"}).ok());
   Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
             {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
-  node.on_message(Message{"n1", 4, ReplicaWrite{1, "k", Entry{Version{4, "n1"}, false, "x"}, true}}, 0);
-  node.on_message(Message{"n1", 4, ReplicaWrite{2, "k", Entry{Version{4, "n1"}, false, "x"}, false}}, 0);
-  node.on_message(Message{"n1", 9, ReplicaWrite{3, "k", Entry{Version{9, "n3"}, false, "newer"}, false}}, 0);
+  form_alone(node, {"n1", "n3"}, 0);
+  node.on_message(Message{"n1", 4, ReplicaWrite{1, "k", Entry{Version{4, "n1"}, false, "x"}, true}, 1}, 0);
+  node.on_message(Message{"n1", 4, ReplicaWrite{2, "k", Entry{Version{4, "n1"}, false, "x"}, false}, 1}, 0);
+  node.on_message(Message{"n1", 9, ReplicaWrite{3, "k", Entry{Version{9, "n3"}, false, "newer"}, false}, 1}, 0);
   ASSERT_TRUE(node.commit(0).ok());
   auto out = node.take_messages();
   ASSERT_EQ(out.size(), 3u);
@@ -531,13 +538,14 @@ TEST(NodeCommit, SealedAnswersWaitForTheirSyncAndLaterOnesForTheNextBatch) {
   MemoryStore store;
   Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
             {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
-  node.on_message(Message{"n1", 4, ReplicaWrite{1, "a", Entry{Version{4, "n1"}, false, "x"}, true}}, 0);
+  form_alone(node, {"n1", "n3"}, 0);
+  node.on_message(Message{"n1", 4, ReplicaWrite{1, "a", Entry{Version{4, "n1"}, false, "x"}, true}, 1}, 0);
   Result<uint64_t> first = node.seal_commit(0);
   ASSERT_TRUE(first.ok());
   ASSERT_NE(*first, 0u);
   EXPECT_FALSE(node.has_uncommitted()) << "the held answer moved into the sealed batch";
   // Applied after the seal: belongs to the next batch.
-  node.on_message(Message{"n1", 5, ReplicaWrite{2, "b", Entry{Version{5, "n1"}, false, "y"}, true}}, 0);
+  node.on_message(Message{"n1", 5, ReplicaWrite{2, "b", Entry{Version{5, "n1"}, false, "y"}, true}, 1}, 0);
   EXPECT_TRUE(node.take_messages().empty()) << "nothing leaves before its sync";
   Result<uint64_t> second = node.seal_commit(0);
   ASSERT_TRUE(second.ok());

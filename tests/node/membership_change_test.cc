@@ -1,0 +1,237 @@
+// Nodes changing the cluster while it serves (docs/membership.md): a join streams the
+// ranges the new node gains, a decommission streams the leaving node's ranges out, a
+// removal re-replicates a dead node's ranges; writes go on throughout and every
+// acknowledged one stays readable at quorum. The per-message protocol is in
+// ring_keeper_test.cc; this is the same keeper inside Node, with the data path.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "tests/node/cluster_harness.h"
+
+namespace ringkv::testing {
+namespace {
+
+constexpr int kKeys = 300;
+
+std::string key_name(int i) { return "key-" + std::to_string(i); }
+
+// Writes every key through rotating coordinators; returns what was acknowledged.
+std::map<Key, Value> write_all(TestCluster& cluster, const std::vector<NodeId>& coordinators,
+                               const std::string& tag) {
+  std::map<Key, uint64_t> requests;
+  for (int i = 0; i < kKeys; ++i) {
+    const NodeId& via = coordinators[static_cast<size_t>(i) % coordinators.size()];
+    requests[key_name(i)] = cluster.put(via, key_name(i), tag + std::to_string(i));
+  }
+  cluster.settle();
+  std::map<Key, Value> acknowledged;
+  for (const auto& [key, request] : requests) {
+    auto response = cluster.response(request);
+    if (response && response->outcome == ClientOutcome::kOk) {
+      acknowledged[key] = tag + key.substr(4);
+    }
+  }
+  return acknowledged;
+}
+
+// Every acknowledged value is what a quorum read through `via` returns.
+void expect_readable(TestCluster& cluster, const NodeId& via,
+                     const std::map<Key, Value>& acknowledged) {
+  std::map<Key, uint64_t> reads;
+  for (const auto& [key, value] : acknowledged) reads[key] = cluster.get(via, key);
+  cluster.settle();
+  size_t wrong = 0;
+  for (const auto& [key, value] : acknowledged) {
+    auto response = cluster.response(reads.at(key));
+    if (!response || response->outcome != ClientOutcome::kOk || response->value != value) {
+      if (++wrong <= 5) {
+        ADD_FAILURE() << key << " through " << via << ": expected " << value << ", got "
+                      << (response ? client_outcome_name(response->outcome) : "no answer")
+                      << " " << (response ? response->value : "");
+      }
+    }
+  }
+  EXPECT_EQ(wrong, 0u);
+}
+
+// Every member of a key's replica set (in the configuration of `id`) stores it.
+size_t keys_missing_on_replicas(TestCluster& cluster, const NodeId& id,
+                                const std::map<Key, Value>& acknowledged) {
+  const RingConfig& config = cluster.node(id).ring_config();
+  size_t missing = 0;
+  for (const auto& [key, value] : acknowledged) {
+    for (const NodeId& replica : config.read_set(key, 3)) {
+      std::optional<Entry> held = cluster.stored(replica, key);
+      if (!held || held->value != value) missing++;
+    }
+  }
+  return missing;
+}
+
+bool everyone_at(TestCluster& cluster, const std::vector<NodeId>& ids, uint64_t epoch) {
+  for (const NodeId& id : ids) {
+    if (!cluster.is_up(id) || cluster.node(id).ring_config().epoch() < epoch) return false;
+  }
+  return true;
+}
+
+TEST(MembershipChange, AFormedClusterIsEpochOneWithEveryNodeNormal) {
+  TestCluster cluster(3);
+  for (const NodeId& id : cluster.ids()) {
+    const RingConfig& config = cluster.node(id).ring_config();
+    EXPECT_EQ(config.epoch(), 1u);
+    EXPECT_FALSE(config.changing());
+    EXPECT_EQ(config.members().size(), 3u);
+    EXPECT_TRUE(cluster.node(id).serving());
+  }
+}
+
+TEST(MembershipChange, AJoiningNodeStreamsWhatItGainsThenServesIt) {
+  TestCluster cluster(3);
+  const std::map<Key, Value> before = write_all(cluster, {"n1", "n2", "n3"}, "a");
+  ASSERT_EQ(before.size(), static_cast<size_t>(kKeys));
+  cluster.add_node("n4", {"n2"});
+  // Writes race with the join's stages (the first settle runs them all).
+  const std::map<Key, Value> during = write_all(cluster, {"n1", "n2", "n3"}, "b");
+  ASSERT_TRUE(cluster.advance_until(
+      [&] {
+        return cluster.node("n4").ring_keeper().self_state() == MemberState::kNormal &&
+               !cluster.node("n1").ring_config().changing();
+      },
+      5000))
+      << cluster.node("n1").ring_config().describe();
+  const uint64_t epoch = cluster.node("n1").ring_config().epoch();
+  EXPECT_EQ(epoch, 5u) << "formed at 1, then joint, streaming, reads switched, done";
+  ASSERT_TRUE(cluster.advance_until([&] { return everyone_at(cluster, cluster.ids(), epoch); },
+                                    2000));
+  std::map<Key, Value> latest = before;
+  for (const auto& [key, value] : during) latest[key] = value;
+  size_t gained = 0;
+  const RingConfig& config = cluster.node("n4").ring_config();
+  for (const auto& [key, value] : latest) {
+    const std::vector<NodeId> set = config.read_set(key, 3);
+    if (std::find(set.begin(), set.end(), "n4") != set.end()) gained++;
+  }
+  EXPECT_GT(gained, static_cast<size_t>(kKeys) / 8) << "n4 owns a share of the keys";
+  const RingKeeperCounters& counters = cluster.node("n4").ring_keeper().counters();
+  EXPECT_GT(counters.stream_batches_received, 0u);
+  EXPECT_EQ(cluster.node("n4").ring_keeper().progress().sources_done, 3u);
+  ASSERT_EQ(during.size(), static_cast<size_t>(kKeys)) << "no write failed during the join";
+  EXPECT_EQ(keys_missing_on_replicas(cluster, "n1", latest), 0u);
+  expect_readable(cluster, "n4", latest);
+  expect_readable(cluster, "n1", latest);
+  EXPECT_FALSE(cluster.node("n4").rebuilding()) << "a joining node streams, it does not rebuild";
+}
+
+TEST(MembershipChange, ADecommissionedNodeStreamsItsRangesOutAndLeaves) {
+  TestCluster cluster(4);
+  const std::map<Key, Value> written = write_all(cluster, {"n1", "n2", "n3", "n4"}, "a");
+  ASSERT_EQ(written.size(), static_cast<size_t>(kKeys));
+  Result<RingConfig> begun = cluster.node("n3").begin_change(ChangeKind::kDecommission, "n3",
+                                                             cluster.now_ms());
+  ASSERT_TRUE(begun.ok()) << begun.status().to_string();
+  // One change at a time: a second one is refused with the first one named.
+  Result<RingConfig> second = cluster.node("n3").begin_change(ChangeKind::kRemove, "n4",
+                                                              cluster.now_ms());
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().to_string().find("in progress"), std::string::npos)
+      << second.status().to_string();
+  const std::map<Key, Value> during = write_all(cluster, {"n1", "n2", "n4"}, "b");
+  ASSERT_TRUE(cluster.advance_until([&] { return cluster.node("n3").ring_keeper().left(); }, 5000))
+      << cluster.node("n3").ring_config().describe();
+  EXPECT_FALSE(cluster.node("n3").serving());
+  const uint64_t refused = cluster.get("n3", "key-1");
+  cluster.settle();
+  EXPECT_EQ(cluster.response(refused)->outcome, ClientOutcome::kQuorumFailed);
+  EXPECT_NE(cluster.response(refused)->error.find("left the cluster"), std::string::npos);
+  ASSERT_TRUE(cluster.advance_until(
+      [&] {
+        return !cluster.node("n1").ring_config().changing() &&
+               !cluster.node("n2").ring_config().changing() &&
+               !cluster.node("n4").ring_config().changing();
+      },
+      2000));
+  EXPECT_EQ(cluster.node("n1").ring_config().find("n3")->state, MemberState::kLeft);
+  std::map<Key, Value> latest = written;
+  for (const auto& [key, value] : during) latest[key] = value;
+  cluster.crash("n3");  // its process exits: nothing may depend on it any more
+  EXPECT_EQ(keys_missing_on_replicas(cluster, "n1", latest), 0u);
+  expect_readable(cluster, "n2", latest);
+}
+
+TEST(MembershipChange, ARemovedDeadNodesRangesAreCopiedFromTheSurvivors) {
+  TestCluster cluster(4);
+  const std::map<Key, Value> written = write_all(cluster, {"n1", "n2", "n3", "n4"}, "a");
+  cluster.crash("n4");
+  Result<RingConfig> begun =
+      cluster.node("n1").begin_change(ChangeKind::kRemove, "n4", cluster.now_ms());
+  ASSERT_TRUE(begun.ok()) << begun.status().to_string();
+  ASSERT_TRUE(cluster.advance_until(
+      [&] {
+        for (const NodeId& id : {"n1", "n2", "n3"}) {
+          if (cluster.node(id).ring_config().changing() ||
+              cluster.node(id).ring_config().find("n4")) {
+            return false;
+          }
+        }
+        return true;
+      },
+      5000))
+      << cluster.node("n1").ring_config().describe();
+  EXPECT_EQ(cluster.node("n1").ring_keeper().counters().removals_completed, 1u);
+  EXPECT_EQ(keys_missing_on_replicas(cluster, "n1", written), 0u);
+  expect_readable(cluster, "n3", written);
+}
+
+// A crash of the joining node in the middle of streaming: it picks its streams up from
+// its durable cursors and the join completes.
+TEST(MembershipChange, AJoinSurvivesACrashOfTheJoiningNode) {
+  Config config = TestCluster::default_config();
+  config.stream_batch_bytes = 64;  // many small batches: the crash lands mid-stream
+  TestCluster cluster(3, config);
+  const std::map<Key, Value> written = write_all(cluster, {"n1", "n2", "n3"}, "a");
+  cluster.add_node("n4", {"n1"});
+  // Deliver message rounds one at a time until n4 received some stream batches.
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return cluster.node("n4").ring_keeper().counters().stream_batches_received > 0; },
+      2000, 1));
+  cluster.crash("n4");
+  cluster.advance(500);
+  cluster.restart("n4");
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return cluster.node("n4").ring_keeper().self_state() == MemberState::kNormal; }, 5000))
+      << cluster.node("n4").ring_config().describe();
+  EXPECT_GT(cluster.node("n4").ring_keeper().counters().stream_resumed, 0u);
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return !cluster.node("n1").ring_config().changing(); }, 2000));
+  EXPECT_EQ(keys_missing_on_replicas(cluster, "n1", written), 0u);
+  expect_readable(cluster, "n4", written);
+}
+
+// A replica request stamped with an older epoch is refused, and the coordinator moves the
+// operation to the new configuration instead of failing it.
+TEST(MembershipChange, AStaleEpochRequestIsRefusedAndTheCoordinatorCatchesUp) {
+  TestCluster cluster(3);
+  const NodeId& stale = "n1";
+  cluster.isolate(stale);
+  cluster.add_node("n4", {"n2"});
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return cluster.node("n2").ring_config().stage() == ChangeStage::kJoint; }, 2000, 1));
+  // The joint stage waits for n1's acknowledgement; n1 still has epoch 1.
+  EXPECT_EQ(cluster.node(stale).ring_config().epoch(), 1u);
+  cluster.heal();
+  const uint64_t put = cluster.put(stale, "key-1", "v");
+  cluster.settle();
+  ASSERT_TRUE(cluster.response(put).has_value());
+  EXPECT_EQ(cluster.response(put)->outcome, ClientOutcome::kOk)
+      << cluster.response(put)->error;
+  EXPECT_GT(cluster.node("n2").metrics().epoch_refusals_sent +
+                cluster.node("n3").metrics().epoch_refusals_sent,
+            0u);
+  EXPECT_GT(cluster.node(stale).ring_config().epoch(), 1u);
+}
+
+}  // namespace
+}  // namespace ringkv::testing
