@@ -375,6 +375,7 @@ void RingKeeper::drive_change(uint64_t now_ms) {
   Result<RingConfig> next = config_.next_stage();
   RINGKV_ASSERT(next.ok());
   counters_.stages_entered++;
+  if (next->stage() == ChangeStage::kReadsSwitched) counters_.reads_switched++;
   if (!next->changing()) {
     counters_.changes_completed++;
     if (moving == MemberState::kJoining) counters_.joins_completed++;
@@ -387,6 +388,14 @@ void RingKeeper::drive_change(uint64_t now_ms) {
 void RingKeeper::handle(const NodeId& from, const ChangeRequest& request, uint64_t now_ms) {
   now_ms_ = now_ms;
   if (!config_.formed()) return;
+  if (request.kind == ChangeKind::kDecommission) {
+    // A member asks to leave, with this node running the change.
+    if (request.node_id != from || config_.changing()) return;  // it asks again
+    Result<RingConfig> next =
+        config_.begin_decommission(request.node_id, options_.self, options_.replication_factor);
+    if (next.ok()) adopt(std::move(next).value(), now_ms);
+    return;
+  }
   if (request.kind != ChangeKind::kJoin) {
     (void)begin(request.kind, request.node_id, now_ms);
     return;
@@ -404,13 +413,33 @@ void RingKeeper::handle(const NodeId& from, const ChangeRequest& request, uint64
 Result<RingConfig> RingKeeper::begin(ChangeKind kind, const NodeId& id, uint64_t now_ms) {
   now_ms_ = now_ms;
   if (!config_.formed()) return Status::unavailable("this node has no ring configuration yet");
+  if (!decommission_runner_.empty() && self_state() == MemberState::kNormal) {
+    return Status::unavailable("a membership change is in progress: decommission of " +
+                               options_.self + ", asked of " + decommission_runner_);
+  }
   Result<RingConfig> next = Status::invalid_argument("a node joins by starting with --peers");
   if (kind == ChangeKind::kDecommission) {
     if (id != options_.self) {
       return Status::invalid_argument("decommission is asked of the node that leaves, not " +
                                       options_.self);
     }
-    next = config_.begin_decommission(id, options_.self, options_.replication_factor);
+    // The leaving node does not run its own decommission: it stops once it has left, and
+    // the change's last word (the final configuration) must come from a member that stays.
+    // The lowest-id other normal member runs it; this node asks it until it is leaving.
+    const RingMember* runner = nullptr;
+    for (const RingMember& member : config_.members()) {
+      if (member.id != options_.self && member.state == MemberState::kNormal) {
+        runner = &member;
+        break;
+      }
+    }
+    if (!runner) return Status::invalid_argument("no other member can run the decommission");
+    next = config_.begin_decommission(id, runner->id, options_.replication_factor);
+    if (!next.ok()) return next.status();
+    decommission_runner_ = runner->id;
+    decommission_asked_ms_ = now_ms;
+    outbox_.send(runner->id, ChangeRequest{ChangeKind::kDecommission, id, options_.address});
+    return next;
   } else if (kind == ChangeKind::kRemove) {
     next = config_.begin_remove(id, options_.self, options_.replication_factor);
   }
@@ -436,6 +465,16 @@ void RingKeeper::tick(uint64_t now_ms) {
     return;
   }
   if (config_.owner() == options_.self) drive_change(now_ms);
+  if (!decommission_runner_.empty()) {
+    if (self_state() != MemberState::kNormal) {
+      decommission_runner_.clear();  // leaving (or gone): the request arrived
+    } else if (!config_.changing() &&
+               now_ms - decommission_asked_ms_ >= options_.resend_interval_ms) {
+      decommission_asked_ms_ = now_ms;
+      outbox_.send(decommission_runner_,
+                   ChangeRequest{ChangeKind::kDecommission, options_.self, options_.address});
+    }
+  }
   if (config_.stage() == ChangeStage::kStreaming) ask_sources(now_ms);
 }
 

@@ -79,6 +79,7 @@ struct RingKeeperCounters {
   uint64_t requests_refused_stale_epoch = 0;
   uint64_t stream_batches_served = 0, stream_batches_received = 0;
   uint64_t stream_resumed = 0;    // a stream picked up from a durable cursor or re-asked
+  uint64_t reads_switched = 0;    // as owner: changes whose reads moved to the new sets
 };
 
 class RingKeeper {
@@ -172,6 +173,9 @@ class RingKeeper {
   bool streamed_durable_ = false;  // and a commit since (the owner's own acknowledgement)
   StreamProgress progress_;
   bool skip_streamed_wait_ = false;
+  // This node asked to be decommissioned: the member it asked to run it (until leaving).
+  NodeId decommission_runner_;
+  uint64_t decommission_asked_ms_ = 0;
 };
 
 }  // namespace ringkv

@@ -64,8 +64,9 @@ class Simulator {
         factory_(std::move(factory)),
         processes_(count) {}
 
-  void start() {
-    for (size_t i = 0; i < processes_.size(); ++i) restart(i);
+  // Starts the first `count` processes (the others start later, through restart()).
+  void start(size_t count = SIZE_MAX) {
+    for (size_t i = 0; i < std::min(count, processes_.size()); ++i) restart(i);
   }
 
   EventQueue& events() { return events_; }

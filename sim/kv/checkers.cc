@@ -244,10 +244,17 @@ std::optional<Violation> check_durability(const History& history,
         continue;  // weak, and perhaps held by a disk that was lost since
       }
       if (!winner || winner->version < op.version) {
+        std::string held;
+        for (const auto& [node, entry] : replicas) {
+          held += (held.empty() ? "" : ", ") + node + " " +
+                  (entry ? entry->version.to_string() + (entry->tombstone ? " (tombstone)" : "")
+                         : std::string("nothing"));
+        }
         return Violation{"durability", key, {op.id}, now_ms,
                          "acknowledged write " + op.version.to_string() +
                              " lost: the winning version is " +
-                             (winner ? winner->version.to_string() : std::string("none"))};
+                             (winner ? winner->version.to_string() : std::string("none")) +
+                             " (replicas: " + held + ")"};
       }
       if (winner->version == op.version &&
           (winner->tombstone != (op.kind == ClientOp::kDelete) ||

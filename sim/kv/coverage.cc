@@ -67,7 +67,8 @@ const std::vector<std::string>& required_coverage() {
       "crash_during_sync", "tombstone_purged", "hint_budget_full", "overloaded", "compaction",
       "large_value", "write_superseded", "read_write_back", "read_winner_change",
       "version_query_hedge", "request_timeout", "enospc", "crash_point", "junk_tail",
-      "disk_wiped", "data_rebuilt", "corruption_detected"};
+      "disk_wiped", "data_rebuilt", "corruption_detected", "join_completed",
+      "decommission_completed", "stream_resumed", "range_switched"};
   return names;
 }
 

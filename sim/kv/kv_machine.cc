@@ -49,7 +49,9 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
   machine->hint_store_ = std::move(*hints);
   const NodeId& self = setup.names[index];
   std::vector<Peer> peers;
-  for (const NodeId& name : setup.names) {
+  // --peers: the initial nodes (a spare that joins names them as its seeds).
+  for (size_t i = 0; i < setup.initial_count; ++i) {
+    const NodeId& name = setup.names[i];
     if (name != self) peers.push_back(Peer{name, name + ":8080"});
   }
   // As kvnode: a blank store (the first boot, or a wiped disk) rebuilds from the peers.

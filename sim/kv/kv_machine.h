@@ -25,6 +25,7 @@ namespace ringkv::sim {
 
 struct KvMachineSetup {
   std::vector<NodeId> names;  // index -> node id
+  size_t initial_count = 0;   // names[0..initial_count) form the cluster; the rest join it
   Config config;
   DriverOptions driver;
   LsmOptions storage;

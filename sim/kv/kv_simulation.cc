@@ -32,9 +32,12 @@ KvSimulation::KvSimulation(SimOptions options)
                           options_.config.anti_entropy_interval_ms == kAntiEntropyOffMs,
                       "a hints-only run has crash, power or disk faults, or anti-entropy on");
   }
-  for (size_t i = 0; i < options_.node_count; ++i) {
+  for (size_t i = 0; i < options_.machine_count(); ++i) {
     setup_.names.push_back("n" + std::to_string(i + 1));
   }
+  setup_.initial_count = options_.node_count;
+  out_.assign(options_.machine_count(), false);
+  for (size_t i = options_.node_count; i < options_.machine_count(); ++i) out_[i] = true;
   for (size_t k = 0; k < options_.key_count; ++k) keys_.push_back("key-" + std::to_string(k));
   setup_.config = options_.config;
   setup_.storage.memtable_max_bytes = options_.config.memtable_max_bytes;
@@ -44,23 +47,23 @@ KvSimulation::KvSimulation(SimOptions options)
   setup_.watched_keys.assign(keys_.begin(),
                              keys_.begin() + std::min(keys_.size(), kMaxWatchedKeys));
   setup_.buggify_permille = options_.buggify_permille;
-  for (size_t i = 0; i < options_.node_count; ++i) {
+  for (size_t i = 0; i < options_.machine_count(); ++i) {
     disks_.push_back(std::make_unique<MemoryEnv>(prng_.next_u64()));
     disks_.back()->enable_detached_sync(options_.sync == SyncPolicy::kAlways);
   }
-  incarnations_.assign(options_.node_count, 0);
-  last_seen_.resize(options_.node_count);
-  durable_.resize(options_.node_count);
-  checked_changes_.assign(options_.node_count, UINT64_MAX);
-  wiped_.assign(options_.node_count, false);
-  rebuilding_.assign(options_.node_count, false);
+  incarnations_.assign(options_.machine_count(), 0);
+  last_seen_.resize(options_.machine_count());
+  durable_.resize(options_.machine_count());
+  checked_changes_.assign(options_.machine_count(), UINT64_MAX);
+  wiped_.assign(options_.machine_count(), false);
+  rebuilding_.assign(options_.machine_count(), false);
   clients_.resize(options_.client_count + 1);  // the last one is the final probe's
   sim_ = std::make_unique<Simulator<KvMachine>>(
-      options_.node_count, options_.simulator, prng_.fork(), trace_,
+      options_.machine_count(), options_.simulator, prng_.fork(), trace_,
       [this](size_t index, uint64_t local_now_ms) { return make_machine(index, local_now_ms); });
   sim_->after_step = [this](size_t index) { after_step(index); };
   Prng clock_prng = prng_.fork();
-  for (size_t i = 0; i < options_.node_count; ++i) {
+  for (size_t i = 0; i < options_.machine_count(); ++i) {
     ClockModel& clock = sim_->clock(i);
     const uint64_t offset_span = static_cast<uint64_t>(options_.clock_offset_max_ms);
     const uint64_t drift_span = static_cast<uint64_t>(options_.clock_drift_max_ppm);
@@ -125,6 +128,7 @@ void KvSimulation::after_step(size_t index) {
   rebuilding_[index] = machine->node().rebuilding();
   if (!rebuilding_[index]) wiped_[index] = false;
   check_replica_monotonic(index, false);
+  after_membership_step(index);
   if (machine->codec_errors() > 0) {
     fail(Violation{"codec", "", {}, sim_->now_ms(),
                    setup_.names[index] + " could not parse a message the codec wrote"});
@@ -228,10 +232,18 @@ void KvSimulation::harvest_coverage(size_t index) {
   coverage_.add("compaction", machine->store().stats().compactions);
   coverage_.add("data_rebuilt", m.data_rebuilds);
   coverage_.add("refused_rebuilding", m.refused_rebuilding);
+  const RingKeeperCounters& ring = machine->node().ring_keeper().counters();
+  coverage_.add("join_completed", ring.joins_completed);
+  coverage_.add("decommission_completed", ring.decommissions_completed);
+  coverage_.add("removal_completed", ring.removals_completed);
+  coverage_.add("stream_resumed", ring.stream_resumed);
+  coverage_.add("range_switched", ring.reads_switched);
+  coverage_.add("epoch_refused", m.epoch_refusals_sent);
+  coverage_.add("op_replanned", m.ops_replanned);
 }
 
 void KvSimulation::restart_node(size_t index) {
-  if (sim_->up(index)) return;
+  if (sim_->up(index) || out_[index]) return;  // out: not joined yet, left or removed
   sim_->restart(index);
   if (sim_->up(index)) check_replica_monotonic(index, true);
 }
@@ -274,7 +286,9 @@ void KvSimulation::issue_op(size_t client) {
         workload_prng_.one_in(options_.large_value_one_in)) {
       next.value_bytes = workload_prng_.range(kLargeValueBytes, options_.config.max_value_bytes);
     }
-    next.coordinator = static_cast<uint32_t>(workload_prng_.uniform(options_.node_count));
+    // Through a node that is in the cluster (clients know the members).
+    const std::vector<size_t> members = in_nodes();
+    next.coordinator = static_cast<uint32_t>(members[workload_prng_.uniform(members.size())]);
     // One request in four picks its own quorum (?w= / ?r=), anywhere in 1..N.
     if (workload_prng_.one_in(4)) {
       next.quorum = static_cast<uint32_t>(

@@ -32,6 +32,7 @@ struct SimStats {
   uint64_t probe_ops = 0;  // requests of the healthy-cluster probe (not in `ops`)
   uint64_t crashes = 0, power_failures = 0, partitions = 0, clogs = 0, pauses = 0;
   uint64_t disk_wipes = 0;
+  uint64_t joins_started = 0, decommissions_started = 0, removals_started = 0;
   uint64_t restart_failures = 0, events = 0, converged_after_ms = 0;
   uint64_t black_box_steps = 0, black_box_unknown_keys = 0;
   uint64_t contended_reads = 0;  // strong reads that failed under write contention (liveness)
@@ -111,6 +112,13 @@ class KvSimulation {
   // it go, and weak writes acknowledged before now may be gone.
   void note_data_lost(size_t node);
   bool any_rebuilding() const;
+  // Membership changes (kv_simulation_faults.cc).
+  void change_membership(const FaultAction& fault);
+  void after_membership_step(size_t index);
+  bool ever_started(size_t index) const;
+  std::vector<size_t> in_nodes() const;  // the machines that are members (or joining)
+  bool membership_changing() const;      // a live member's configuration has a change
+  bool removing() const;                 // ... and it is a removal
   FaultOptions base_disk_faults() const;
   void partition_network(const FaultAction& fault);
   void end_safety_when_ready();
@@ -152,6 +160,10 @@ class KvSimulation {
   std::vector<bool> wiped_;  // per node: its data was lost and it has not rebuilt yet
   std::vector<bool> rebuilding_;  // per node: rebuilding after its last step
   uint64_t last_rebuilt_ms_ = 0;  // when a node last finished rebuilding lost data
+  // Per machine: outside the cluster (a spare that has not joined, or a node that left
+  // or was removed): never restarted, never a coordinator, not a member in the checks.
+  std::vector<bool> out_;
+  uint64_t last_changing_ms_ = 0;  // when a live node last had a change in progress
   // The stored bit flipped and not yet found: one damage at a time.
   struct FlippedBit {
     size_t node = 0;

@@ -72,7 +72,7 @@ void KvSimulation::inject_fault(size_t tick) {
     return;
   }
   const FaultRates& f = options_.faults;
-  const uint32_t n = static_cast<uint32_t>(options_.node_count);
+  const uint32_t n = static_cast<uint32_t>(options_.machine_count());
   const uint32_t node = static_cast<uint32_t>(fault_prng_.uniform(n));
   // No draw at all for a fault that is off, so turning one off leaves the others' draws.
   auto wanted = [&](uint32_t permille, FaultKind kind) {
@@ -138,6 +138,25 @@ void KvSimulation::inject_fault(size_t tick) {
     inject(FaultAction{.kind = FaultKind::kRestBitFlip, .node = node,
                        .amount = fault_prng_.next_u64()});
   }
+  if (f.membership_permille > 0 && fault_prng_.chance(f.membership_permille)) {
+    FaultAction change;
+    const uint64_t kind = fault_prng_.uniform(3);
+    change.kind = kind == 0 ? FaultKind::kJoin
+                  : kind == 1 ? FaultKind::kDecommission
+                              : FaultKind::kRemove;
+    change.node = node;
+    change.to = static_cast<uint32_t>(fault_prng_.uniform(n));
+    if (change.kind == FaultKind::kJoin) {
+      change.node = n;  // the first spare that never ran, if any
+      for (uint32_t i = static_cast<uint32_t>(options_.node_count); i < n; ++i) {
+        if (out_[i] && !ever_started(i)) {
+          change.node = i;
+          break;
+        }
+      }
+    }
+    if (change.node < n && applicable(change)) inject(change);
+  }
 }
 
 // One lost disk at a time: a second one before the first node rebuilt could take both
@@ -149,9 +168,96 @@ bool KvSimulation::applicable(const FaultAction& fault) const {
     case FaultKind::kPause:
     case FaultKind::kDiskFull:
     case FaultKind::kCrashPoint: return sim_->up(fault.node);
-    case FaultKind::kDiskWipe: return all_whole;
+    case FaultKind::kDiskWipe: return all_whole && !out_[fault.node] && !removing();
     case FaultKind::kRestBitFlip: return all_whole && sim_->up(fault.node);
-    default: return true;
+    case FaultKind::kJoin:
+      return fault.node < out_.size() && out_[fault.node] && !ever_started(fault.node) &&
+             !membership_changing();
+    case FaultKind::kDecommission:
+      return !out_[fault.node] && sim_->up(fault.node) && !membership_changing();
+    case FaultKind::kRemove:
+      // A removal loses a copy of the node's data, like a wipe: one loss at a time.
+      return all_whole && !out_[fault.node] && fault.to != fault.node && !out_[fault.to] &&
+             sim_->up(fault.to) && !membership_changing();
+    default: return !out_[fault.node];
+  }
+}
+
+bool KvSimulation::ever_started(size_t index) const { return incarnations_[index] > 0; }
+
+std::vector<size_t> KvSimulation::in_nodes() const {
+  std::vector<size_t> in;
+  for (size_t i = 0; i < out_.size(); ++i) {
+    if (!out_[i]) in.push_back(i);
+  }
+  return in;
+}
+
+bool KvSimulation::membership_changing() const {
+  for (size_t i : in_nodes()) {
+    const KvMachine* machine = sim_->machine(i);
+    if (machine && machine->node().ring_config().changing()) return true;
+  }
+  return false;
+}
+
+bool KvSimulation::removing() const {
+  for (size_t i : in_nodes()) {
+    const KvMachine* machine = sim_->machine(i);
+    const RingMember* subject = machine ? machine->node().ring_config().subject() : nullptr;
+    if (subject && subject->state == MemberState::kRemoved) return true;
+  }
+  return false;
+}
+
+// A spare starts on a blank disk and asks its seeds to join; a member is asked to leave;
+// a member dies for good and another one removes it (only once the removal was accepted:
+// a refused one leaves the node alive).
+void KvSimulation::change_membership(const FaultAction& fault) {
+  const uint64_t now = sim_->now_ms();
+  if (fault.kind == FaultKind::kJoin) {
+    out_[fault.node] = false;
+    stats_.joins_started++;
+    trace_.record(now, "join", process_field(fault.node));
+    restart_node(fault.node);
+    return;
+  }
+  const NodeId& subject = setup_.names[fault.node];
+  const size_t owner = fault.kind == FaultKind::kRemove ? fault.to : fault.node;
+  const ChangeKind kind =
+      fault.kind == FaultKind::kRemove ? ChangeKind::kRemove : ChangeKind::kDecommission;
+  bool accepted = false;
+  std::string why;
+  sim_->step(owner, [&](KvMachine& machine, uint64_t local_now_ms) {
+    Result<RingConfig> begun = machine.node().begin_change(kind, subject, local_now_ms);
+    accepted = begun.ok();
+    if (!begun.ok()) why = begun.status().message();
+  });
+  trace_.record(now, fault.kind == FaultKind::kRemove ? "remove" : "decommission",
+                process_field(fault.node) + ",\"accepted\":" + (accepted ? "true" : "false") +
+                    (accepted ? "" : ",\"why\":" + json_quote(why)));
+  if (!accepted) return;
+  if (fault.kind == FaultKind::kDecommission) {
+    stats_.decommissions_started++;
+    return;
+  }
+  stats_.removals_started++;
+  crash_node(fault.node);  // gone for good, with its disk
+  out_[fault.node] = true;
+  note_data_lost(fault.node);
+  wiped_[fault.node] = false;  // nothing of it comes back to rebuild
+}
+
+// After every step: a decommissioned node that learnt it left stops for good (kvnode
+// exits), and the checkers learn how long membership changes kept going.
+void KvSimulation::after_membership_step(size_t index) {
+  KvMachine* machine = sim_->machine(index);
+  const RingConfig& config = machine->node().ring_config();
+  if (config.changing()) last_changing_ms_ = sim_->now_ms();
+  if (!out_[index] && machine->node().ring_keeper().left()) {
+    out_[index] = true;
+    trace_.record(sim_->now_ms(), "left", process_field(index));
+    sim_->events().schedule(sim_->now_ms(), [this, index] { crash_node(index); });
   }
 }
 
@@ -163,7 +269,8 @@ void KvSimulation::apply_fault(const FaultAction& fault) {
     case FaultKind::kPowerFailure:
       stats_.power_failures++;
       trace_.record(now, "power-failure", "");
-      for (size_t i = 0; i < options_.node_count; ++i) {
+      for (size_t i = 0; i < options_.machine_count(); ++i) {
+        if (out_[i]) continue;
         crash_for_a_while(i, i < fault.down_ms.size() ? fault.down_ms[i] : kDowntimeMinMs);
       }
       break;
@@ -190,6 +297,9 @@ void KvSimulation::apply_fault(const FaultAction& fault) {
     }
     case FaultKind::kDiskWipe: wipe_disk(fault.node, downtime); break;
     case FaultKind::kRestBitFlip: flip_at_rest(fault.node, fault.amount); break;
+    case FaultKind::kJoin:
+    case FaultKind::kDecommission:
+    case FaultKind::kRemove: change_membership(fault); break;
   }
 }
 
@@ -263,7 +373,7 @@ void KvSimulation::fill_disk(size_t node, uint64_t slack_bytes, uint64_t for_ms)
 void KvSimulation::partition_network(const FaultAction& fault) {
   stats_.partitions++;
   SimulatedNetwork& network = sim_->network();
-  const size_t n = options_.node_count;
+  const size_t n = options_.machine_count();
   std::string what;
   if (fault.kind == FaultKind::kPartitionHalves) {
     std::vector<size_t> a, b;

@@ -19,7 +19,7 @@ constexpr uint64_t kReportAfterViolationMs = 50;
 
 SimResult KvSimulation::run() {
   trace_.record(0, "options", "\"text\":" + json_quote(options_.describe()));
-  sim_->start();
+  sim_->start(options_.node_count);  // spares start when they join
   if (recording_) recorded_.options = options_;
   for (size_t c = 0; c < options_.client_count; ++c) continue_client(c, true);
   schedule_fault();
@@ -38,21 +38,36 @@ SimResult KvSimulation::run() {
 
   std::map<Key, ReplicaState> state;
   uint64_t waited = 0;
-  while (!violation_ && !(converged(&state) && membership_converged() && !any_rebuilding()) &&
+  while (!violation_ &&
+         !(converged(&state) && membership_converged() && !any_rebuilding() &&
+           !membership_changing()) &&
          waited < options_.convergence_bound_ms) {
     waited += kConvergencePollMs;
     sim_->run_until(drain_end + waited);
   }
   stats_.converged_after_ms = waited;
   const uint64_t now = sim_->now_ms();
+  if (!violation_ && membership_changing()) {
+    std::string views;
+    for (size_t i : in_nodes()) {
+      const KvMachine* machine = sim_->machine(i);
+      views += "; " + setup_.names[i] + ": " +
+               (machine ? machine->node().ring_config().describe() : std::string("down"));
+    }
+    fail(Violation{"membership change", "", {}, now,
+                   "a membership change never completed in a healed cluster" + views});
+  }
   if (!violation_) check_linearizable();
   if (!violation_) {
     // Settled: failure detectors have seen every restarted node again, every node that
     // lost its data has rebuilt it (until then it answers no read, so R = N reads fail),
     // and the requests that were already waiting on the old view have timed out.
     const Config& c = options_.config;
+    // A membership change still running when the faults stopped settles too: requests
+    // that began on the old configuration time out, a spare that asked to join is admitted.
     const uint64_t settled_ms =
-        std::max(liveness_start_ms_ + c.dead_after_ms, last_rebuilt_ms_) + c.default_timeout_ms;
+        std::max({liveness_start_ms_ + c.dead_after_ms, last_rebuilt_ms_, last_changing_ms_}) +
+        c.default_timeout_ms;
     if (auto v = check_liveness(history_, liveness_start_ms_, settled_ms,
                                 options_.tight_inflight_limit, &stats_.contended_reads)) {
       fail(*v);
@@ -67,7 +82,7 @@ SimResult KvSimulation::run() {
       fail(*v);
     }
   }
-  for (size_t i = 0; i < options_.node_count && !violation_; ++i) {
+  for (size_t i = 0; i < options_.machine_count() && !violation_; ++i) {
     const KvMachine* machine = sim_->machine(i);
     if (machine && machine->node().rebuilding()) {
       fail(Violation{"rebuild", "", {}, now,
@@ -80,7 +95,7 @@ SimResult KvSimulation::run() {
                    "live nodes disagree on which nodes are alive"});
   }
   if (!violation_) probe();
-  for (size_t i = 0; i < options_.node_count; ++i) harvest_coverage(i);
+  for (size_t i = 0; i < options_.machine_count(); ++i) harvest_coverage(i);
   SimResult result;
   result.violation = violation_;
   result.coverage = coverage_;
@@ -177,7 +192,7 @@ void KvSimulation::begin_liveness() {
   sim_->network().heal();
   sim_->network().set_faults_enabled(false);
   setup_.buggify_permille = 0;  // nodes restarted from now on run without buggify
-  for (size_t i = 0; i < options_.node_count; ++i) {
+  for (size_t i = 0; i < options_.machine_count(); ++i) {
     disks_[i]->set_faults(FaultOptions{});
     sim_->resume(i);
     restart_node(i);
@@ -186,7 +201,7 @@ void KvSimulation::begin_liveness() {
 }
 
 bool KvSimulation::any_rebuilding() const {
-  for (size_t i = 0; i < options_.node_count; ++i) {
+  for (size_t i = 0; i < options_.machine_count(); ++i) {
     const KvMachine* machine = sim_->machine(i);
     if (machine && machine->node().rebuilding()) return true;
   }
@@ -222,12 +237,14 @@ Op KvSimulation::probe_request(ClientOp kind, const Key& key, Value value, size_
 // at most kMaxWatchedKeys). One request at a time, so nothing competes with it: any
 // failure is a bug.
 void KvSimulation::probe() {
-  const size_t n = options_.node_count;
+  const std::vector<size_t> members = in_nodes();
+  const size_t n = members.size();
   trace_.record(sim_->now_ms(), "probe", "");
-  for (size_t i = 0; i < n; ++i) sim_->machine(i)->node().disable_buggify();  // quiet now
+  for (size_t i : members) sim_->machine(i)->node().disable_buggify();  // quiet now
   uint64_t sequence = 0;
   for (const Key& key : setup_.watched_keys) {  // at most kMaxWatchedKeys of them
-    for (size_t i = 0; i < n && !violation_; ++i) {
+    for (size_t m = 0; m < n && !violation_; ++m) {
+      const size_t i = members[m];
       const Op written = probe_request(
           ClientOp::kPut, key, "probe." + setup_.names[i] + "." + std::to_string(++sequence), i);
       if (written.result != OpResult::kOk) {
@@ -236,7 +253,7 @@ void KvSimulation::probe() {
                            " failed with every node up and nothing else running"});
         return;
       }
-      const Op got = probe_request(ClientOp::kGet, key, {}, (i + 1) % n);
+      const Op got = probe_request(ClientOp::kGet, key, {}, members[(m + 1) % n]);
       if (got.result != OpResult::kOk || got.value != written.value) {
         fail(Violation{"healthy-cluster probe", key, {written.id, got.id}, sim_->now_ms(),
                        "a quorum read through " + setup_.names[got.coordinator] +
@@ -250,7 +267,7 @@ void KvSimulation::probe() {
 // The highest purge floor of `key` on any live node, or of a purge in the history.
 Version KvSimulation::highest_floor(const Key& key) const {
   Version highest = history_.purged_by(key, sim_->now_ms());
-  for (size_t i = 0; i < options_.node_count; ++i) {
+  for (size_t i = 0; i < options_.machine_count(); ++i) {
     if (!sim_->up(i)) continue;
     std::optional<Version> floor = sim_->machine(i)->node().purge_floor(key);
     if (floor && highest < *floor) highest = *floor;
@@ -268,8 +285,8 @@ std::map<Key, ReplicaState> KvSimulation::final_state() {
 bool KvSimulation::converged(std::map<Key, ReplicaState>* state) {
   state->clear();
   const Ring* ring = nullptr;
-  for (size_t i = 0; i < options_.node_count && !ring; ++i) {
-    if (sim_->up(i)) ring = &sim_->machine(i)->node().ring();
+  for (size_t i : in_nodes()) {
+    if (sim_->up(i) && !ring) ring = &sim_->machine(i)->node().ring();
   }
   if (!ring) return false;
   bool equal = true;
@@ -278,7 +295,7 @@ bool KvSimulation::converged(std::map<Key, ReplicaState>* state) {
     for (const NodeId& id : ring->preference_list(key, options_.config.replication_factor)) {
       size_t index = static_cast<size_t>(
           std::find(setup_.names.begin(), setup_.names.end(), id) - setup_.names.begin());
-      if (index >= options_.node_count || !sim_->up(index)) return false;
+      if (index >= options_.machine_count() || !sim_->up(index)) return false;
       auto entry = sim_->machine(index)->store().get(key);
       if (!entry.ok()) return false;
       replicas[id] = *entry;
@@ -292,17 +309,29 @@ bool KvSimulation::converged(std::map<Key, ReplicaState>* state) {
   return equal;
 }
 
-// 7. Membership convergence: every live node sees every node alive.
+// 7. Membership convergence: every member of the cluster is up, sees every member alive,
+// and holds the same ring configuration (nodes that left or were removed may linger in
+// gossip tables as down: they are not members).
 bool KvSimulation::membership_converged() const {
-  for (size_t i = 0; i < options_.node_count; ++i) {
+  const std::vector<size_t> members = in_nodes();
+  std::optional<RingDescription> ring;
+  for (size_t i : members) {
     if (!sim_->up(i)) return false;
-    const Membership& view = sim_->machine(i)->node().membership();
-    if (view.size() != options_.node_count) return false;
-    for (const MemberRow& row : view.rows()) {
+    const Node& node = sim_->machine(i)->node();
+    if (!ring) ring = node.ring_config().description();
+    if (node.ring_config().description() != *ring) return false;
+    size_t seen = 0;
+    for (const MemberRow& row : node.membership().rows()) {
+      const size_t index = static_cast<size_t>(
+          std::find(setup_.names.begin(), setup_.names.end(), row.node_id) -
+          setup_.names.begin());
+      if (index >= out_.size() || out_[index]) continue;
       if (row.status != MemberStatus::kAlive) return false;
+      seen++;
     }
+    if (seen != members.size()) return false;
   }
-  return true;
+  return ring && ring->members.size() >= members.size();
 }
 
 std::string KvSimulation::report(const Violation& v) const {

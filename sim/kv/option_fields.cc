@@ -25,6 +25,7 @@ const std::vector<Field>& fields() {
   static const std::vector<Field> all = {
       RINGKV_OPTION("seed", seed),
       RINGKV_OPTION("nodes", node_count),
+      RINGKV_OPTION("spare_nodes", spare_nodes),
       RINGKV_OPTION("keys", key_count),
       RINGKV_OPTION("clients", client_count),
       // Config (the node's).
@@ -79,6 +80,7 @@ const std::vector<Field>& fields() {
       RINGKV_OPTION("junk_tail_permille", faults.junk_tail_permille),
       RINGKV_OPTION("disk_wipe_permille", faults.disk_wipe_permille),
       RINGKV_OPTION("rest_bit_flip_permille", faults.rest_bit_flip_permille),
+      RINGKV_OPTION("membership_permille", faults.membership_permille),
       RINGKV_OPTION("clock_offset_max_ms", clock_offset_max_ms),
       RINGKV_OPTION("clock_drift_max_ppm", clock_drift_max_ppm),
       // Phases and workload.

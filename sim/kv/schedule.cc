@@ -13,7 +13,7 @@
 namespace ringkv::sim {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, const char*>, 11> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, const char*>, 14> kFaultNames{{
     {FaultKind::kCrash, "crash"},
     {FaultKind::kPowerFailure, "power-failure"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -25,6 +25,9 @@ constexpr std::array<std::pair<FaultKind, const char*>, 11> kFaultNames{{
     {FaultKind::kCrashPoint, "crash-point"},
     {FaultKind::kDiskWipe, "disk-wipe"},
     {FaultKind::kRestBitFlip, "bit-flip"},
+    {FaultKind::kJoin, "join"},
+    {FaultKind::kDecommission, "decommission"},
+    {FaultKind::kRemove, "remove"},
 }};
 
 constexpr std::array<std::pair<ClientOp, const char*>, 3> kOpNames{{

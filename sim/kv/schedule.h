@@ -32,6 +32,9 @@ enum class FaultKind : uint8_t {
   kCrashPoint,      // node dies at its `amount`-th next disk mutation
   kDiskWipe,        // node, down_ms
   kRestBitFlip,     // node; `amount` picks the table, offset and bit
+  kJoin,            // node: a spare starts and joins the cluster through its seeds
+  kDecommission,    // node is asked to leave (it streams its ranges out, then stops)
+  kRemove,          // node dies for good; `to` (a live member) removes it from the ring
 };
 const char* fault_kind_name(FaultKind kind);
 

@@ -16,7 +16,7 @@ constexpr const char* kZeroable[] = {
     "junk_tail_permille",  "disk_wipe_permille",     "rest_bit_flip_permille",
     "loss_permille",       "duplicate_permille",     "spike_permille",
     "clock_offset_max_ms", "clock_drift_max_ppm",    "buggify_permille",
-    "timeout_one_in",      "large_value_one_in"};
+    "timeout_one_in",      "large_value_one_in",     "membership_permille"};
 
 // How long after a violation a shortened safety phase ends.
 constexpr uint64_t kSafetyEndAfterViolationMs = 1000;

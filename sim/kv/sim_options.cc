@@ -135,11 +135,20 @@ SimOptions SimOptions::draw(uint64_t seed) {
     o.faults.disk_wipe_permille = static_cast<uint32_t>(prng.range(10, 60));
     o.faults.rest_bit_flip_permille = static_cast<uint32_t>(prng.range(10, 80));
   }
+  // Membership changes (drawn after everything else): spare nodes join, members are
+  // decommissioned or die for good and are removed, under every other fault.
+  if (!o.hints_only && prng.one_in(2)) {
+    o.spare_nodes = prng.range(0, 2);
+    o.faults.membership_permille = static_cast<uint32_t>(prng.range(50, 250));
+  }
   return o;
 }
 
 std::optional<std::string> SimOptions::problem() const {
   if (node_count < 1 || node_count > 16) return "nodes must be in 1..16";
+  if (spare_nodes > 4 || machine_count() > 16) {
+    return "spare_nodes must be in 0..4, and nodes + spare_nodes at most 16";
+  }
   if (key_count < 1 || key_count > 100000) return "keys must be in 1..100000";
   if (client_count < 1 || client_count > 1000) return "clients must be in 1..1000";
   if (config.replication_factor > node_count) return "replication_factor must be <= nodes";
@@ -161,8 +170,8 @@ std::optional<std::string> SimOptions::problem() const {
       (faults.crash_permille || faults.power_failure_permille || faults.read_bit_flip_permille ||
        faults.io_error_permille || faults.disk_full_permille || faults.crash_point_permille ||
        faults.disk_wipe_permille || faults.rest_bit_flip_permille ||
-       config.anti_entropy_interval_ms != kAntiEntropyOffMs)) {
-    return "a hints-only run has no crash, power or disk faults and anti-entropy off";
+       faults.membership_permille || config.anti_entropy_interval_ms != kAntiEntropyOffMs)) {
+    return "a hints-only run has no crash, power, disk or membership faults and anti-entropy off";
   }
   return std::nullopt;
 }
@@ -179,6 +188,7 @@ void SimOptions::set_hints_only() {
   faults.junk_tail_permille = 0;
   faults.disk_wipe_permille = 0;
   faults.rest_bit_flip_permille = 0;
+  faults.membership_permille = 0;
 }
 
 void SimOptions::set_node_count(size_t nodes) {
@@ -196,7 +206,8 @@ void SimOptions::set_node_count(size_t nodes) {
 
 const std::vector<std::string>& SimOptions::fault_kinds() {
   static const std::vector<std::string> kinds = {"crash", "power", "partition", "clog", "pause",
-                                                 "loss", "duplicate", "disk", "clock"};
+                                                 "loss", "duplicate", "disk", "clock",
+                                                 "membership"};
   return kinds;
 }
 
@@ -222,6 +233,7 @@ bool SimOptions::keep_only_faults(const std::vector<std::string>& kinds) {
     faults.disk_wipe_permille = faults.rest_bit_flip_permille = 0;
   }
   if (off("clock")) clock_offset_max_ms = clock_drift_max_ppm = 0;
+  if (off("membership")) faults.membership_permille = 0;
   return true;
 }
 
@@ -252,7 +264,9 @@ std::string SimOptions::describe() const {
       << "‰ io_error=" << faults.io_error_permille << "‰ disk_full=" << faults.disk_full_permille
       << "‰ crash_point=" << faults.crash_point_permille << "‰ junk_tail="
       << faults.junk_tail_permille << "‰ disk_wipe=" << faults.disk_wipe_permille
-      << "‰ rest_bit_flip=" << faults.rest_bit_flip_permille << "‰\n  clocks: offset_max_ms="
+      << "‰ rest_bit_flip=" << faults.rest_bit_flip_permille
+      << "‰\n  membership: spare_nodes=" << spare_nodes
+      << " membership=" << faults.membership_permille << "‰\n  clocks: offset_max_ms="
       << clock_offset_max_ms << " drift_max_ppm=" << clock_drift_max_ppm
       << "\n  reach: timeout_one_in=" << timeout_one_in
       << " large_value_one_in=" << large_value_one_in << " max_value_bytes=" << c.max_value_bytes

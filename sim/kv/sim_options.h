@@ -31,6 +31,9 @@ struct FaultRates {
   uint32_t junk_tail_permille = 0;        // per torn file at a crash: junk after the prefix
   uint32_t disk_wipe_permille = 0;        // per decision: one node's disk is lost (blank)
   uint32_t rest_bit_flip_permille = 0;    // per decision: a stored table bit flips for good
+  // Per decision: a membership change (a spare node joins, a member is decommissioned, or
+  // a member dies for good and is removed). Skipped while one is in progress.
+  uint32_t membership_permille = 0;
 };
 
 // Client requests per seed the default configuration aims for (the safety phase runs on
@@ -58,7 +61,8 @@ inline constexpr uint64_t kBlackBoxMaxStepsPerKey = 2'000'000;
 
 struct SimOptions {
   uint64_t seed = 0;
-  size_t node_count = 3;
+  size_t node_count = 3;   // the nodes that form the cluster at the start
+  size_t spare_nodes = 0;  // more that may join it later (membership_permille)
   Config config;
   size_t key_count = 4;
   size_t client_count = 3;
@@ -95,6 +99,8 @@ struct SimOptions {
 
   // Draws every option from `seed` (the default sweep configuration).
   static SimOptions draw(uint64_t seed);
+  // Every machine of the run: the initial nodes, then the spares.
+  size_t machine_count() const { return node_count + spare_nodes; }
   // Overrides for the command line. set_node_count keeps N, W and R valid (N <= nodes).
   void set_node_count(size_t nodes);
   void set_hints_only();
