@@ -173,12 +173,13 @@ bool KvSimulation::applicable(const FaultAction& fault) const {
     case FaultKind::kJoin:
       return fault.node < out_.size() && out_[fault.node] && !ever_started(fault.node) &&
              !membership_changing();
-    case FaultKind::kDecommission:
-      return !out_[fault.node] && sim_->up(fault.node) && !membership_changing();
+    case FaultKind::kDecommission:  // asked of a running node (a paused one answers later)
+      return !out_[fault.node] && sim_->up(fault.node) && !sim_->paused(fault.node) &&
+             !membership_changing();
     case FaultKind::kRemove:
       // A removal loses a copy of the node's data, like a wipe: one loss at a time.
       return all_whole && !out_[fault.node] && fault.to != fault.node && !out_[fault.to] &&
-             sim_->up(fault.to) && !membership_changing();
+             sim_->up(fault.to) && !sim_->paused(fault.to) && !membership_changing();
     default: return !out_[fault.node];
   }
 }
@@ -254,9 +255,13 @@ void KvSimulation::after_membership_step(size_t index) {
   KvMachine* machine = sim_->machine(index);
   const RingConfig& config = machine->node().ring_config();
   if (config.changing()) last_changing_ms_ = sim_->now_ms();
-  if (!out_[index] && machine->node().ring_keeper().left()) {
-    out_[index] = true;
+  if (!machine->node().ring_keeper().left()) return;
+  if (!out_[index]) {
+    out_[index] = true;  // no new requests through it
     trace_.record(sim_->now_ms(), "left", process_field(index));
+  }
+  // As kvnode: it answers the requests it was coordinating, then exits.
+  if (machine->node().inflight_requests() == 0) {
     sim_->events().schedule(sim_->now_ms(), [this, index] { crash_node(index); });
   }
 }
