@@ -119,6 +119,10 @@ class KvSimulation {
   std::vector<size_t> in_nodes() const;  // the machines that are members (or joining)
   bool membership_changing() const;      // a live member's configuration has a change
   bool removing() const;                 // ... and it is a removal
+  // 10. Switched reads: when reads of a change switch to the new replica sets, a majority
+  // of each key's new read set holds its last acknowledged strong write (streaming and the
+  // joint quorums put it there); checked once per epoch, on the stores of live nodes.
+  void check_switched_reads(const RingConfig& config);
   FaultOptions base_disk_faults() const;
   void partition_network(const FaultAction& fault);
   void end_safety_when_ready();
@@ -164,6 +168,7 @@ class KvSimulation {
   // or was removed): never restarted, never a coordinator, not a member in the checks.
   std::vector<bool> out_;
   uint64_t last_changing_ms_ = 0;  // when a live node last had a change in progress
+  uint64_t switch_checked_epoch_ = 0;
   // The stored bit flipped and not yet found: one damage at a time.
   struct FlippedBit {
     size_t node = 0;

@@ -249,12 +249,57 @@ void KvSimulation::change_membership(const FaultAction& fault) {
   wiped_[fault.node] = false;  // nothing of it comes back to rebuild
 }
 
+void KvSimulation::check_switched_reads(const RingConfig& config) {
+  if (config.epoch() <= switch_checked_epoch_ || violation_) return;
+  switch_checked_epoch_ = config.epoch();
+  coverage_.add("switched_reads_checked");
+  const uint32_t n = options_.config.replication_factor;
+  const uint64_t now = sim_->now_ms();
+  std::map<Key, const Op*> latest;  // the last acknowledged strong write of each key
+  for (const Op& op : history_.ops) {
+    if (!op.is_write() || op.result != OpResult::kOk || 2 * op.quorum <= n) continue;
+    const Op*& last = latest[op.key];
+    if (!last || last->version < op.version) last = &op;
+  }
+  for (const auto& [key, op] : latest) {
+    if (op->version <= history_.purged_by(key, now)) continue;
+    const std::vector<NodeId> set = config.read_set(key, n);
+    size_t holders = 0, unknown = 0;
+    std::string held;
+    for (const NodeId& id : set) {
+      const size_t index = static_cast<size_t>(
+          std::find(setup_.names.begin(), setup_.names.end(), id) - setup_.names.begin());
+      KvMachine* machine = index < out_.size() ? sim_->machine(index) : nullptr;
+      if (!machine || wiped_[index] || machine->node().rebuilding()) {
+        unknown++;  // down, or its disk was lost: what it holds is not known here
+        held += " " + id + "=?";
+        continue;
+      }
+      Result<std::optional<Entry>> entry = machine->store().get(key);
+      if (!entry.ok()) {
+        unknown++;
+        continue;
+      }
+      if (*entry && (*entry)->version >= op->version) holders++;
+      held += " " + id + "=" + (*entry ? (*entry)->version.to_string() : std::string("nothing"));
+    }
+    if (holders + unknown < set.size() / 2 + 1) {
+      fail(Violation{"switched reads", key, {op->id}, now,
+                     "reads moved to the new replicas (" + config.describe() +
+                         ") while too few of them hold the acknowledged write " +
+                         op->version.to_string() + ":" + held});
+      return;
+    }
+  }
+}
+
 // After every step: a decommissioned node that learnt it left stops for good (kvnode
 // exits), and the checkers learn how long membership changes kept going.
 void KvSimulation::after_membership_step(size_t index) {
   KvMachine* machine = sim_->machine(index);
   const RingConfig& config = machine->node().ring_config();
   if (config.changing()) last_changing_ms_ = sim_->now_ms();
+  if (config.stage() == ChangeStage::kReadsSwitched) check_switched_reads(config);
   if (!machine->node().ring_keeper().left()) return;
   if (!out_[index]) {
     out_[index] = true;  // no new requests through it
