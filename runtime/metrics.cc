@@ -143,7 +143,7 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           gauges.stream.bytes_received, "gauge");
   counter(out, "stream_sources_done", "sources that finished streaming to this node (current change)",
           gauges.stream.sources_done, "gauge");
-  counter(out, "stream_sources_total", "sources this node streams from (current change)",
+  counter(out, "stream_sources", "sources this node streams from (current change)",
           gauges.stream.sources_total, "gauge");
   counter(out, "writes_failed_disk_full_total",
           "local writes refused because the disk is full (nothing written; retried later)",

@@ -180,7 +180,8 @@ bool KvSimulation::applicable(const FaultAction& fault) const {
       // A removal loses a copy of the node's data, like a wipe: one loss at a time.
       return all_whole && !out_[fault.node] && fault.to != fault.node && !out_[fault.to] &&
              sim_->up(fault.to) && !sim_->paused(fault.to) && !membership_changing();
-    default: return !out_[fault.node];
+    case FaultKind::kCrash: return !out_[fault.node];  // out: already stopped for good
+    default: return true;  // partitions and clogs: whoever they cut, out nodes included
   }
 }
 

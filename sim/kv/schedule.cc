@@ -186,7 +186,7 @@ size_t Schedule::fault_count() const {
 }
 
 std::optional<std::string> Schedule::problem() const {
-  const size_t nodes = options.node_count;
+  const size_t nodes = options.machine_count();
   auto action_problem = [nodes](const FaultAction& a, uint64_t at_ms) -> std::optional<std::string> {
     const bool beyond = a.node >= nodes || a.to >= nodes ||
                         std::any_of(a.side.begin(), a.side.end(), [&](uint32_t n) { return n >= nodes; });

@@ -93,6 +93,30 @@ bool LocalCluster::wait_membership() const {
   return false;
 }
 
+bool LocalCluster::wait_ring(const std::vector<size_t>& members, uint64_t limit_ms) const {
+  const uint64_t deadline_ms = monotonic_ms() + limit_ms;
+  auto count = [](const std::string& body, const std::string& what) {
+    size_t seen = 0;
+    for (size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) {
+      seen++;
+    }
+    return seen;
+  };
+  while (monotonic_ms() < deadline_ms) {
+    bool all = true;
+    for (size_t i : members) {
+      auto cluster = client(i, 1000)->request("GET", "/cluster");
+      all = all && cluster.ok() &&
+            count(cluster->body, "\"state\":\"normal\"") == members.size() &&
+            count(cluster->body, "\"stage\":\"none\"") == 1;
+      if (!all) break;
+    }
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling, bounded above
+  }
+  return false;
+}
+
 void LocalCluster::wipe(size_t index) {
   std::error_code ignored;
   std::filesystem::remove_all(nodes_[index].data_dir, ignored);

@@ -37,6 +37,13 @@ class LocalCluster {
   // until every node is healthy, sees every other alive, and has rebuilt.
   bool start_all();
   std::optional<int> stop(size_t index, int signal_number);
+  // Waits (bounded) until node `index`'s process ends on its own; its exit code.
+  std::optional<int> wait_exit(size_t index) {
+    return nodes_[index].process ? nodes_[index].process->wait_exit() : std::nullopt;
+  }
+  // Waits (bounded by `limit_ms`) until each of `members` answers /cluster with exactly
+  // `members.size()` members normal and no membership change in progress.
+  bool wait_ring(const std::vector<size_t>& members, uint64_t limit_ms = 60000) const;
   // How node `index`'s process ended, once a wait saw it end.
   std::optional<int> exit_code(size_t index) const {
     return nodes_[index].process ? nodes_[index].process->exit_code() : std::nullopt;

@@ -65,7 +65,8 @@ TEST_P(InjectedBugIsCaught, WithinBoundedSeeds) {
 // count-duplicate-acks matters only when a coordinator acknowledges with one replica's
 // duplicated ack and a later quorum misses that replica (seed 119 in 1..200);
 // resurrect-after-purge needs a seed that purges a tombstone while a replica missed the
-// delete (seed 128).
+// delete (seed 128); serve-while-rebuilding needs a wipe whose node answers reads between
+// getting its ring back and rebuilding (seed 43).
 // The sanitizer build also leaves drop-hints (found only in hints-only seeds, ~30 seeds in)
 // to the release build's hunt.
 std::vector<InjectedBugInfo> quick_bugs() {
@@ -73,6 +74,9 @@ std::vector<InjectedBugInfo> quick_bugs() {
   for (const InjectedBugInfo& info : injected_bug_catalog()) {
     if (info.bug == InjectedBug::kCountDuplicateAcks) continue;
     if (info.bug == InjectedBug::kResurrectAfterPurge) continue;
+    // A wiped node now serves nothing until it has its ring configuration back from its
+    // peers, which shortens the window this bug needs: seed 43 in 1..200 catches it.
+    if (info.bug == InjectedBug::kServeWhileRebuilding) continue;
     // Not caught yet by any seed in 1..200: every voter acknowledges an epoch before the
     // next stage begins, so a request stamped with an older epoch that a replica would
     // wrongly serve almost never exists. Kept in the catalog, hunted by hand.

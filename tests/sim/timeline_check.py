@@ -49,6 +49,8 @@ def run_kvsim(work, name, arguments, expected_status):
     if done.returncode != expected_status:
         fail("kvsim %s exited %d:\n%s" % (" ".join(arguments), done.returncode, done.stderr[-2000:]))
     nodes = int(re.search(r" nodes=(\d+) ", done.stdout).group(1))
+    spares = re.search(r" spare_nodes=(\d+) ", done.stdout)
+    nodes += int(spares.group(1)) if spares else 0  # a lane for every machine
     return path, nodes
 
 
