@@ -286,10 +286,11 @@ class KvctlTest(unittest.TestCase):
         result = self.kvctl("status")
         self.assertEqual(result.returncode, 0, result.stderr)
         lines = result.stdout.decode().splitlines()
-        self.assertEqual(lines[0].split(), ["NODE", "ADDRESS", "STATUS", "INCARNATION",
+        # Today's /cluster has no ring and no member states: no ring line, STATE "-".
+        self.assertEqual(lines[0].split(), ["NODE", "ADDRESS", "STATUS", "STATE", "INCARNATION",
                                             "HEARTBEAT"])
         self.assertEqual([line.split()[0] for line in lines[1:]], ["n1", "n2", "n3"])
-        self.assertEqual(lines[1].split(), ["n1", "127.0.0.1:8081", "alive", "3", "1234"])
+        self.assertEqual(lines[1].split(), ["n1", "127.0.0.1:8081", "alive", "-", "3", "1234"])
         status_column = lines[0].index("STATUS")
         self.assertTrue(all(line[status_column - 2:status_column] == "  " for line in lines))
         self.assertEqual(lines[2][status_column:].split()[0], "suspect")

@@ -189,10 +189,79 @@ TEST(ClusterViews, MembershipTableFromKvnodeJsonSortedByNode) {
       R"({"node_id":"n1","address":"10.0.0.1:8080","incarnation":1,"heartbeat":9,)"
       R"("status":"alive"}]})");
   ASSERT_TRUE(table.ok()) << table.status().message();
+  // A node that predates membership changes gives no states ("-") and no ring line.
   EXPECT_EQ(*table,
-            "NODE  ADDRESS        STATUS  INCARNATION  HEARTBEAT\n"
-            "n1    10.0.0.1:8080  alive   1            9\n"
-            "n2    10.0.0.2:8080  down    4            17\n");
+            "NODE  ADDRESS        STATUS  STATE  INCARNATION  HEARTBEAT\n"
+            "n1    10.0.0.1:8080  alive   -      1            9\n"
+            "n2    10.0.0.2:8080  down    -      4            17\n");
+}
+
+constexpr std::string_view kJoinStreaming =
+    R"({"node":"n1","ring":{"epoch":7,"stage":"streaming","owner":"n1",)"
+    R"("change":"join of n4 at stage streaming"},"members":[)"
+    R"({"node_id":"n4","address":"h4:1","status":"alive","state":"joining","incarnation":1,)"
+    R"("heartbeat":5,"stream":{"ranges_done":3,"ranges_total":8,"bytes_done":12345,)"
+    R"("bytes_total":99999}},)"
+    R"({"node_id":"n1","address":"h1:1","status":"alive","state":"normal","incarnation":2,)"
+    R"("heartbeat":9}]})";
+
+TEST(ClusterViews, MembershipTableShowsTheRingChangeStatesAndStreamingProgress) {
+  Result<std::string> table = render_membership_table(kJoinStreaming);
+  ASSERT_TRUE(table.ok()) << table.status().message();
+  EXPECT_EQ(
+      *table,
+      "ring epoch 7: join of n4 at stage streaming (run by n1)\n"
+      "NODE  ADDRESS  STATUS  STATE    INCARNATION  HEARTBEAT  PROGRESS\n"
+      "n1    h1:1     alive   normal   2            9\n"
+      "n4    h4:1     alive   joining  1            5          3/8 ranges, 12.1 KiB/97.7 KiB\n");
+  Result<std::string> quiet = render_membership_table(
+      R"({"node":"n1","ring":{"epoch":9,"stage":"none","owner":"","change":""},)"
+      R"("members":[{"node_id":"n1","status":"alive","state":"normal"}]})");
+  ASSERT_TRUE(quiet.ok()) << quiet.status().message();
+  EXPECT_EQ(*quiet,
+            "ring epoch 9: no membership change in progress\n"
+            "NODE  ADDRESS  STATUS  STATE   INCARNATION  HEARTBEAT\n"
+            "n1             alive   normal\n");
+}
+
+TEST(ClusterViews, ReadsTheMembershipChangePartsAndLeavesOutMalformedOnes) {
+  Result<ClusterChanges> changes = read_cluster_changes(kJoinStreaming);
+  ASSERT_TRUE(changes.ok()) << changes.status().message();
+  EXPECT_EQ(changes->node, "n1");
+  ASSERT_TRUE(changes->ring.has_value());
+  EXPECT_EQ(changes->ring->epoch, 7u);
+  EXPECT_EQ(changes->ring->stage, "streaming");
+  ASSERT_NE(find_member(*changes, "n4"), nullptr);
+  EXPECT_EQ(find_member(*changes, "n4")->state, "joining");
+  EXPECT_EQ(find_member(*changes, "n4")->stream->bytes_total, 99999u);
+  EXPECT_FALSE(find_member(*changes, "n1")->stream.has_value());
+  EXPECT_EQ(find_member(*changes, "n3"), nullptr);
+  Result<ClusterChanges> malformed = read_cluster_changes(
+      R"({"ring":{"stage":"joint"},"members":[{"node_id":"n1","stream":{"ranges_done":-1,)"
+      R"("ranges_total":2,"bytes_done":0,"bytes_total":0}}]})");
+  ASSERT_TRUE(malformed.ok()) << malformed.status().message();
+  EXPECT_FALSE(malformed->ring.has_value());  // no epoch
+  EXPECT_FALSE(malformed->members.front().stream.has_value());
+  EXPECT_FALSE(read_cluster_changes(R"({"members":7})").ok());
+}
+
+TEST(RingChange, SizesProgressAndTotals) {
+  EXPECT_EQ(approximate_size_text(0), "0 bytes");
+  EXPECT_EQ(approximate_size_text(1023), "1023 bytes");
+  EXPECT_EQ(approximate_size_text(1024), "1.0 KiB");
+  EXPECT_EQ(approximate_size_text(12345), "12.1 KiB");
+  EXPECT_EQ(approximate_size_text(3 * (uint64_t{1} << 30) / 2), "1.5 GiB");
+  EXPECT_EQ(approximate_size_text(uint64_t{5} << 50), "5120.0 TiB");
+  EXPECT_EQ(stream_progress_text({3, 8, 12345, 99999}), "3/8 ranges, 12.1 KiB/97.7 KiB");
+  ClusterChanges changes;
+  EXPECT_FALSE(total_stream_progress(changes).has_value());
+  changes.members = {{"n1", "normal", StreamProgress{1, 2, 10, 20}},
+                     {"n2", "leaving", std::nullopt},
+                     {"n3", "normal", StreamProgress{3, 4, 30, 40}}};
+  const std::optional<StreamProgress> total = total_stream_progress(changes);
+  ASSERT_TRUE(total.has_value());
+  EXPECT_EQ(stream_progress_text(*total), "4/6 ranges, 40 bytes/60 bytes");
+  EXPECT_EQ(ring_summary_text({4, "joint", "", ""}), "ring epoch 4: a change at stage joint");
 }
 
 constexpr std::string_view kTwoMembers =

@@ -178,7 +178,10 @@ commands:
                       refused; with stdin a terminal this is a usage error
   get KEY             print the value (raw bytes); exit 1 when not found
   del KEY             delete KEY (writes a tombstone)
-  status              membership table: node, address, status, incarnation, heartbeat
+  status              membership table: node, address, status (alive/suspect/down),
+                      state (normal/joining/leaving/removed/left), incarnation,
+                      heartbeat, streaming progress; first the ring epoch and the
+                      change in progress
   ring                how the hash ring is shared between nodes, with each node's status
   health              check that the node answers and is not rebuilding lost data (exit 5)
   metrics             print the node's Prometheus metrics (no --json form)
