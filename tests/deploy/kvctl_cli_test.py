@@ -3,7 +3,10 @@
 
 Checks what kvctl sends (method, percent-encoded key, query, headers), what it refuses to
 send, and how it turns answers into output and exit codes (0 ok, 1 not found, 2 usage,
-3 server error, 4 cannot connect), with and without --json. Needs no kvnode.
+3 server error, 4 cannot connect, 6 --wait timed out), with and without --json. The
+membership changes (decommission, removenode, --wait) run against fake_kvnode.py, a
+process that walks a change one step per /cluster answer and exits once it has left.
+Needs no kvnode.
 Usage: kvctl_cli_test.py PATH_TO_KVCTL
 """
 import http.server
@@ -13,11 +16,14 @@ import pty
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 
 KVCTL = None
 COMMAND_TIMEOUT_SECONDS = 30
+FAKE_KVNODE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_kvnode.py")
+FAKE_STOP_SECONDS = 10
 
 CLUSTER_ROWS = [
     {"node_id": "n2", "address": "127.0.0.1:8082", "incarnation": 1, "heartbeat": 40,
@@ -95,6 +101,39 @@ class StubNode(http.server.BaseHTTPRequestHandler):
         path, _ = self.record()
         StubNode.store.pop(path, None)
         self.reply(204)
+
+    def do_POST(self):
+        path, _ = self.record()
+        if path not in ("/admin/decommission", "/admin/removenode"):
+            return self.reply_json(404, {"error": "not found"})
+        self.reply_json(202, {"accepted": True, "change": "a change", "epoch": 9})
+
+
+class FakeNode:
+    """fake_kvnode.py as n3 of n1, n2, n3, on a free port; `changes` is its --fake-changes."""
+
+    def __init__(self, test, changes="finish"):
+        data = tempfile.TemporaryDirectory()
+        test.addCleanup(data.cleanup)
+        self.process = subprocess.Popen(
+            [sys.executable, "-B", FAKE_KVNODE, "--id", "n3", "--listen", "127.0.0.1:0",
+             "--peers", "n1=127.0.0.1:1,n2=127.0.0.1:2", "--data-dir", data.name,
+             "--cluster-token", "t", "--fake-changes", changes],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        test.addCleanup(self.stop)
+        first_line = self.process.stdout.readline().decode()  # ends when it exits, too
+        test.assertIn("listening on ", first_line)
+        self.address = first_line.split("listening on ", 1)[1].strip()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()  # its clean stop is local_cluster_smoke_test's to check
+        self.process.wait(timeout=FAKE_STOP_SECONDS)
+        self.process.stdout.close()
+
+    def exit_code(self):
+        """Its exit status once it has exited on its own (it does after leaving)."""
+        return self.process.wait(timeout=FAKE_STOP_SECONDS)
 
 
 def free_port():
@@ -286,10 +325,11 @@ class KvctlTest(unittest.TestCase):
         result = self.kvctl("status")
         self.assertEqual(result.returncode, 0, result.stderr)
         lines = result.stdout.decode().splitlines()
-        self.assertEqual(lines[0].split(), ["NODE", "ADDRESS", "STATUS", "INCARNATION",
+        # Today's /cluster has no ring and no member states: no ring line, STATE "-".
+        self.assertEqual(lines[0].split(), ["NODE", "ADDRESS", "STATUS", "STATE", "INCARNATION",
                                             "HEARTBEAT"])
         self.assertEqual([line.split()[0] for line in lines[1:]], ["n1", "n2", "n3"])
-        self.assertEqual(lines[1].split(), ["n1", "127.0.0.1:8081", "alive", "3", "1234"])
+        self.assertEqual(lines[1].split(), ["n1", "127.0.0.1:8081", "alive", "-", "3", "1234"])
         status_column = lines[0].index("STATUS")
         self.assertTrue(all(line[status_column - 2:status_column] == "  " for line in lines))
         self.assertEqual(lines[2][status_column:].split()[0], "suspect")
@@ -333,6 +373,120 @@ class KvctlTest(unittest.TestCase):
                             environment={"RINGKV_NODE": "127.0.0.1:%d" % free_port()})
         self.assertEqual(result.returncode, 4)
         self.assertIn(b"cannot connect", result.stderr)
+
+    def test_membership_commands_post_to_the_admin_paths(self):
+        removal = self.kvctl("--token", "s3cret", "removenode", "n 3/\u00e7")
+        self.assertEqual((removal.returncode, removal.stdout),
+                         (0, b"a change accepted (ring epoch 9)\n"), removal.stderr)
+        request = StubNode.requests[-1]
+        self.assertEqual((request["method"], request["path"]),
+                         ("POST", "/admin/removenode?id=n%203%2F%C3%A7"))
+        self.assertEqual(request["headers"].get("X-Cluster-Token"), "s3cret")
+        decommission = self.kvctl("decommission")
+        self.assertEqual(decommission.returncode, 0, decommission.stderr)
+        self.assertEqual([(r["method"], r["path"]) for r in StubNode.requests[-1:]],
+                         [("POST", "/admin/decommission")])
+        as_json = self.kvctl("--json", "decommission")
+        self.assertEqual(json.loads(as_json.stdout)["epoch"], 9)
+
+    def test_wait_options_are_usage_errors_elsewhere(self):
+        for arguments in (["--wait", "get", "k"], ["status", "--wait"],
+                          ["--wait-timeout-s", "5", "decommission"],
+                          ["--wait", "--wait-timeout-s", "0", "decommission"],
+                          ["removenode"], ["removenode", ""]):
+            result = self.kvctl(*arguments)
+            self.assertEqual(result.returncode, 2, arguments)
+            self.assertTrue(result.stderr.startswith(b"kvctl: "), arguments)
+        self.assert_nothing_sent(result)
+        help_text = self.kvctl("help").stdout
+        for text in (b"decommission", b"removenode ID", b"--wait-timeout-s N", b"6 --wait"):
+            self.assertIn(text, help_text)
+
+    def test_decommission_wait_follows_the_node_until_it_has_left(self):
+        fake = FakeNode(self)
+        result = self.kvctl("--node", fake.address, "decommission", "--wait", node=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.decode().splitlines(), [
+            "decommission of n3 accepted (ring epoch 2)",
+            "n3 leaving: epoch 2, stage joint",
+            "n3 leaving: epoch 2, stage streaming, 4/8 ranges, 48.2 KiB/96.5 KiB streamed",
+            "n3 has left the cluster"])
+        self.assertEqual(result.stderr, b"")
+        self.assertEqual(fake.exit_code(), 0)
+
+    def test_decommission_wait_json_ends_when_the_leaving_node_exits(self):
+        fake = FakeNode(self, "exit-while-leaving")
+        result = self.kvctl("--node", fake.address, "--json", "--wait", "decommission",
+                            node=False)
+        self.assertEqual((result.returncode, result.stderr), (0, b""))
+        lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+        self.assertEqual(lines[0], {"accepted": True, "change": "decommission of n3", "epoch": 2})
+        self.assertEqual([(line.get("state"), line.get("stage")) for line in lines[1:-1]],
+                         [("leaving", "joint"), ("leaving", "streaming")])
+        self.assertEqual(lines[2]["ranges_done"], 4)
+        self.assertEqual(lines[-1], {"node": "n3", "state": "left", "exited": True})
+        self.assertEqual(fake.exit_code(), 0)
+
+    def test_wait_gives_up_at_its_timeout_and_status_shows_the_change(self):
+        fake = FakeNode(self, "stuck")
+        waited = self.kvctl("--node", fake.address, "decommission", "--wait",
+                            "--wait-timeout-s", "1", node=False)
+        self.assertEqual(waited.returncode, 6, waited.stderr)
+        self.assertEqual(waited.stderr, b"kvctl: gave up waiting after 1 s (--wait-timeout-s): "
+                         b"n3 is still leaving; the decommission goes on (kvctl status "
+                         b"follows it)\n")
+        status = self.kvctl("--node", fake.address, "status", node=False)
+        self.assertEqual(status.returncode, 0, status.stderr)
+        lines = status.stdout.decode().splitlines()
+        self.assertEqual(lines[0], "ring epoch 2: decommission of n3 at stage streaming "
+                                   "(run by n3)")
+        self.assertEqual(lines[1].split(), ["NODE", "ADDRESS", "STATUS", "STATE", "INCARNATION",
+                                            "HEARTBEAT", "PROGRESS"])
+        self.assertTrue(lines[2].endswith("normal   1            1          4/8 ranges, "
+                                          "48.2 KiB/96.5 KiB"), lines[2])
+        self.assertEqual(lines[4].split()[3], "leaving")
+        again = self.kvctl("--node", fake.address, "decommission", node=False)
+        self.assertEqual((again.returncode, again.stderr),
+                         (3, b"kvctl: 409 Conflict: a membership change is in progress: "
+                             b"decommission of n3 at stage streaming\n"))
+        self.assertIsNone(fake.process.poll())
+
+    def test_refused_changes_exit_3_with_the_servers_message(self):
+        conflict = FakeNode(self, "conflict")
+        busy = self.kvctl("--node", conflict.address, "decommission", "--wait", node=False)
+        self.assertEqual((busy.returncode, busy.stdout), (3, b""))
+        self.assertEqual(busy.stderr, b"kvctl: 409 Conflict: a membership change is in "
+                                      b"progress: join of n9 at stage streaming\n")
+        as_json = self.kvctl("--node", conflict.address, "--json", "removenode", "n1",
+                             node=False)
+        self.assertEqual((as_json.returncode, as_json.stderr), (3, b""))
+        self.assertEqual(json.loads(as_json.stdout)["http_status"], 409)
+        too_few = FakeNode(self, "too-few-members")
+        refused = self.kvctl("--node", too_few.address, "decommission", node=False)
+        self.assertEqual((refused.returncode, refused.stderr),
+                         (3, b"kvctl: 400 Bad Request: the cluster would keep 2 members, fewer "
+                             b"than the replication factor 3\n"))
+        for member, expected in (("n3", b"400 Bad Request: n3 cannot remove itself"),
+                                 ("n9", b"404 Not Found: n9 is not a member")):
+            result = self.kvctl("--node", too_few.address, "removenode", member, node=False)
+            self.assertEqual(result.returncode, 3, member)
+            self.assertIn(expected, result.stderr)
+        nobody = self.kvctl("--node", "127.0.0.1:%d" % free_port(), "decommission", node=False)
+        self.assertEqual(nobody.returncode, 4, nobody.stderr)
+
+    def test_removenode_wait_until_the_member_is_gone(self):
+        fake = FakeNode(self)
+        result = self.kvctl("--node", fake.address, "removenode", "n2", "--wait", node=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.decode().splitlines(), [
+            "removal of n2 accepted (ring epoch 2)",
+            "n2 removed: epoch 2, stage streaming, 2/4 ranges, 2.0 KiB/4.0 KiB streamed",
+            "n2 is no longer a member"])
+        status = self.kvctl("--node", fake.address, "status", node=False)
+        self.assertEqual(status.stdout.decode().splitlines()[0],
+                         "ring epoch 3: no membership change in progress")
+        self.assertEqual([line.split()[0] for line in status.stdout.decode().splitlines()[2:]],
+                         ["n1", "n3"])
 
 
 if __name__ == "__main__":

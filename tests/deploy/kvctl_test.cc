@@ -9,12 +9,14 @@
 
 #include "core/host_port.h"
 #include "core/wire/json_writer.h"
+#include "tools/kvctl/change_wait.h"
 #include "tools/kvctl/cluster_commands.h"
 #include "tools/kvctl/cluster_views.h"
 #include "tools/kvctl/error_output.h"
 #include "tools/kvctl/exit_codes.h"
 #include "tools/kvctl/key_commands.h"
 #include "tools/kvctl/kvctl_options.h"
+#include "tools/kvctl/membership_commands.h"
 #include "tools/kvctl/put_value.h"
 #include "tools/kvctl/server_error.h"
 #include "tools/kvctl/text_table.h"
@@ -162,6 +164,44 @@ TEST(KvctlOptions, HelpNeedsNoCommand) {
   EXPECT_NE(kvctl_usage().find("exit codes"), std::string::npos);
 }
 
+TEST(KvctlOptions, WaitIsForMembershipChangesAndItsTimeoutNeedsIt) {
+  Result<KvctlOptions> decommission = parse({"decommission", "--wait"});
+  ASSERT_TRUE(decommission.ok()) << decommission.status().message();
+  EXPECT_TRUE(decommission->wait);
+  EXPECT_FALSE(decommission->wait_timeout_s.has_value());
+  Result<KvctlOptions> removal = parse({"--wait", "--wait-timeout-s=30", "removenode", "n3"});
+  ASSERT_TRUE(removal.ok()) << removal.status().message();
+  EXPECT_EQ(removal->wait_timeout_s, 30);
+  EXPECT_EQ(removal->arguments, std::vector<std::string>{"n3"});
+  EXPECT_TRUE(parse({"removenode", "n3"}).ok());
+  EXPECT_TRUE(
+      parse({"--wait-timeout-s", std::to_string(kMaxWaitTimeoutS), "--wait", "decommission"}).ok());
+  const std::vector<std::pair<std::vector<std::string_view>, std::string_view>> bad = {
+      {{"--wait", "get", "k"}, "are for decommission and removenode"},
+      {{"--wait", "--wait-timeout-s", "5", "status"}, "are for decommission and removenode"},
+      {{"--wait-timeout-s", "5", "decommission"}, "--wait-timeout-s needs --wait"},
+      {{"--wait", "--wait-timeout-s", "0", "decommission"}, "needs a number in 1..604800"},
+      {{"--wait", "--wait-timeout-s", "604801", "decommission"}, "needs a number in 1.."},
+      {{"--wait=yes", "decommission"}, "--wait takes no value"},
+      {{"decommission", "n3"}, "usage: kvctl [options] decommission [--wait]"},
+      {{"removenode"}, "usage: kvctl [options] removenode ID [--wait]"},
+      {{"removenode", ""}, "ID must not be empty"}};
+  for (const auto& [arguments, message] : bad) {
+    Result<KvctlOptions> options = parse(arguments);
+    ASSERT_FALSE(options.ok()) << message;
+    EXPECT_NE(options.status().message().find(message), std::string::npos)
+        << options.status().message();
+  }
+}
+
+TEST(KvctlOptions, HelpDescribesTheMembershipCommandsAndTheWaitExitCode) {
+  const std::string usage = kvctl_usage();
+  for (std::string_view text : {"decommission ", "removenode ID", "--wait ", "--wait-timeout-s N",
+                                "(default 3600", "6 --wait timed out"}) {
+    EXPECT_NE(usage.find(text), std::string::npos) << text;
+  }
+}
+
 TEST(HostPort, ParsesNamesAddressesAndBracketedIpv6) {
   EXPECT_EQ(parse_host_port("node1:8080")->host, "node1");
   EXPECT_EQ(parse_host_port("[::1]:8081")->host, "::1");
@@ -189,10 +229,79 @@ TEST(ClusterViews, MembershipTableFromKvnodeJsonSortedByNode) {
       R"({"node_id":"n1","address":"10.0.0.1:8080","incarnation":1,"heartbeat":9,)"
       R"("status":"alive"}]})");
   ASSERT_TRUE(table.ok()) << table.status().message();
+  // A node that predates membership changes gives no states ("-") and no ring line.
   EXPECT_EQ(*table,
-            "NODE  ADDRESS        STATUS  INCARNATION  HEARTBEAT\n"
-            "n1    10.0.0.1:8080  alive   1            9\n"
-            "n2    10.0.0.2:8080  down    4            17\n");
+            "NODE  ADDRESS        STATUS  STATE  INCARNATION  HEARTBEAT\n"
+            "n1    10.0.0.1:8080  alive   -      1            9\n"
+            "n2    10.0.0.2:8080  down    -      4            17\n");
+}
+
+constexpr std::string_view kJoinStreaming =
+    R"({"node":"n1","ring":{"epoch":7,"stage":"streaming","owner":"n1",)"
+    R"("change":"join of n4 at stage streaming"},"members":[)"
+    R"({"node_id":"n4","address":"h4:1","status":"alive","state":"joining","incarnation":1,)"
+    R"("heartbeat":5,"stream":{"ranges_done":3,"ranges_total":8,"bytes_done":12345,)"
+    R"("bytes_total":99999}},)"
+    R"({"node_id":"n1","address":"h1:1","status":"alive","state":"normal","incarnation":2,)"
+    R"("heartbeat":9}]})";
+
+TEST(ClusterViews, MembershipTableShowsTheRingChangeStatesAndStreamingProgress) {
+  Result<std::string> table = render_membership_table(kJoinStreaming);
+  ASSERT_TRUE(table.ok()) << table.status().message();
+  EXPECT_EQ(
+      *table,
+      "ring epoch 7: join of n4 at stage streaming (run by n1)\n"
+      "NODE  ADDRESS  STATUS  STATE    INCARNATION  HEARTBEAT  PROGRESS\n"
+      "n1    h1:1     alive   normal   2            9\n"
+      "n4    h4:1     alive   joining  1            5          3/8 ranges, 12.1 KiB/97.7 KiB\n");
+  Result<std::string> quiet = render_membership_table(
+      R"({"node":"n1","ring":{"epoch":9,"stage":"none","owner":"","change":""},)"
+      R"("members":[{"node_id":"n1","status":"alive","state":"normal"}]})");
+  ASSERT_TRUE(quiet.ok()) << quiet.status().message();
+  EXPECT_EQ(*quiet,
+            "ring epoch 9: no membership change in progress\n"
+            "NODE  ADDRESS  STATUS  STATE   INCARNATION  HEARTBEAT\n"
+            "n1             alive   normal\n");
+}
+
+TEST(ClusterViews, ReadsTheMembershipChangePartsAndLeavesOutMalformedOnes) {
+  Result<ClusterChanges> changes = read_cluster_changes(kJoinStreaming);
+  ASSERT_TRUE(changes.ok()) << changes.status().message();
+  EXPECT_EQ(changes->node, "n1");
+  ASSERT_TRUE(changes->ring.has_value());
+  EXPECT_EQ(changes->ring->epoch, 7u);
+  EXPECT_EQ(changes->ring->stage, "streaming");
+  ASSERT_NE(find_member(*changes, "n4"), nullptr);
+  EXPECT_EQ(find_member(*changes, "n4")->state, "joining");
+  EXPECT_EQ(find_member(*changes, "n4")->stream->bytes_total, 99999u);
+  EXPECT_FALSE(find_member(*changes, "n1")->stream.has_value());
+  EXPECT_EQ(find_member(*changes, "n3"), nullptr);
+  Result<ClusterChanges> malformed = read_cluster_changes(
+      R"({"ring":{"stage":"joint"},"members":[{"node_id":"n1","stream":{"ranges_done":-1,)"
+      R"("ranges_total":2,"bytes_done":0,"bytes_total":0}}]})");
+  ASSERT_TRUE(malformed.ok()) << malformed.status().message();
+  EXPECT_FALSE(malformed->ring.has_value());  // no epoch
+  EXPECT_FALSE(malformed->members.front().stream.has_value());
+  EXPECT_FALSE(read_cluster_changes(R"({"members":7})").ok());
+}
+
+TEST(RingChange, SizesProgressAndTotals) {
+  EXPECT_EQ(approximate_size_text(0), "0 bytes");
+  EXPECT_EQ(approximate_size_text(1023), "1023 bytes");
+  EXPECT_EQ(approximate_size_text(1024), "1.0 KiB");
+  EXPECT_EQ(approximate_size_text(12345), "12.1 KiB");
+  EXPECT_EQ(approximate_size_text(3 * (uint64_t{1} << 30) / 2), "1.5 GiB");
+  EXPECT_EQ(approximate_size_text(uint64_t{5} << 50), "5120.0 TiB");
+  EXPECT_EQ(stream_progress_text({3, 8, 12345, 99999}), "3/8 ranges, 12.1 KiB/97.7 KiB");
+  ClusterChanges changes;
+  EXPECT_FALSE(total_stream_progress(changes).has_value());
+  changes.members = {{"n1", "normal", StreamProgress{1, 2, 10, 20}},
+                     {"n2", "leaving", std::nullopt},
+                     {"n3", "normal", StreamProgress{3, 4, 30, 40}}};
+  const std::optional<StreamProgress> total = total_stream_progress(changes);
+  ASSERT_TRUE(total.has_value());
+  EXPECT_EQ(stream_progress_text(*total), "4/6 ranges, 40 bytes/60 bytes");
+  EXPECT_EQ(ring_summary_text({4, "joint", "", ""}), "ring epoch 4: a change at stage joint");
 }
 
 constexpr std::string_view kTwoMembers =
@@ -411,6 +520,193 @@ TEST(ClusterCommands, HealthOfARebuildingNodeIsNotReady) {
   EXPECT_EQ(waiting.standard_output, "127.0.0.1:8082 rebuilding (node n2): waiting for n1\n");
   options->json = true;
   EXPECT_EQ(interpret_cluster_responses(*options, {&rebuilding, 1}).exit_code, kExitRebuilding);
+}
+
+wire::HttpResponse answer(int status, std::string body) {
+  wire::HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+TEST(MembershipCommands, PostToTheAdminPathsWithTheIdEncodedAndTheToken) {
+  Result<KvctlOptions> decommission = parse({"--token", "t", "decommission"});
+  ASSERT_TRUE(decommission.ok());
+  const wire::HttpRequest leave = build_membership_request(*decommission);
+  EXPECT_EQ(leave.method, "POST");
+  EXPECT_EQ(leave.target, "/admin/decommission");
+  ASSERT_NE(leave.header("X-Cluster-Token"), nullptr);
+  EXPECT_EQ(*leave.header("X-Cluster-Token"), "t");
+  Result<KvctlOptions> removal = parse({"removenode", "n 3/\xc3\xa7"});
+  ASSERT_TRUE(removal.ok());
+  const wire::HttpRequest remove = build_membership_request(*removal);
+  EXPECT_EQ(remove.method, "POST");
+  EXPECT_EQ(remove.target, "/admin/removenode?id=n%203%2F%C3%A7");
+  EXPECT_EQ(remove.header("X-Cluster-Token"), nullptr);
+  EXPECT_TRUE(is_membership_command("decommission") && is_membership_command("removenode"));
+  EXPECT_FALSE(is_membership_command("status"));
+}
+
+TEST(MembershipCommands, AcceptedPrintsTheChangeAndEpochRefusedIsTheServersError) {
+  Result<KvctlOptions> options = parse({"decommission"});
+  ASSERT_TRUE(options.ok());
+  const wire::HttpResponse accepted =
+      answer(202, R"({"accepted":true,"change":"decommission of n3","epoch":7})"
+                  "\n");
+  const CommandOutput ok = interpret_membership_response(*options, accepted);
+  EXPECT_EQ(ok.exit_code, kExitOk);
+  EXPECT_EQ(ok.standard_output, "decommission of n3 accepted (ring epoch 7)\n");
+  options->json = true;
+  EXPECT_EQ(interpret_membership_response(*options, accepted).standard_output, accepted.body);
+  options->json = false;
+  const std::vector<std::pair<wire::HttpResponse, std::string>> refusals = {
+      {answer(409, R"({"error":"a membership change is in progress: join of n4 at stage joint"})"),
+       "409 Conflict: a membership change is in progress: join of n4 at stage joint"},
+      {answer(400, R"({"error":"the cluster would keep 2 members, fewer than the replication )"
+                   R"(factor 3"})"),
+       "400 Bad Request: the cluster would keep 2 members, fewer than the replication factor 3"},
+      {answer(404, R"({"error":"n9 is not a member"})"), "404 Not Found: n9 is not a member"}};
+  for (const auto& [response, message] : refusals) {
+    const CommandOutput refused = interpret_membership_response(*options, response);
+    EXPECT_EQ(refused.exit_code, kExitServerError) << message;
+    EXPECT_EQ(refused.error_message, message);
+    EXPECT_EQ(refused.http_status, response.status);
+    EXPECT_TRUE(refused.standard_output.empty());
+  }
+  for (std::string body : {"", "{}", R"({"accepted":false})", "<html>ok</html>"}) {
+    const CommandOutput unclear = interpret_membership_response(*options, answer(200, body));
+    EXPECT_EQ(unclear.exit_code, kExitServerError) << body;
+    EXPECT_NE(unclear.error_message.find("does not say the decommission was accepted"),
+              std::string::npos)
+        << unclear.error_message;
+  }
+}
+
+// One poll's answers for ChangeWait: the pages that came back, or the error that ended it.
+std::vector<Result<wire::HttpResponse>> poll(std::vector<std::string> bodies,
+                                             std::optional<Status> failure = std::nullopt) {
+  std::vector<Result<wire::HttpResponse>> answers;
+  for (std::string& body : bodies) answers.emplace_back(answer(200, std::move(body)));
+  if (failure.has_value()) answers.emplace_back(*failure);
+  return answers;
+}
+
+std::string health(std::string_view state) {
+  return R"({"status":"ok","state":")" + std::string(state) + R"(","node":"n3"})";
+}
+
+std::string leaving_cluster(std::string_view stage, uint64_t ranges_done) {
+  return R"({"node":"n3","ring":{"epoch":8,"stage":")" + std::string(stage) +
+         R"(","owner":"n3","change":"decommission of n3"},"members":[)"
+         R"({"node_id":"n1","state":"normal","stream":{"ranges_done":)" +
+         std::to_string(ranges_done) +
+         R"(,"ranges_total":8,"bytes_done":12345,"bytes_total":99999}},)"
+         R"({"node_id":"n3","state":"leaving"}]})";
+}
+
+ChangeWait waiting(std::vector<std::string_view> arguments) {
+  arguments.push_back("--wait");
+  Result<KvctlOptions> options = parse(arguments);
+  RINGKV_ASSERT(options.ok());
+  return ChangeWait(*options);
+}
+
+TEST(ChangeWait, DecommissionPrintsEachChangeOfProgressUntilTheNodeSaysLeft) {
+  ChangeWait wait = waiting({"--node", "127.0.0.1:8083", "decommission"});
+  EXPECT_EQ(wait.poll_paths(), (std::vector<std::string>{"/health", "/cluster"}));
+  WaitStep joint = wait.handle_poll(poll({health("leaving"), leaving_cluster("joint", 0)}));
+  EXPECT_EQ(joint.standard_output,
+            "n3 leaving: epoch 8, stage joint, 0/8 ranges, 12.1 KiB/97.7 KiB streamed\n");
+  EXPECT_FALSE(joint.end.has_value());
+  WaitStep same = wait.handle_poll(poll({health("leaving"), leaving_cluster("joint", 0)}));
+  EXPECT_EQ(same.standard_output, "");
+  WaitStep streaming = wait.handle_poll(poll({health("leaving"), leaving_cluster("streaming", 3)}));
+  EXPECT_EQ(streaming.standard_output,
+            "n3 leaving: epoch 8, stage streaming, 3/8 ranges, 12.1 KiB/97.7 KiB streamed\n");
+  // The cluster page is an extra: without it the state alone is shown.
+  WaitStep no_cluster = wait.handle_poll(poll({health("leaving")}, Status::timeout("slow")));
+  EXPECT_EQ(no_cluster.standard_output, "n3 leaving\n");
+  EXPECT_FALSE(no_cluster.end.has_value());
+  WaitStep left = wait.handle_poll(poll({health("left")}));
+  ASSERT_TRUE(left.end.has_value());
+  EXPECT_EQ(left.end->exit_code, kExitOk);
+  EXPECT_EQ(left.end->standard_output, "n3 has left the cluster\n");
+}
+
+TEST(ChangeWait, ConnectionRefusedEndsWellOnlyAfterTheNodeWasLeaving) {
+  const Status refused = Status::unavailable("cannot connect to 127.0.0.1:8083: refused");
+  ChangeWait early = waiting({"--node", "127.0.0.1:8083", "decommission"});
+  WaitStep lost = early.handle_poll(poll({}, refused));
+  ASSERT_TRUE(lost.end.has_value());
+  EXPECT_EQ(lost.end->exit_code, kExitCannotConnect);
+  EXPECT_NE(lost.end->error_message.find("the change goes on"), std::string::npos);
+
+  ChangeWait wait = waiting({"--node", "127.0.0.1:8083", "decommission"});
+  EXPECT_FALSE(wait.handle_poll(poll({health("normal"), leaving_cluster("joint", 0)})).end);
+  WaitStep hiccup = wait.handle_poll(poll({}, Status::io_error("connection lost")));
+  EXPECT_EQ(hiccup.standard_output, "no answer: connection lost (polling on)\n");
+  EXPECT_FALSE(hiccup.end.has_value());
+  EXPECT_FALSE(wait.handle_poll(poll({health("leaving")})).end);
+  WaitStep exited = wait.handle_poll(poll({}, refused));
+  ASSERT_TRUE(exited.end.has_value());
+  EXPECT_EQ(exited.end->exit_code, kExitOk);
+  EXPECT_EQ(exited.end->standard_output,
+            "n3 has left the cluster (it stopped answering after leaving: its process exited)\n");
+}
+
+TEST(ChangeWait, ErrorAnswersEndTheWaitAndTheTimeoutSaysWhereItStood) {
+  ChangeWait wait = waiting({"--wait-timeout-s", "5", "decommission"});
+  EXPECT_FALSE(wait.handle_poll(poll({health("leaving")})).end);
+  const CommandOutput timed_out = wait.handle_timeout();
+  EXPECT_EQ(timed_out.exit_code, kExitWaitTimedOut);
+  EXPECT_EQ(timed_out.error_message,
+            "gave up waiting after 5 s (--wait-timeout-s): n3 is still leaving; the "
+            "decommission goes on (kvctl status follows it)");
+  WaitStep normal_again = wait.handle_poll(poll({health("normal")}));
+  ASSERT_TRUE(normal_again.end.has_value());
+  EXPECT_EQ(normal_again.end->exit_code, kExitServerError);
+  EXPECT_NE(normal_again.end->error_message.find("n3 is normal again"), std::string::npos);
+
+  ChangeWait refused = waiting({"decommission"});
+  std::vector<Result<wire::HttpResponse>> unauthorized;
+  unauthorized.emplace_back(answer(401, R"({"error":"bad cluster token"})"));
+  WaitStep denied = refused.handle_poll(unauthorized);
+  ASSERT_TRUE(denied.end.has_value());
+  EXPECT_EQ(denied.end->exit_code, kExitServerError);
+  EXPECT_EQ(denied.end->error_message, "401 Unauthorized: bad cluster token");
+  EXPECT_EQ(denied.end->http_status, 401);
+  ChangeWait old_node = waiting({"decommission"});
+  WaitStep stateless = old_node.handle_poll(poll({R"({"status":"ok","node":"n3"})"}));
+  ASSERT_TRUE(stateless.end.has_value());
+  EXPECT_EQ(stateless.end->exit_code, kExitServerError);
+  EXPECT_EQ(waiting({"decommission"}).handle_timeout().error_message,
+            "gave up waiting after 3600 s (--wait-timeout-s): 127.0.0.1:8081 did not say its "
+            "state; the decommission goes on (kvctl status follows it)");
+}
+
+TEST(ChangeWait, RemovalEndsWhenTheMemberIsNoLongerListed) {
+  ChangeWait wait = waiting({"--json", "removenode", "n3"});
+  EXPECT_EQ(wait.poll_paths(), std::vector<std::string>{"/cluster"});
+  const std::string removing =
+      R"({"node":"n1","ring":{"epoch":9,"stage":"streaming","owner":"n1","change":"removal of )"
+      R"(n3 at stage streaming"},"members":[{"node_id":"n1","state":"normal","stream":)"
+      R"({"ranges_done":1,"ranges_total":4,"bytes_done":10,"bytes_total":40}},)"
+      R"({"node_id":"n3","state":"removed"}]})";
+  WaitStep progress = wait.handle_poll(poll({removing}));
+  EXPECT_EQ(progress.standard_output,
+            R"({"node":"n3","state":"removed","epoch":9,"stage":"streaming","change":"removal )"
+            R"(of n3 at stage streaming","ranges_done":1,"ranges_total":4,"bytes_done":10,)"
+            R"("bytes_total":40})"
+            "\n");
+  EXPECT_FALSE(progress.end.has_value());
+  WaitStep gone = wait.handle_poll(poll({R"({"node":"n1","members":[{"node_id":"n1"}]})"}));
+  ASSERT_TRUE(gone.end.has_value());
+  EXPECT_EQ(gone.end->exit_code, kExitOk);
+  EXPECT_EQ(gone.end->standard_output, "{\"node\":\"n3\",\"removed\":true}\n");
+  ChangeWait asked_node_gone = waiting({"removenode", "n3"});
+  WaitStep lost = asked_node_gone.handle_poll(poll({}, Status::unavailable("refused")));
+  ASSERT_TRUE(lost.end.has_value());
+  EXPECT_EQ(lost.end->exit_code, kExitCannotConnect);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/wire/json_writer.h"
@@ -61,6 +62,37 @@ Result<const cJSON*> member_rows(const cJSON* document) {
   return rows;
 }
 
+// A count: a JSON number that is a whole number >= 0 held exactly by a double.
+std::optional<uint64_t> count_of(const cJSON* value) {
+  if (!cJSON_IsNumber(value)) return std::nullopt;
+  const double number = value->valuedouble;
+  if (number < 0 || number != std::floor(number) || number >= 9.0e15) return std::nullopt;
+  return static_cast<uint64_t>(number);
+}
+
+// A member row's "stream" object, when it has all four counts.
+std::optional<StreamProgress> stream_of(const cJSON* row) {
+  const cJSON* stream = member(row, {"stream"});
+  if (!cJSON_IsObject(stream)) return std::nullopt;
+  const auto count = [stream](const char* name) { return count_of(member(stream, {name})); };
+  const std::optional<uint64_t> ranges_done = count("ranges_done");
+  const std::optional<uint64_t> ranges_total = count("ranges_total");
+  const std::optional<uint64_t> bytes_done = count("bytes_done");
+  const std::optional<uint64_t> bytes_total = count("bytes_total");
+  if (!ranges_done || !ranges_total || !bytes_done || !bytes_total) return std::nullopt;
+  return StreamProgress{*ranges_done, *ranges_total, *bytes_done, *bytes_total};
+}
+
+// The "ring" object of a /cluster answer, when it has an epoch.
+std::optional<RingSummary> ring_of(const cJSON* document) {
+  const cJSON* ring = cJSON_IsObject(document) ? member(document, {"ring"}) : nullptr;
+  if (!cJSON_IsObject(ring)) return std::nullopt;
+  const std::optional<uint64_t> epoch = count_of(member(ring, {"epoch"}));
+  if (!epoch.has_value()) return std::nullopt;
+  return RingSummary{*epoch, cell_text(member(ring, {"stage"})), cell_text(member(ring, {"owner"})),
+                     cell_text(member(ring, {"change"}))};
+}
+
 // Node id -> status ("alive", "suspect", "down") from a /cluster answer.
 Result<std::map<std::string, std::string>> member_statuses(std::string_view cluster_json) {
   Result<JsonDocument> document = parse_json(cluster_json, "the /cluster answer");
@@ -69,9 +101,7 @@ Result<std::map<std::string, std::string>> member_statuses(std::string_view clus
   if (!rows.ok()) return rows.status();
   std::map<std::string, std::string> statuses;
   const cJSON* row = nullptr;
-  cJSON_ArrayForEach(row, *rows) {
-    statuses[node_id_of(row)] = cell_text(member(row, {"status", "state"}));
-  }
+  cJSON_ArrayForEach(row, *rows) { statuses[node_id_of(row)] = cell_text(member(row, {"status"})); }
   return statuses;
 }
 
@@ -138,14 +168,42 @@ Result<std::string> render_membership_table(std::string_view cluster_json) {
   cJSON_ArrayForEach(row, *rows) sorted.push_back(row);
   std::sort(sorted.begin(), sorted.end(),
             [](const cJSON* a, const cJSON* b) { return node_id_of(a) < node_id_of(b); });
-  TextTable table({"NODE", "ADDRESS", "STATUS", "INCARNATION", "HEARTBEAT"});
+  const bool any_stream = std::any_of(sorted.begin(), sorted.end(), [](const cJSON* entry) {
+    return stream_of(entry).has_value();
+  });
+  std::vector<std::string> header = {"NODE",  "ADDRESS",     "STATUS",
+                                     "STATE", "INCARNATION", "HEARTBEAT"};
+  if (any_stream) header.push_back("PROGRESS");
+  TextTable table(std::move(header));
   for (const cJSON* entry : sorted) {
-    table.add_row({node_id_of(entry), cell_text(member(entry, {"address"})),
-                   cell_text(member(entry, {"status", "state"})),
-                   cell_text(member(entry, {"incarnation"})),
-                   cell_text(member(entry, {"heartbeat"}))});
+    const std::string state = cell_text(member(entry, {"state"}));
+    std::vector<std::string> cells = {node_id_of(entry),
+                                      cell_text(member(entry, {"address"})),
+                                      cell_text(member(entry, {"status"})),
+                                      state.empty() ? "-" : state,
+                                      cell_text(member(entry, {"incarnation"})),
+                                      cell_text(member(entry, {"heartbeat"}))};
+    const std::optional<StreamProgress> stream = stream_of(entry);
+    if (stream.has_value()) cells.push_back(stream_progress_text(*stream));
+    table.add_row(std::move(cells));
   }
-  return table.render();
+  const std::optional<RingSummary> ring = ring_of(document->get());
+  return (ring.has_value() ? ring_summary_text(*ring) + "\n" : "") + table.render();
+}
+
+Result<ClusterChanges> read_cluster_changes(std::string_view cluster_json) {
+  Result<JsonDocument> document = parse_json(cluster_json, "the /cluster answer");
+  if (!document.ok()) return document.status();
+  Result<const cJSON*> rows = member_rows(document->get());
+  if (!rows.ok()) return rows.status();
+  ClusterChanges changes;
+  if (cJSON_IsObject(document->get())) changes.node = cell_text(member(document->get(), {"node"}));
+  changes.ring = ring_of(document->get());
+  const cJSON* row = nullptr;
+  cJSON_ArrayForEach(row, *rows) {
+    changes.members.push_back({node_id_of(row), cell_text(member(row, {"state"})), stream_of(row)});
+  }
+  return changes;
 }
 
 Result<std::string> render_ring_table(std::string_view ring_json, std::string_view cluster_json) {

@@ -8,13 +8,21 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "tools/kvctl/ring_change.h"
 
 namespace ringkv::tools {
 
-// Accepts kvnode's {"node":..,"members":[rows]}, or a bare array of rows. Row members:
-// node_id, address, status, incarnation, heartbeat.
-// Columns: NODE ADDRESS STATUS INCARNATION HEARTBEAT, rows in node id order.
+// Accepts kvnode's {"node":..,"ring":{..},"members":[rows]}, or a bare array of rows. Row
+// members: node_id, address, status, state, incarnation, heartbeat, stream (while the
+// member streams). Columns: NODE ADDRESS STATUS STATE INCARNATION HEARTBEAT, and PROGRESS
+// ("3/8 ranges, 12.1 KiB/97.7 KiB") when a member streams; rows in node id order. STATE is
+// "-" for a member whose state is not given (a node that predates membership changes).
+// With a "ring" object, a first line: ring_summary_text().
 Result<std::string> render_membership_table(std::string_view cluster_json);
+
+// The membership-change parts of a /cluster answer (shapes as above); an absent or
+// malformed "ring" or "stream" is left out.
+Result<ClusterChanges> read_cluster_changes(std::string_view cluster_json);
 
 // Accepts kvnode's {"nodes":[{node_id, primary_share, vnodes}]} ("share" also accepted,
 // "address" shown when present), or an object mapping node id to share. A share is a

@@ -11,6 +11,8 @@ enum ExitCode : int {
                            // or stopped answering (timeout, connection lost, bad HTTP)
   kExitCannotConnect = 4,  // no connection could be opened to the node
   kExitRebuilding = 5,     // health: the node answers but rebuilds lost data (not ready)
+  kExitWaitTimedOut = 6,   // decommission/removenode --wait: --wait-timeout-s ran out while
+                           // the change went on (it still does)
 };
 
 }  // namespace ringkv::tools

@@ -1,23 +1,28 @@
 // kvctl: the everyday client for a ringkv cluster (see kvctl_usage() and
 // docs/operations.md). Parses the command line, sends the command's requests (one; two
-// for ring), prints the answer.
+// for ring; with decommission/removenode --wait a poll a second until the change ends),
+// prints the answer.
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "runtime/http_client.h"
+#include "tools/kvctl/change_wait.h"
 #include "tools/kvctl/cluster_commands.h"
 #include "tools/kvctl/error_output.h"
 #include "tools/kvctl/key_commands.h"
 #include "tools/kvctl/kvctl_options.h"
+#include "tools/kvctl/membership_commands.h"
 #include "tools/kvctl/put_value.h"
 
 namespace ringkv::tools {
@@ -27,6 +32,7 @@ constexpr int kConnectTimeoutMs = 2000;
 constexpr int kDefaultRequestTimeoutMs = 15000;
 constexpr int kServerTimeoutMarginMs = 5000;  // let the server's own deadline answer first
 constexpr size_t kResponseHeaderAllowanceBytes = 64 * 1024;
+constexpr std::chrono::milliseconds kWaitPollInterval{1000};
 
 std::optional<std::string> lookup_environment(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
@@ -105,13 +111,61 @@ CommandOutput run_cluster_command(const KvctlOptions& options) {
   return interpret_cluster_responses(options, responses);
 }
 
+void print_now(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+// Polls the node once a second until `wait` says the change ended or --wait-timeout-s ran
+// out (the poll under way then may overrun it by one request's timeout).
+CommandOutput wait_for_change(const KvctlOptions& options, runtime::HttpClient& client) {
+  using Clock = std::chrono::steady_clock;
+  ChangeWait wait(options);
+  const int timeout_s = options.wait_timeout_s.value_or(kDefaultWaitTimeoutS);
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  // Bounded: every poll but the last is followed by a second's sleep, so there are at
+  // most timeout_s + 1 of them before the deadline.
+  for (int poll = 0; poll <= timeout_s; ++poll) {
+    std::vector<Result<wire::HttpResponse>> answers;
+    for (const std::string& path : wait.poll_paths()) {  // at most two pages
+      answers.push_back(client.send(build_cluster_request(options, path)));
+      if (!answers.back().ok()) break;
+    }
+    WaitStep step = wait.handle_poll(answers);
+    print_now(step.standard_output);
+    if (step.end.has_value()) return std::move(*step.end);
+    const Clock::time_point now = Clock::now();
+    if (now >= deadline) break;
+    std::this_thread::sleep_for(std::min<Clock::duration>(kWaitPollInterval, deadline - now));
+  }
+  return wait.handle_timeout();
+}
+
+CommandOutput run_membership_command(const KvctlOptions& options) {
+  runtime::HttpClient client(options.node, client_options(options));
+  Result<wire::HttpResponse> response = client.send(build_membership_request(options));
+  if (!response.ok()) {
+    CommandOutput failed = transport_error(response.status());
+    if (failed.exit_code != kExitCannotConnect) {
+      failed.error_message += " (the change may have been accepted: kvctl status shows it)";
+    }
+    return failed;
+  }
+  CommandOutput accepted = interpret_membership_response(options, *response);
+  if (accepted.exit_code != kExitOk || !options.wait) return accepted;
+  print_now(accepted.standard_output);
+  return wait_for_change(options, client);
+}
+
 CommandOutput run_command(const ParsedCommandLine& parsed) {
   const KvctlOptions& options = parsed.options;
   if (!parsed.error.ok()) return {kExitUsage, "", parsed.error.message()};
   if (options.arguments.size() >= 1 && options.arguments.front().empty()) {
     return {kExitUsage, "", "KEY must not be empty"};
   }
-  return is_key_command(options.command) ? run_key_command(options) : run_cluster_command(options);
+  if (is_key_command(options.command)) return run_key_command(options);
+  if (is_membership_command(options.command)) return run_membership_command(options);
+  return run_cluster_command(options);
 }
 
 int run(int argc, char** argv) {
@@ -122,8 +176,7 @@ int run(int argc, char** argv) {
     return kExitOk;
   }
   const CommandOutput output = json_error_output(parsed.options, run_command(parsed));
-  std::fwrite(output.standard_output.data(), 1, output.standard_output.size(), stdout);
-  std::fflush(stdout);
+  print_now(output.standard_output);
   if (!output.error_message.empty()) std::cerr << "kvctl: " << output.error_message << "\n";
   return output.exit_code;
 }

@@ -9,8 +9,9 @@
 namespace ringkv::tools {
 namespace {
 
-constexpr std::array<std::string_view, 7> kOptionsWithValue = {
-    "--node", "--w", "--r", "--timeout-ms", "--token", "--context", "--max-value-bytes"};
+constexpr std::array<std::string_view, 8> kOptionsWithValue = {
+    "--node",          "--w", "--r", "--timeout-ms", "--token", "--context", "--max-value-bytes",
+    "--wait-timeout-s"};
 constexpr std::string_view kContextRetired =
     "--context was retired: strong writes are ordered after every completed write without it "
     "(docs/consistency.md)";
@@ -23,7 +24,7 @@ struct CommandArity {
   std::string_view shape;
 };
 
-constexpr std::array<CommandArity, 9> kCommands = {{
+constexpr std::array<CommandArity, 11> kCommands = {{
     {"put", 1, 2, "put KEY [VALUE|-]"},
     {"get", 1, 1, "get KEY"},
     {"del", 1, 1, "del KEY"},
@@ -32,6 +33,8 @@ constexpr std::array<CommandArity, 9> kCommands = {{
     {"ring", 0, 0, "ring"},
     {"health", 0, 0, "health"},
     {"metrics", 0, 0, "metrics"},
+    {"decommission", 0, 0, "decommission [--wait]"},
+    {"removenode", 1, 1, "removenode ID [--wait]"},
     {"help", 0, 0, "help"},
 }};
 
@@ -68,6 +71,9 @@ Status apply_option(std::string_view name, std::string_view value, KvctlOptions&
   if (name == "--w") return assign_int(name, value, kMaxQuorum, options.write_quorum);
   if (name == "--r") return assign_int(name, value, kMaxQuorum, options.read_quorum);
   if (name == "--timeout-ms") return assign_int(name, value, kMaxTimeoutMs, options.timeout_ms);
+  if (name == "--wait-timeout-s") {
+    return assign_int(name, value, kMaxWaitTimeoutS, options.wait_timeout_s);
+  }
   if (name == "--max-value-bytes") {
     Result<int> bytes = parse_bounded_int(name, value, static_cast<int>(kMaxValueBytesCeiling));
     if (!bytes.ok()) return bytes.status();
@@ -88,12 +94,30 @@ Status check_arity(const KvctlOptions& options) {
   return Status::invalid_argument("unknown command '" + options.command + "' (try kvctl help)");
 }
 
+// --wait and --wait-timeout-s: only for the membership commands, the timeout with --wait;
+// and removenode's ID not empty.
+Status check_membership_command(const KvctlOptions& options) {
+  const bool membership = options.command == "decommission" || options.command == "removenode";
+  if ((options.wait || options.wait_timeout_s.has_value()) && !membership) {
+    return Status::invalid_argument(
+        "--wait and --wait-timeout-s are for decommission and removenode");
+  }
+  if (options.wait_timeout_s.has_value() && !options.wait) {
+    return Status::invalid_argument("--wait-timeout-s needs --wait");
+  }
+  if (options.command == "removenode" && options.arguments.front().empty()) {
+    return Status::invalid_argument("ID must not be empty (usage: kvctl removenode ID)");
+  }
+  return Status::ok_status();
+}
+
 // What the options cannot say alone: a known command with the right number of
-// arguments, a usable --node, and --json only where there is JSON to give.
+// arguments, a usable --node, and --json and --wait only where they mean something.
 Status check_command(KvctlOptions& options, const NodeChoice& node_choice) {
   if (options.command.empty()) return Status::invalid_argument("no command given (try kvctl help)");
   RINGKV_RETURN_IF_ERROR(check_arity(options));
   if (options.command == "help") return Status::ok_status();
+  RINGKV_RETURN_IF_ERROR(check_membership_command(options));
   if (options.json && options.command == "metrics") {
     return Status::invalid_argument("metrics prints Prometheus text, not JSON: drop --json");
   }
@@ -114,10 +138,12 @@ Status take_option(std::span<const std::string_view> arguments, size_t& index,
     value = name.substr(equals + 1);
     name = name.substr(0, equals);
   }
-  if (name == "--json" || name == "--help" || name == "-h") {
+  if (name == "--json" || name == "--wait" || name == "--help" || name == "-h") {
     if (value.has_value()) return Status::invalid_argument(std::string(name) + " takes no value");
     if (name == "--json")
       options.json = true;
+    else if (name == "--wait")
+      options.wait = true;
     else
       options.command = "help";
     return Status::ok_status();
@@ -178,10 +204,18 @@ commands:
                       refused; with stdin a terminal this is a usage error
   get KEY             print the value (raw bytes); exit 1 when not found
   del KEY             delete KEY (writes a tombstone)
-  status              membership table: node, address, status, incarnation, heartbeat
+  status              membership table: node, address, status (alive/suspect/down),
+                      state (normal/joining/leaving/removed/left), incarnation,
+                      heartbeat, streaming progress; first the ring epoch and the
+                      change in progress
   ring                how the hash ring is shared between nodes, with each node's status
   health              check that the node answers and is not rebuilding lost data (exit 5)
   metrics             print the node's Prometheus metrics (no --json form)
+  decommission        ask --node to leave the cluster: it streams its ranges to the
+                      members that take them over, then exits; prints the change and
+                      its ring epoch (refused while another change runs)
+  removenode ID       remove member ID, gone for good (ask any other member with
+                      --node): the others copy its ranges from the remaining replicas
   help                this text
 
 options:
@@ -196,9 +230,17 @@ options:
   --json              machine-readable output: every answer and every error (help
                       aside) is one JSON line on stdout, errors {"error":..,"key":..};
                       stderr stays empty and the exit code is the one without --json
+  --wait              decommission, removenode: then follow the change, a line each time
+                      its progress changes, until the node has left (or exited after
+                      leaving) / ID is no longer a member; with --json a JSON line each
+  --wait-timeout-s N  stop waiting after N seconds (default )" +
+         std::to_string(kDefaultWaitTimeoutS) + R"(, at most )" + std::to_string(kMaxWaitTimeoutS) +
+         R"():
+                      exit 6, the change goes on
 
 exit codes: 0 ok, 1 not found, 2 usage error (nothing was sent), 3 server error or
-            quorum failure, 4 cannot connect, 5 (health) rebuilding
+            quorum failure (a refused change too), 4 cannot connect, 5 (health)
+            rebuilding, 6 --wait timed out (the change goes on)
 )";
 }
 

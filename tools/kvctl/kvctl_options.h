@@ -20,6 +20,8 @@ inline constexpr std::string_view kDefaultNode = "127.0.0.1:8081";
 inline constexpr std::string_view kNodeEnvironmentVariable = "RINGKV_NODE";
 inline constexpr std::string_view kTokenEnvironmentVariable = "RINGKV_CLUSTER_TOKEN";
 inline constexpr int kMaxTimeoutMs = 24 * 3600 * 1000;
+inline constexpr int kDefaultWaitTimeoutS = 3600;
+inline constexpr int kMaxWaitTimeoutS = 7 * 24 * 3600;
 
 struct KvctlOptions {
   HostPort node;
@@ -29,8 +31,14 @@ struct KvctlOptions {
   // --max-value-bytes: the largest value put sends; the nodes' own --max-value-bytes.
   uint64_t max_value_bytes = kDefaultMaxValueBytes;
   bool json = false;
+  // decommission / removenode: --wait follows the change until it ends, for at most
+  // --wait-timeout-s seconds (kDefaultWaitTimeoutS when not given; only with --wait).
+  bool wait = false;
+  std::optional<int> wait_timeout_s;
   std::string token;    // X-Cluster-Token when not empty
-  std::string command;  // "put", "get", "del", "status", "ring", "health", "metrics", "help"
+  // "put", "get", "del", "status", "ring", "health", "metrics", "decommission",
+  // "removenode", "help"
+  std::string command;
   std::vector<std::string> arguments;
 };
 
