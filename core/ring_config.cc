@@ -272,13 +272,17 @@ uint64_t RingConfig::digest() const {
 std::string RingConfig::describe() const {
   if (!formed()) return "epoch 0 (not formed)";
   std::string text = "epoch " + std::to_string(epoch_);
+  if (!subject()) return text + ", " + std::to_string(members_.size()) + " members";
+  return text + ", " + describe_change() + " (owner " + owner_ + ")";
+}
+
+std::string RingConfig::describe_change() const {
   const RingMember* changed = subject();
-  if (!changed) return text + ", " + std::to_string(members_.size()) + " members";
+  if (!changed) return "";
   const char* kind = changed->state == MemberState::kJoining   ? "join"
                      : changed->state == MemberState::kLeaving ? "decommission"
                                                                : "removal";
-  return text + ", " + kind + " of " + changed->id + " at stage " + change_stage_name(stage_) +
-         " (owner " + owner_ + ")";
+  return std::string(kind) + " of " + changed->id + " at stage " + change_stage_name(stage_);
 }
 
 namespace {

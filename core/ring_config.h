@@ -120,7 +120,8 @@ class RingConfig {
   // A digest of everything but the rings (which follow from it), for gossip and for
   // telling two configurations of the same epoch apart.
   uint64_t digest() const;
-  std::string describe() const;  // "epoch 7, join of n4 at stage streaming"
+  std::string describe() const;  // "epoch 7, join of n4 at stage streaming (owner n1)"
+  std::string describe_change() const;  // "join of n4 at stage streaming"; "" without one
   friend bool operator==(const RingConfig& a, const RingConfig& b) {
     return a.epoch_ == b.epoch_ && a.stage_ == b.stage_ && a.owner_ == b.owner_ &&
            a.members_ == b.members_ && a.vnodes_per_node_ == b.vnodes_per_node_;

@@ -59,7 +59,7 @@ wire::HttpResponse cluster_page(const Node& node) {
   json.key("ring").begin_object().key("epoch").number(config.epoch());
   json.key("stage").string(change_stage_name(config.stage()));
   json.key("owner").string(config.owner());
-  json.key("change").string(config.changing() ? config.describe() : "");
+  json.key("change").string(config.describe_change());
   json.end_object();
   json.key("members").begin_array();
   auto member = [&](const std::string& id, const std::string& address, const MemberRow* row) {
@@ -113,7 +113,8 @@ wire::HttpResponse change_response(const Result<RingConfig>& begun) {
   }
   wire::JsonWriter json;
   json.begin_object().key("accepted").boolean(true);
-  json.key("change").string(begun->describe()).key("epoch").number(begun->epoch());
+  json.key("change").string(begun->describe_change()).key("owner").string(begun->owner());
+  json.key("epoch").number(begun->epoch());
   json.end_object();
   return json_response(json.take(), 202);
 }

@@ -216,6 +216,9 @@ bool RingKeeper::gains_from(const Key& key, const NodeId& gainer, const NodeId& 
 
 void RingKeeper::start_streaming(uint64_t now_ms) {
   const std::optional<MemberState> state = self_state();
+  // Every member that may own keys after the change streams (in a join only the joining
+  // one gains anything, but the others' empty streams are what a member that gains
+  // nothing costs: one scan of each source).
   const bool gains = state == MemberState::kNormal || state == MemberState::kJoining;
   if (gains) {
     for (const RingMember& member : config_.members()) {

@@ -293,6 +293,7 @@ TEST(RingChange, SizesProgressAndTotals) {
   EXPECT_EQ(approximate_size_text(3 * (uint64_t{1} << 30) / 2), "1.5 GiB");
   EXPECT_EQ(approximate_size_text(uint64_t{5} << 50), "5120.0 TiB");
   EXPECT_EQ(stream_progress_text({3, 8, 12345, 99999}), "3/8 ranges, 12.1 KiB/97.7 KiB");
+  EXPECT_EQ(stream_progress_text({3, 8, 12345, 0}), "3/8 ranges, 12.1 KiB");  // total unknown
   ClusterChanges changes;
   EXPECT_FALSE(total_stream_progress(changes).has_value());
   changes.members = {{"n1", "normal", StreamProgress{1, 2, 10, 20}},

@@ -359,7 +359,8 @@ TEST(RingKeeper, AGainerThatCrashesMidStreamResumesFromItsCursor) {
     const RingKeeper& keeper = bus.node("n4").keeper();
     return keeper.config().stage() == ChangeStage::kStreaming &&
            keeper.progress().entries_received > 20;
-  }));
+  })) << bus.node("n4").keeper().config().describe() << " received "
+      << bus.node("n4").keeper().progress().entries_received;
   bus.set_down("n4", true);
   for (int i = 0; i < 5; ++i) bus.round();
   bus.node("n4").restart(bus.now_ms());  // from what it persisted: the ring and its cursors

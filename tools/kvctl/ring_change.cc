@@ -36,9 +36,12 @@ std::string ring_summary_text(const RingSummary& ring) {
 }
 
 std::string stream_progress_text(const StreamProgress& progress) {
-  return std::to_string(progress.ranges_done) + "/" + std::to_string(progress.ranges_total) +
-         " ranges, " + approximate_size_text(progress.bytes_done) + "/" +
-         approximate_size_text(progress.bytes_total);
+  std::string text = std::to_string(progress.ranges_done) + "/" +
+                     std::to_string(progress.ranges_total) + " ranges, " +
+                     approximate_size_text(progress.bytes_done);
+  // kvnode does not know the total ahead (bytes_total 0): sources stream until done.
+  if (progress.bytes_total > 0) text += "/" + approximate_size_text(progress.bytes_total);
+  return text;
 }
 
 std::string approximate_size_text(uint64_t bytes) {

@@ -50,7 +50,7 @@ std::optional<StreamProgress> total_stream_progress(const ClusterChanges& change
 // "ring epoch 7: no membership change in progress".
 std::string ring_summary_text(const RingSummary& ring);
 
-// "3/8 ranges, 12.1 KiB/97.7 KiB".
+// "3/8 ranges, 12.1 KiB/97.7 KiB", or "3/8 ranges, 12.1 KiB" when the total is not known.
 std::string stream_progress_text(const StreamProgress& progress);
 
 // "512 bytes", "12.1 KiB", "97.7 MiB", "1.5 GiB": one decimal in the largest binary unit
