@@ -162,10 +162,50 @@ class ComposeYamlTest(unittest.TestCase):
         self.assertEqual(compose_yaml.load(RESOLVED), yaml.safe_load(RESOLVED))
 
     def test_refuses_what_it_cannot_read(self):
-        for text in ("a: &anchor 1\n", "a: |\n  text\n", "a: [1, 2]\n", "a:\n\tb: 1\n",
-                     "a: 1\na: 2\n", "a: 1\n  b: 2\n"):
+        for text in ("a: &anchor 1\n", "a: >\n  text\n", "a: |+\n  text\n", "a: [1, 2]\n",
+                     "a:\n\tb: 1\n", "a: 1\na: 2\n", "a: 1\n  b: 2\n", "a: 1  # one\n",
+                     "a: '1' # one\n", "a: |\n    four\n  two\n"):
             with self.assertRaises(ValueError, msg=text):
                 compose_yaml.load(text)
+        with self.assertRaises(ValueError):
+            compose_yaml.load_all("a: 1\n--- !tag\nb: 2\n")
+
+    LITERALS_AND_DOCUMENTS = """\
+# comment before the first document
+---
+command:
+  - /bin/sh
+  - -c
+  - |
+    # a shell comment is text here
+    if true; then
+      echo "a: b"
+
+    fi
+script: |-
+  one
+  two
+
+---
+empty: {}
+list: []
+"""
+
+    def test_reads_literal_block_scalars_and_documents(self):
+        documents = compose_yaml.load_all(self.LITERALS_AND_DOCUMENTS)
+        self.assertEqual(len(documents), 2)
+        self.assertEqual(documents[0]["command"][2],
+                         "# a shell comment is text here\nif true; then\n  echo \"a: b\"\n\nfi\n")
+        self.assertEqual(documents[0]["script"], "one\ntwo")
+        self.assertEqual(documents[1], {"empty": {}, "list": []})
+
+    def test_literals_and_documents_agree_with_pyyaml_when_it_is_installed(self):
+        try:
+            import yaml
+        except ImportError:
+            self.skipTest("PyYAML not installed")
+        self.assertEqual(compose_yaml.load_all(self.LITERALS_AND_DOCUMENTS),
+                         list(yaml.safe_load_all(self.LITERALS_AND_DOCUMENTS)))
 
 
 if __name__ == "__main__":
