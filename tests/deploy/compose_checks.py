@@ -1,12 +1,15 @@
 """Consistency rules for ringkv's docker-compose topology, over the resolved config.
 
-problems(config) takes the mapping printed by `docker-compose config` and returns a list
-of human-readable problems (empty when the topology is consistent): ids unique, every
-node's peers exactly the other nodes at their service name and container port, host ports
-8081..8083, one named volume per node mounted at its data dir, one shared token.
+problems(config, joining) takes the mapping printed by `docker-compose config` and returns
+a list of human-readable problems (empty when the topology is consistent): ids unique, the
+initial nodes' peers exactly the other initial nodes at their service name and container
+port, host ports 8081 and up (one per node), one named volume per node mounted at its data
+dir, one shared token. `joining` names services an override file adds to a running
+cluster (docker-compose.node4.yml): each names some initial nodes as peers, and nothing else.
 """
 
-EXPECTED_HOST_PORTS = {8081, 8082, 8083}
+INITIAL_NODE_COUNT = 3
+FIRST_HOST_PORT = 8081
 REQUIRED_ENVIRONMENT = ("KV_ID", "KV_LISTEN", "KV_ADVERTISE", "KV_PEERS", "KV_DATA_DIR",
                         "KV_CLUSTER_TOKEN")
 
@@ -56,18 +59,33 @@ def _named_volumes(service):
     return mounts
 
 
-def _node_problems(name, service, nodes):
+def _peer_problems(name, nodes, joining):
+    environment = nodes[name]["environment"]
+    peers = _parse_peers(environment["KV_PEERS"])
+    initial = {other["environment"]["KV_ID"]: other["environment"]["KV_ADVERTISE"]
+               for other_name, other in nodes.items()
+               if other_name != name and other_name not in joining}
+    if name not in joining:
+        if peers != initial:
+            return ["%s: KV_PEERS %r, expected exactly the other nodes %r" % (
+                name, environment["KV_PEERS"], initial)]
+        return []
+    unknown = {node_id: address for node_id, address in peers.items()
+               if initial.get(node_id) != address}
+    if not peers or unknown:
+        return ["%s: KV_PEERS %r must name initial nodes at their addresses %r (not %r)" % (
+            name, environment["KV_PEERS"], initial, unknown)]
+    return []
+
+
+def _node_problems(name, service, nodes, joining):
     problems = []
     environment = nodes[name]["environment"]
     listen_port = _port_of(environment["KV_LISTEN"])
     if environment["KV_ADVERTISE"] != "%s:%d" % (name, listen_port):
         problems.append("%s: KV_ADVERTISE %r is not %s:%d" % (
             name, environment["KV_ADVERTISE"], name, listen_port))
-    expected_peers = {other["environment"]["KV_ID"]: other["environment"]["KV_ADVERTISE"]
-                      for other_name, other in nodes.items() if other_name != name}
-    if _parse_peers(environment["KV_PEERS"]) != expected_peers:
-        problems.append("%s: KV_PEERS %r, expected exactly the other nodes %r" % (
-            name, environment["KV_PEERS"], expected_peers))
+    problems.extend(_peer_problems(name, nodes, joining))
     mappings = _port_mappings(service)
     if len(mappings) != 1 or mappings[0][1] != listen_port:
         problems.append("%s: needs one port mapping to container port %d, has %r" % (
@@ -89,8 +107,9 @@ def _cluster_problems(config, nodes):
     if len(set(ids)) != len(ids):
         problems.append("node ids are not unique: %r" % ids)
     published = [mapping[0] for node in nodes.values() for mapping in node["ports"]]
-    if sorted(published) != sorted(EXPECTED_HOST_PORTS):
-        problems.append("host ports are %r, expected %r" % (published, sorted(EXPECTED_HOST_PORTS)))
+    expected_ports = list(range(FIRST_HOST_PORT, FIRST_HOST_PORT + len(nodes)))
+    if sorted(published) != expected_ports:
+        problems.append("host ports are %r, expected %r" % (published, expected_ports))
     volume_names = [mount[0] for node in nodes.values() for mount in node["volumes"]]
     if len(set(volume_names)) != len(volume_names):
         problems.append("nodes share a volume: %r" % volume_names)
@@ -104,10 +123,12 @@ def _cluster_problems(config, nodes):
     return problems
 
 
-def problems(config):
+def problems(config, joining=()):
     services = (config or {}).get("services") or {}
-    if len(services) != len(EXPECTED_HOST_PORTS):
-        return ["expected %d services, found %r" % (len(EXPECTED_HOST_PORTS), sorted(services))]
+    expected_count = INITIAL_NODE_COUNT + len(joining)
+    if len(services) != expected_count or not set(joining) <= set(services):
+        return ["expected %d services (%d initial, joining %r), found %r" % (
+            expected_count, INITIAL_NODE_COUNT, sorted(joining), sorted(services))]
     nodes = {}
     found = []
     for name, service in services.items():
@@ -120,5 +141,5 @@ def problems(config):
     if found:
         return found
     for name, service in services.items():
-        found.extend(_node_problems(name, service, nodes))
+        found.extend(_node_problems(name, service, nodes, set(joining)))
     return found + _cluster_problems(config, nodes)

@@ -145,6 +145,77 @@ class ComposeChecksTest(unittest.TestCase):
         self.assertTrue(any("node2: restart" in problem for problem in found), found)
 
 
+class JoiningNodeTest(unittest.TestCase):
+    """The merged config of docker-compose.yml and docker-compose.node4.yml."""
+
+    def setUp(self):
+        self.config = compose_yaml.load(RESOLVED)
+        node4 = copy.deepcopy(self.config["services"]["node3"])
+        node4["environment"].update(KV_ID="n4", KV_ADVERTISE="node4:8080",
+                                    KV_PEERS="n1=node1:8080,n2=node2:8080,n3=node3:8080")
+        node4["ports"][0]["published"] = 8084
+        node4["volumes"] = ["node4-data:/data:rw"]
+        self.config["services"]["node4"] = node4
+        self.config["volumes"]["node4-data"] = {}
+
+    def assert_reported(self, fragment):
+        found = compose_checks.problems(self.config, ["node4"])
+        self.assertTrue(any(fragment in problem for problem in found), found)
+
+    def node4(self):
+        return self.config["services"]["node4"]
+
+    def test_a_fourth_node_naming_the_initial_ones_is_consistent(self):
+        self.assertEqual(compose_checks.problems(self.config, ["node4"]), [])
+
+    def test_a_fourth_node_needs_saying_it_joins(self):
+        found = compose_checks.problems(self.config)
+        self.assertTrue(any("expected 3 services" in problem for problem in found), found)
+
+    def test_naming_one_initial_node_is_enough(self):
+        self.node4()["environment"]["KV_PEERS"] = "n2=node2:8080"
+        self.assertEqual(compose_checks.problems(self.config, ["node4"]), [])
+
+    def test_a_joining_node_without_peers_is_reported(self):
+        self.node4()["environment"]["KV_PEERS"] = ","
+        self.assert_reported("node4: KV_PEERS")
+
+    def test_a_peer_that_is_no_service_is_reported(self):
+        self.node4()["environment"]["KV_PEERS"] = "n1=node1:8080,n5=node5:8080"
+        self.assert_reported("node4: KV_PEERS")
+
+    def test_a_peer_at_the_wrong_address_is_reported(self):
+        self.node4()["environment"]["KV_PEERS"] = "n1=node2:8080"
+        self.assert_reported("node4: KV_PEERS")
+
+    def test_a_joining_node_naming_itself_is_reported(self):
+        self.node4()["environment"]["KV_PEERS"] = "n1=node1:8080,n4=node4:8080"
+        self.assert_reported("node4: KV_PEERS")
+
+    def test_an_initial_node_must_not_change(self):
+        self.config["services"]["node1"]["environment"]["KV_PEERS"] = (
+            "n2=node2:8080,n3=node3:8080,n4=node4:8080")
+        self.assert_reported("node1: KV_PEERS")
+
+    def test_ids_ports_and_volumes_stay_distinct(self):
+        for field, value, fragment in (("KV_ID", "n3", "not unique"),
+                                       ("port", 8083, "host ports"),
+                                       ("volume", "node3-data:/data:rw", "share a volume")):
+            with self.subTest(field=field):
+                self.setUp()
+                if field == "port":
+                    self.node4()["ports"][0]["published"] = value
+                elif field == "volume":
+                    self.node4()["volumes"] = [value]
+                else:
+                    self.node4()["environment"][field] = value
+                self.assert_reported(fragment)
+
+    def test_an_undeclared_volume_is_reported(self):
+        del self.config["volumes"]["node4-data"]
+        self.assert_reported("'node4-data' is not declared")
+
+
 class ComposeYamlTest(unittest.TestCase):
     def test_reads_the_resolved_shapes(self):
         config = compose_yaml.load(RESOLVED)
@@ -162,10 +233,50 @@ class ComposeYamlTest(unittest.TestCase):
         self.assertEqual(compose_yaml.load(RESOLVED), yaml.safe_load(RESOLVED))
 
     def test_refuses_what_it_cannot_read(self):
-        for text in ("a: &anchor 1\n", "a: |\n  text\n", "a: [1, 2]\n", "a:\n\tb: 1\n",
-                     "a: 1\na: 2\n", "a: 1\n  b: 2\n"):
+        for text in ("a: &anchor 1\n", "a: >\n  text\n", "a: |+\n  text\n", "a: [1, 2]\n",
+                     "a:\n\tb: 1\n", "a: 1\na: 2\n", "a: 1\n  b: 2\n", "a: 1  # one\n",
+                     "a: '1' # one\n", "a: |\n    four\n  two\n"):
             with self.assertRaises(ValueError, msg=text):
                 compose_yaml.load(text)
+        with self.assertRaises(ValueError):
+            compose_yaml.load_all("a: 1\n--- !tag\nb: 2\n")
+
+    LITERALS_AND_DOCUMENTS = """\
+# comment before the first document
+---
+command:
+  - /bin/sh
+  - -c
+  - |
+    # a shell comment is text here
+    if true; then
+      echo "a: b"
+
+    fi
+script: |-
+  one
+  two
+
+---
+empty: {}
+list: []
+"""
+
+    def test_reads_literal_block_scalars_and_documents(self):
+        documents = compose_yaml.load_all(self.LITERALS_AND_DOCUMENTS)
+        self.assertEqual(len(documents), 2)
+        self.assertEqual(documents[0]["command"][2],
+                         "# a shell comment is text here\nif true; then\n  echo \"a: b\"\n\nfi\n")
+        self.assertEqual(documents[0]["script"], "one\ntwo")
+        self.assertEqual(documents[1], {"empty": {}, "list": []})
+
+    def test_literals_and_documents_agree_with_pyyaml_when_it_is_installed(self):
+        try:
+            import yaml
+        except ImportError:
+            self.skipTest("PyYAML not installed")
+        self.assertEqual(compose_yaml.load_all(self.LITERALS_AND_DOCUMENTS),
+                         list(yaml.safe_load_all(self.LITERALS_AND_DOCUMENTS)))
 
 
 if __name__ == "__main__":
