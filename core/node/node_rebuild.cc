@@ -79,9 +79,11 @@ bool Node::fully_covered(const NodeId& peer) const {
 
 void Node::check_rebuilt() {
   if (!rebuild_ || !keeper_->formed()) return;
-  // A joining member never held data under its id: streaming, not a rebuild, fills it.
+  // Stamping waits for the clock floor in every case (an id that left may join again:
+  // its earlier life's counters are on the peers). A joining member's data comes from
+  // streaming, not from a rebuild.
+  if (!rebuild_->clock_restored) return;
   if (keeper_->self_state() != MemberState::kJoining) {
-    if (!rebuild_->clock_restored) return;
     for (const NodeId& id : ring_.nodes()) {
       if (id != self_.id && !fully_covered(id)) return;
     }

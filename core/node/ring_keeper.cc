@@ -134,8 +134,12 @@ void RingKeeper::handle(const NodeId& from, const RingState& state, uint64_t now
     counters_.configs_refused++;
     return;
   }
-  if (!config_.formed() && !candidate->find(options_.self)) {
-    seed_answers_[from] = state.ring;  // a formed cluster without us: ask to join (tick)
+  const RingMember* listed = candidate->find(options_.self);
+  if (!config_.formed() &&
+      (!listed || listed->state == MemberState::kLeft || listed->state == MemberState::kRemoved)) {
+    // A formed cluster without us (or with an earlier life of this id that left): a node
+    // with no configuration of its own asks to join (tick).
+    seed_answers_[from] = state.ring;
     return;
   }
   if (prefer(*candidate)) {
@@ -403,7 +407,8 @@ void RingKeeper::handle(const NodeId& from, const ChangeRequest& request, uint64
     (void)begin(request.kind, request.node_id, now_ms);
     return;
   }
-  if (config_.find(request.node_id)) {
+  const RingMember* known = config_.find(request.node_id);
+  if (known && known->state != MemberState::kLeft) {
     outbox_.send(from, state_message(false));  // already in: it needs the configuration
     return;
   }

@@ -161,6 +161,35 @@ TEST(MembershipChange, ADecommissionedNodeStreamsItsRangesOutAndLeaves) {
   expect_readable(cluster, "n2", latest);
 }
 
+// Scaled down and up again (a StatefulSet's pod ids are fixed): the id that left joins
+// again on a fresh disk, and its writes stamp above its earlier life's.
+TEST(MembershipChange, AnIdThatLeftJoinsAgainOnAFreshDisk) {
+  TestCluster cluster(3);
+  cluster.add_node("n4", {"n1"});
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return cluster.node("n4").ring_keeper().self_state() == MemberState::kNormal; },
+      5000));
+  const uint64_t first = cluster.submit("n4", ClientRequest{ClientOp::kPut, "k", "first", 1});
+  cluster.settle();
+  ASSERT_EQ(cluster.response(first)->outcome, ClientOutcome::kOk);
+  ASSERT_TRUE(cluster.node("n4").begin_change(ChangeKind::kDecommission, "n4", cluster.now_ms())
+                  .ok());
+  ASSERT_TRUE(cluster.advance_until([&] { return cluster.node("n4").ring_keeper().left(); }, 5000));
+  cluster.wipe("n4");  // a new volume under the same id
+  ASSERT_TRUE(cluster.advance_until(
+      [&] {
+        return cluster.node("n4").ring_keeper().self_state() == MemberState::kNormal &&
+               !cluster.node("n1").ring_config().changing();
+      },
+      5000))
+      << cluster.node("n4").ring_config().describe();
+  const uint64_t second = cluster.submit("n4", ClientRequest{ClientOp::kPut, "k", "second", 1});
+  cluster.settle();
+  ASSERT_EQ(cluster.response(second)->outcome, ClientOutcome::kOk);
+  EXPECT_GT(cluster.response(second)->version, cluster.response(first)->version);
+  expect_readable(cluster, "n2", {{"k", "second"}});
+}
+
 TEST(MembershipChange, ARemovedDeadNodesRangesAreCopiedFromTheSurvivors) {
   TestCluster cluster(4);
   const std::map<Key, Value> written = write_all(cluster, {"n1", "n2", "n3", "n4"}, "a");
