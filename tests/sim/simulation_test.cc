@@ -77,6 +77,8 @@ std::vector<InjectedBugInfo> quick_bugs() {
     // A wiped node now serves nothing until it has its ring configuration back from its
     // peers, which shortens the window this bug needs: seed 43 in 1..200 catches it.
     if (info.bug == InjectedBug::kServeWhileRebuilding) continue;
+    // Needs a membership change while writes miss a replica: seed 153 in 1..200.
+    if (info.bug == InjectedBug::kSingleSetQuorumDuringMove) continue;
     // Not caught yet by any seed in 1..200: every voter acknowledges an epoch before the
     // next stage begins, so a request stamped with an older epoch that a replica would
     // wrongly serve almost never exists. Kept in the catalog, hunted by hand.
