@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "history_recorder.h"
+#include "linearizable.h"
 #include "local_cluster.h"
 #include "namespace_network.h"
 #include "sim/kv/checkers.h"
@@ -22,20 +23,6 @@ namespace ringkv::integration {
 namespace {
 
 using sim::OpResult;
-
-// Both checkers, and the black box must reach a verdict for every key (an "unknown" proves
-// nothing, so it fails the test too).
-void expect_linearizable(const sim::History& history) {
-  ASSERT_FALSE(history.ops.empty());
-  std::optional<sim::Violation> white_box = sim::check_history(history, 3);
-  EXPECT_FALSE(white_box.has_value())
-      << white_box->invariant << " on " << white_box->key << ": " << white_box->detail;
-  sim::LinearizabilityReport black_box = sim::check_linearizability(history, 3);
-  for (const sim::KeyLinearizability& key : black_box.keys) {
-    EXPECT_EQ(key.verdict, sim::LinearizabilityVerdict::kLinearizable)
-        << "key " << key.key << " after " << key.steps << " steps: " << key.detail;
-  }
-}
 
 TEST(LinearizabilityTest, ConcurrentClientsWithoutFaults) {
   LocalCluster cluster(3, {});

@@ -68,24 +68,34 @@ bool LocalCluster::start(size_t index, bool rebuilt) {
   return nodes_[index].process->wait_healthy(nodes_[index].host, nodes_[index].port, rebuilt);
 }
 
+namespace {
+
+size_t occurrences(const std::string& body, const std::string& what) {
+  size_t seen = 0;
+  for (size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) {
+    seen++;
+  }
+  return seen;
+}
+
+// A /cluster answer with exactly `members` members normal and no change in progress.
+bool ring_settled(const std::string& body, size_t members) {
+  return occurrences(body, "\"state\":\"normal\"") == members &&
+         occurrences(body, "\"stage\":\"none\"") == 1;
+}
+
+}  // namespace
+
 bool LocalCluster::wait_membership() const {
   const uint64_t deadline_ms = monotonic_ms() + kStartupTimeoutMs;
-  auto count = [](const std::string& body, const std::string& what) {
-    size_t seen = 0;
-    for (size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) {
-      seen++;
-    }
-    return seen;
-  };
   while (monotonic_ms() < deadline_ms) {
     bool all = true;
     for (size_t i = 0; i < nodes_.size() && all; ++i) {
       // Alive to gossip, and every node normal in a ring with no change in progress (nodes
       // started later than the first join it one by one).
       auto cluster = client(i, 1000)->request("GET", "/cluster");
-      all = cluster.ok() && count(cluster->body, "\"status\":\"alive\"") == nodes_.size() &&
-            count(cluster->body, "\"state\":\"normal\"") == nodes_.size() &&
-            count(cluster->body, "\"stage\":\"none\"") == 1;
+      all = cluster.ok() && occurrences(cluster->body, "\"status\":\"alive\"") == nodes_.size() &&
+            ring_settled(cluster->body, nodes_.size());
     }
     if (all) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, bounded above
@@ -95,20 +105,11 @@ bool LocalCluster::wait_membership() const {
 
 bool LocalCluster::wait_ring(const std::vector<size_t>& members, uint64_t limit_ms) const {
   const uint64_t deadline_ms = monotonic_ms() + limit_ms;
-  auto count = [](const std::string& body, const std::string& what) {
-    size_t seen = 0;
-    for (size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) {
-      seen++;
-    }
-    return seen;
-  };
   while (monotonic_ms() < deadline_ms) {
     bool all = true;
     for (size_t i : members) {
       auto cluster = client(i, 1000)->request("GET", "/cluster");
-      all = all && cluster.ok() &&
-            count(cluster->body, "\"state\":\"normal\"") == members.size() &&
-            count(cluster->body, "\"stage\":\"none\"") == 1;
+      all = all && cluster.ok() && ring_settled(cluster->body, members.size());
       if (!all) break;
     }
     if (all) return true;

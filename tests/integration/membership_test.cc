@@ -11,9 +11,8 @@
 #include <thread>
 
 #include "history_recorder.h"
+#include "linearizable.h"
 #include "local_cluster.h"
-#include "sim/kv/checkers.h"
-#include "sim/kv/linearizability.h"
 
 namespace ringkv::integration {
 namespace {
@@ -97,14 +96,7 @@ TEST(MembershipTest, GrowsToFourAndShrinksBackToThreeUnderLoad) {
               history.ops.size(), recorder.count(OpResult::kOk),
               recorder.count(OpResult::kNotFound), recorder.count(OpResult::kFailed),
               recorder.count(OpResult::kIndeterminate));
-  std::optional<sim::Violation> white_box = sim::check_history(history, 3);
-  EXPECT_FALSE(white_box.has_value())
-      << white_box->invariant << " on " << white_box->key << ": " << white_box->detail;
-  sim::LinearizabilityReport black_box = sim::check_linearizability(history, 3);
-  for (const sim::KeyLinearizability& key : black_box.keys) {
-    EXPECT_EQ(key.verdict, sim::LinearizabilityVerdict::kLinearizable)
-        << "key " << key.key << " after " << key.steps << " steps: " << key.detail;
-  }
+  expect_linearizable(history);
 }
 
 }  // namespace
