@@ -189,7 +189,8 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
     uint64_t request_id = 0;
     Key key;
     Entry entry;  // its version is zero until stamped
-    std::vector<NodeId> replicas;
+    ReplicaSets sets;  // of the configuration it was last planned in (replan_pending)
+    std::vector<NodeId> replicas;  // every member of `sets` (and of earlier ones)
     bool querying = false;
     std::vector<NodeId> not_queried;  // asked only if the first ones are slow (hedge)
     uint64_t hedge_at_ms = 0;
@@ -209,7 +210,8 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   struct PendingRead {
     uint64_t request_id = 0;
     Key key;
-    std::vector<NodeId> replicas;
+    std::vector<NodeId> replicas;  // the read set
+    ReplicaSets write_sets;        // where write-backs go (replan_pending updates both)
     std::map<NodeId, std::optional<Entry>> answers;
     uint32_t required = 0;
     uint64_t deadline_ms = 0;
@@ -327,9 +329,9 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   // The sets of `key` writes need quorums of, and the set reads ask.
   ReplicaSets write_sets(const Key& key) const;
   std::vector<NodeId> read_set(const Key& key) const;
-  // `required` answers from each of the key's write sets while it moves (joint quorums),
-  // else `count` (the answers counted so far) >= `required`.
-  bool quorum_of(const Key& key, const std::set<NodeId>& acked, size_t count,
+  // `required` answers from each of `sets` while the key moves (joint quorums), else
+  // `count` (the answers counted so far) >= `required`.
+  bool quorum_of(const ReplicaSets& sets, const std::set<NodeId>& acked, size_t count,
                  size_t required) const;
   bool query_quorum_met(const PendingWrite& write) const;
 

@@ -18,6 +18,7 @@ void Node::start_read(uint64_t request_id, const ClientRequest& request, uint64_
   read.request_id = request_id;
   read.key = request.key;
   read.replicas = read_set(request.key);  // the old set until reads switch
+  read.write_sets = write_sets(request.key);
   read.required = request.read_quorum.value_or(config_.read_quorum);
   read.deadline_ms = deadline_for(request, now_ms);
   read.strong = 2 * read.required >= config_.replication_factor;
@@ -63,7 +64,7 @@ void Node::handle_read_reply(const NodeId& from, const ReplicaReadReply& answer)
 }
 
 bool Node::held_by_quorum(const PendingRead& read) const {
-  return quorum_of(read.key, read.holders, read.holders.size(), majority());
+  return quorum_of(read.write_sets, read.holders, read.holders.size(), majority());
 }
 
 void Node::decide_read(uint64_t op) {
@@ -109,7 +110,7 @@ void Node::write_back(uint64_t op) {
     finish_read(op);
     return;
   }
-  for (const NodeId& replica : write_sets(read.key).members()) {  // both while it moves
+  for (const NodeId& replica : read.write_sets.members()) {  // both while it moves
     if (read.holders.count(replica)) continue;
     metrics_.read_write_backs++;
     send(replica, ReplicaWrite{op, read.key, read.winner, /*fresh=*/false});
@@ -120,7 +121,7 @@ void Node::handle_write_back_ack(const NodeId& from, const ReplicaWriteAck& ack)
   auto it = reads_.find(ack.op);
   if (it == reads_.end() || !it->second.writing_back || !ack.accepted) return;
   PendingRead& read = it->second;
-  const std::vector<NodeId> targets = write_sets(read.key).members();
+  const std::vector<NodeId> targets = read.write_sets.members();
   if (std::find(targets.begin(), targets.end(), from) == targets.end()) return;
   if (ack.current > read.winner.version) {
     if (ack.held && ack.held->version == ack.current) {

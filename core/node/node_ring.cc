@@ -145,8 +145,8 @@ void Node::replan_pending() {
     if (it == writes_.end()) continue;
     PendingWrite& write = it->second;
     metrics_.ops_replanned++;
-    const ReplicaSets sets = write_sets(write.key);
-    for (const NodeId& id : sets.members()) {
+    write.sets = write_sets(write.key);
+    for (const NodeId& id : write.sets.members()) {
       if (!contains(write.replicas, id)) write.replicas.push_back(id);
     }
     if (write.querying) {
@@ -167,6 +167,7 @@ void Node::replan_pending() {
     if (it == reads_.end()) continue;
     metrics_.ops_replanned++;
     it->second.replicas = read_set(it->second.key);
+    it->second.write_sets = write_sets(it->second.key);
     restart_read(op);  // reads are idempotent: asked again, at the new sets
   }
 }
@@ -202,9 +203,8 @@ std::vector<NodeId> Node::read_set(const Key& key) const {
   return keeper_->config().read_set(key, config_.replication_factor);
 }
 
-bool Node::quorum_of(const Key& key, const std::set<NodeId>& acked, size_t count,
+bool Node::quorum_of(const ReplicaSets& sets, const std::set<NodeId>& acked, size_t count,
                      size_t required) const {
-  const ReplicaSets sets = write_sets(key);
   if (!sets.moving() || simulation_.injected(InjectedBug::kSingleSetQuorumDuringMove)) {
     return count >= required;
   }
@@ -212,7 +212,7 @@ bool Node::quorum_of(const Key& key, const std::set<NodeId>& acked, size_t count
 }
 
 bool Node::query_quorum_met(const PendingWrite& write) const {
-  return quorum_of(write.key, write.queried, write.queried.size(),
+  return quorum_of(write.sets, write.queried, write.queried.size(),
                    (config_.replication_factor + 1) / 2);
 }
 

@@ -15,14 +15,14 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
   write.key = request.key;
   write.entry.tombstone = request.op == ClientOp::kDelete;
   if (!write.entry.tombstone) write.entry.value = request.value;
-  const ReplicaSets sets = write_sets(request.key);  // both while the key moves
-  write.replicas = sets.members();
+  write.sets = write_sets(request.key);  // both while the key moves
+  write.replicas = write.sets.members();
   write.required = request.write_quorum.value_or(config_.write_quorum);
   write.deadline_ms = deadline_for(request, now_ms);
   const uint32_t n = config_.replication_factor;
   write.querying = 2 * write.required > n;
   const size_t needed = write.querying ? std::max(write.required, (n + 1) / 2) : write.required;
-  if (sets.old_set.size() < needed || sets.new_set.size() < needed) {
+  if (write.sets.old_set.size() < needed || write.sets.new_set.size() < needed) {
     metrics_.writes_failed++;
     reply(request_id, ClientResponse{ClientOutcome::kQuorumFailed,
                                      {},
@@ -143,7 +143,7 @@ void Node::maybe_finish_write(uint64_t op) {
   auto it = writes_.find(op);
   if (it == writes_.end() || it->second.querying) return;
   PendingWrite& write = it->second;
-  if (!write.replied && quorum_of(write.key, write.acked, write.ack_count, write.required)) {
+  if (!write.replied && quorum_of(write.sets, write.acked, write.ack_count, write.required)) {
     write.replied = true;
     metrics_.writes_ok++;
     reply(write.request_id,
