@@ -175,7 +175,7 @@ std::vector<NodeId> RingConfig::read_set(std::string_view key, size_t n) const {
 Status RingConfig::can_begin() const {
   if (!formed()) return Status::unavailable("the cluster is not formed yet");
   if (changing()) {
-    return Status::unavailable("a membership change is in progress: " + describe());
+    return Status::conflict("a membership change is in progress: " + describe());
   }
   return Status::ok_status();
 }

@@ -89,6 +89,7 @@ class RingConfig {
   const std::vector<RingMember>& members() const { return members_; }  // sorted by id
   bool formed() const { return epoch_ > 0; }
   bool changing() const { return stage_ != ChangeStage::kNone; }
+  Status can_begin() const;  // formed, and no change in progress
   // The member the change is about (joining, leaving or removed); nullptr without one.
   const RingMember* subject() const;
   const RingMember* find(std::string_view id) const;
@@ -133,7 +134,6 @@ class RingConfig {
   Result<RingConfig> begin_change(const NodeId& id, MemberState state, const NodeId& owner,
                                   size_t min_members) const;
   size_t owners_after_change() const;
-  Status can_begin() const;  // formed, and no change in progress
 
   uint64_t epoch_ = 0;
   ChangeStage stage_ = ChangeStage::kNone;

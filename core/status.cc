@@ -13,6 +13,7 @@ const char* status_code_name(StatusCode code) {
     case StatusCode::kLimitExceeded: return "limit exceeded";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kTimeout: return "timeout";
+    case StatusCode::kConflict: return "conflict";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class StatusCode : uint8_t {
   kLimitExceeded,    // a named limit was hit
   kUnavailable,      // quorum not reached, peer down
   kTimeout,
+  kConflict,         // the request conflicts with the current state (a change in progress)
 };
 
 const char* status_code_name(StatusCode code);
@@ -39,6 +40,7 @@ class [[nodiscard]] Status {
   static Status limit_exceeded(std::string m) { return {StatusCode::kLimitExceeded, std::move(m)}; }
   static Status unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status timeout(std::string m) { return {StatusCode::kTimeout, std::move(m)}; }
+  static Status conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

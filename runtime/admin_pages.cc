@@ -106,9 +106,8 @@ wire::HttpResponse change_response(const Result<RingConfig>& begun) {
     const Status& status = begun.status();
     int code = 400;
     if (status.code() == StatusCode::kNotFound) code = 404;
-    if (status.code() == StatusCode::kUnavailable) {
-      code = status.message().find("in progress") != std::string::npos ? 409 : 503;
-    }
+    if (status.code() == StatusCode::kConflict) code = 409;
+    if (status.code() == StatusCode::kUnavailable) code = 503;
     return wire::make_error_response(code, status.message());
   }
   wire::JsonWriter json;

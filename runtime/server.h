@@ -34,6 +34,9 @@ inline constexpr size_t kCompactionStepEntries = 512;
 // Exit status when a store failed for good (a failed WAL sync or manifest update): the
 // node stops so that a restart recovers from what the disk holds (docs/runtime.md).
 inline constexpr int kExitStoreFailed = 3;
+// Exit status of a node that learnt it was removed from the cluster (kvctl removenode ran
+// while it was cut off, or still running): its data dir is no longer a member's.
+inline constexpr int kExitRemoved = 4;
 // After the shutdown grace, connections that still have not flushed are closed after this.
 inline constexpr uint64_t kShutdownFlushMs = 500;
 

@@ -62,6 +62,15 @@ void Server::after_driving(uint64_t wake_ms, uint64_t now_ms) {
     shut_down("this node left the cluster at ring epoch " +
               std::to_string(node_->ring_config().epoch()) + " (decommission complete)");
   }
+  if (!shutting_down_ && node_->ring_keeper().self_state() == MemberState::kRemoved) {
+    logger_.error("this node was removed from the cluster at ring epoch " +
+                  std::to_string(node_->ring_config().epoch()) +
+                  " (kvctl removenode ran while it was cut off or still running): it is no "
+                  "longer a member and its data is not the cluster's; start it on an empty "
+                  "data directory to join again");
+    exit_code_ = kExitRemoved;
+    shut_down("removed from the cluster");
+  }
   if (shutting_down_ && pending_.empty()) finish();
 }
 

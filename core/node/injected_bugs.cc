@@ -31,7 +31,8 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
        "while a key moves, W acknowledgements from the old and new sets together complete a "
        "write (no quorum of each)"},
       {InjectedBug::kStaleEpochAccepted, "stale-epoch-accepted",
-       "replicas serve requests stamped with an older ring epoch instead of refusing them"},
+       "the ring epoch a message carries is ignored: replicas serve requests from an older "
+       "epoch, and nodes do not catch up from a newer one"},
   };
   return catalog;
 }

@@ -23,7 +23,7 @@ enum class InjectedBug : uint32_t {
   kServeWhileRebuilding = 1u << 10,   // a node that lost its data answers reads at once
   kSwitchBeforeStreamed = 1u << 11,   // a change's owner switches reads before streaming ends
   kSingleSetQuorumDuringMove = 1u << 12,  // W acks from either set complete a moving write
-  kStaleEpochAccepted = 1u << 13,     // replicas serve requests stamped with an older epoch
+  kStaleEpochAccepted = 1u << 13,     // message epochs ignored: stale requests are served
 };
 
 struct InjectedBugInfo {

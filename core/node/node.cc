@@ -186,7 +186,11 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
   observe(message.lamport);
   const NodeId& from = message.from;
   if (rebuild_ && !rebuild_->clock_restored && from != self_.id) note_heard(from);
-  if (from != self_.id) keeper_->observe_epoch(from, message.epoch);
+  // A message from a newer epoch makes this node ask for that configuration (a coordinator
+  // behind its replicas catches up from their answers); the injected bug ignores epochs.
+  if (from != self_.id && !simulation_.injected(InjectedBug::kStaleEpochAccepted)) {
+    keeper_->observe_epoch(from, message.epoch);
+  }
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;

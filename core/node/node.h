@@ -330,7 +330,7 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   ReplicaSets write_sets(const Key& key) const;
   std::vector<NodeId> read_set(const Key& key) const;
   // `required` answers from each of `sets` while the key moves (joint quorums), else
-  // `count` (the answers counted so far) >= `required`.
+  // `required` of `count` (the answers counted so far) from members of the one set.
   bool quorum_of(const ReplicaSets& sets, const std::set<NodeId>& acked, size_t count,
                  size_t required) const;
   bool query_quorum_met(const PendingWrite& write) const;

@@ -205,10 +205,16 @@ std::vector<NodeId> Node::read_set(const Key& key) const {
 
 bool Node::quorum_of(const ReplicaSets& sets, const std::set<NodeId>& acked, size_t count,
                      size_t required) const {
-  if (!sets.moving() || simulation_.injected(InjectedBug::kSingleSetQuorumDuringMove)) {
-    return count >= required;
+  if (sets.moving() && !simulation_.injected(InjectedBug::kSingleSetQuorumDuringMove)) {
+    return sets.quorum_met(acked, required);
   }
-  return sets.quorum_met(acked, required);
+  if (sets.moving()) return count >= required;  // the injected bug: either set will do
+  // One set: answers from replicas that an earlier configuration of this operation had
+  // (the old set of a change that has ended since) do not count towards it. `count` may
+  // exceed acked.size() only by the duplicates the count-duplicate-acks bug counts.
+  size_t outside = 0;
+  for (const NodeId& id : acked) outside += contains(sets.new_set, id) ? 0 : 1;
+  return count - outside >= required;
 }
 
 bool Node::query_quorum_met(const PendingWrite& write) const {
@@ -218,8 +224,9 @@ bool Node::query_quorum_met(const PendingWrite& write) const {
 
 bool Node::admit(const NodeId& from, uint64_t epoch, uint64_t op) {
   if (from == self_.id) return true;  // this node's own request carries its own epoch
-  if (keeper_->admits(from, epoch)) return true;
+  // The bug: a formed replica does not look at the request's epoch at all.
   if (simulation_.injected(InjectedBug::kStaleEpochAccepted) && keeper_->formed()) return true;
+  if (keeper_->admits(from, epoch)) return true;
   metrics_.epoch_refusals_sent++;
   send(from, EpochRefusal{op, keeper_->config().epoch()});
   return false;
@@ -242,6 +249,16 @@ std::optional<std::string> Node::refuse_client() const {
 
 Result<RingConfig> Node::begin_change(ChangeKind kind, const NodeId& id, uint64_t now_ms) {
   now_ms_ = now_ms;
+  // A removal re-replicates a node's ranges from the others as if its disk were gone; a
+  // node this one still hears from is running (or was, moments ago): it must leave by
+  // decommission, or be stopped and marked down first (suspect_after_ms, dead_after_ms).
+  if (kind == ChangeKind::kRemove && id != self_.id && keeper_->can_begin().ok() &&
+      keeper_->config().find(id) && membership_.status_of(id) != MemberStatus::kDown) {
+    return Status::conflict(
+        "node " + id + " is " + member_status_name(membership_.status_of(id)) +
+        " to this node: removenode is for a node that is gone for good; decommission a "
+        "running node, or stop it and wait until the cluster marks it down");
+  }
   Result<RingConfig> begun = keeper_->begin(kind, id, now_ms);
   drain_local(now_ms);
   return begun;

@@ -50,7 +50,9 @@ RingKeeper::RingKeeper(RingKeeperOptions options, RingKeeperHost& host, Outbox& 
 
 std::optional<MemberState> RingKeeper::self_state() const {
   const RingMember* member = config_.find(options_.self);
-  if (!member) return std::nullopt;
+  // A formed configuration is adopted only by its members; one that no longer lists this
+  // node ended its removal (the last stage drops the removed member).
+  if (!member) return config_.formed() ? std::optional(MemberState::kRemoved) : std::nullopt;
   return member->state;
 }
 
@@ -420,11 +422,7 @@ void RingKeeper::handle(const NodeId& from, const ChangeRequest& request, uint64
 
 Result<RingConfig> RingKeeper::begin(ChangeKind kind, const NodeId& id, uint64_t now_ms) {
   now_ms_ = now_ms;
-  if (!config_.formed()) return Status::unavailable("this node has no ring configuration yet");
-  if (!decommission_runner_.empty() && self_state() == MemberState::kNormal) {
-    return Status::unavailable("a membership change is in progress: decommission of " +
-                               options_.self + ", asked of " + decommission_runner_);
-  }
+  RINGKV_RETURN_IF_ERROR(can_begin());
   Result<RingConfig> next = Status::invalid_argument("a node joins by starting with --peers");
   if (kind == ChangeKind::kDecommission) {
     if (id != options_.self) {
@@ -454,6 +452,15 @@ Result<RingConfig> RingKeeper::begin(ChangeKind kind, const NodeId& id, uint64_t
   if (!next.ok()) return next.status();
   adopt(*next, now_ms);
   return next;
+}
+
+Status RingKeeper::can_begin() const {
+  if (!config_.formed()) return Status::unavailable("this node has no ring configuration yet");
+  if (!decommission_runner_.empty() && self_state() == MemberState::kNormal) {
+    return Status::conflict("a membership change is in progress: decommission of " +
+                            options_.self + ", asked of " + decommission_runner_);
+  }
+  return config_.can_begin();
 }
 
 void RingKeeper::tick(uint64_t now_ms) {

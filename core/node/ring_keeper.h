@@ -92,8 +92,11 @@ class RingKeeper {
 
   const RingConfig& config() const { return config_; }
   bool formed() const { return config_.formed(); }
-  // This node's state in the configuration (nullopt: not a member, e.g. not joined yet).
+  // This node's state in the configuration (nullopt: not a member yet, e.g. not joined;
+  // kRemoved also when a formed configuration no longer lists it: its removal ended).
   std::optional<MemberState> self_state() const;
+  // Whether a change may begin here now (formed, none in progress or asked for).
+  Status can_begin() const;
   // Decommissioned: the change is done and this node is `left` (its host may exit).
   bool left() const;
   StreamProgress progress() const;

@@ -38,6 +38,7 @@ KvSimulation::KvSimulation(SimOptions options)
   setup_.initial_count = options_.node_count;
   out_.assign(options_.machine_count(), false);
   for (size_t i = options_.node_count; i < options_.machine_count(); ++i) out_[i] = true;
+  zombie_.assign(options_.machine_count(), false);
   for (size_t k = 0; k < options_.key_count; ++k) keys_.push_back("key-" + std::to_string(k));
   setup_.config = options_.config;
   setup_.storage.memtable_max_bytes = options_.config.memtable_max_bytes;
@@ -286,8 +287,12 @@ void KvSimulation::issue_op(size_t client) {
         workload_prng_.one_in(options_.large_value_one_in)) {
       next.value_bytes = workload_prng_.range(kLargeValueBytes, options_.config.max_value_bytes);
     }
-    // Through a node that is in the cluster (clients know the members).
-    const std::vector<size_t> members = in_nodes();
+    // Through a node that is in the cluster (clients know the members), or one that was
+    // removed while it was cut off and has not learnt it yet (clients knew it too).
+    std::vector<size_t> members = in_nodes();
+    for (size_t i = 0; i < zombie_.size(); ++i) {
+      if (zombie_[i]) members.push_back(i);
+    }
     next.coordinator = static_cast<uint32_t>(members[workload_prng_.uniform(members.size())]);
     // One request in four picks its own quorum (?w= / ?r=), anywhere in 1..N.
     if (workload_prng_.one_in(4)) {
@@ -375,6 +380,7 @@ void KvSimulation::complete_op(uint64_t op_id, const ClientResponse& response) {
       break;
   }
   if (op.result == OpResult::kOk) (op.is_write() ? stats_.writes_acked : stats_.reads_ok)++;
+  check_write_placement(op);
   if (op.result == OpResult::kNotFound) stats_.not_found++;
   if (op.result == OpResult::kFailed) stats_.failed++;
   trace_.record(op.complete_ms, "complete", field("op", op.id) + ",\"what\":" +

@@ -114,15 +114,30 @@ class KvSimulation {
   bool any_rebuilding() const;
   // Membership changes (kv_simulation_faults.cc).
   void change_membership(const FaultAction& fault);
+  // A removal waits (as an operator does) until its owner's failure detector marks the
+  // subject down, then asks; a subject that was only cut off and came back is not removed.
+  void ask_removal(const FaultAction& fault, uint64_t cut_until_ms);
+  void removal_asked(const FaultAction& fault, bool accepted, const std::string& why);
   void after_membership_step(size_t index);
   bool ever_started(size_t index) const;
   std::vector<size_t> in_nodes() const;  // the machines that are members (or joining)
-  bool membership_changing() const;      // a live member's configuration has a change
+  // A change is under way: in a live member's configuration, asked of a member (a
+  // decommission it forwards), a spare still joining, or a removal waiting to be asked.
+  bool membership_changing() const;
   bool removing() const;                 // ... and it is a removal
   // 10. Switched reads: when reads of a change switch to the new replica sets, a majority
   // of each key's new read set holds its last acknowledged strong write (streaming and the
   // joint quorums put it there); checked once per epoch, on the stores of live nodes.
   void check_switched_reads(const RingConfig& config);
+  // 11. Write placement: a strong write is acknowledged only once a majority of its key's
+  // read set in the newest configuration (of any member) holds it; checked at each ack.
+  void check_write_placement(const Op& op);
+  struct Holding {
+    size_t holders = 0, unknown = 0;  // unknown: down, disk lost or rebuilding
+    bool majority = false;            // holders and unknowns are a majority of the set
+    std::string held;                 // " id=version" for each, for the report
+  };
+  Holding holding(const Key& key, const Version& version, const std::vector<NodeId>& set) const;
   FaultOptions base_disk_faults() const;
   void partition_network(const FaultAction& fault);
   void end_safety_when_ready();
@@ -167,6 +182,12 @@ class KvSimulation {
   // Per machine: outside the cluster (a spare that has not joined, or a node that left
   // or was removed): never restarted, never a coordinator, not a member in the checks.
   std::vector<bool> out_;
+  // Per machine: removed from the ring while it still runs (it was cut off when the
+  // removal ran): out of the checks, but clients that knew it still send to it until it
+  // learns the new ring and stops.
+  std::vector<bool> zombie_;
+  std::optional<size_t> removal_waiting_;  // the subject of a removal not asked yet
+  std::optional<size_t> joining_;          // a spare started to join, not normal yet
   uint64_t last_changing_ms_ = 0;  // when a live node last had a change in progress
   uint64_t switch_checked_epoch_ = 0;
   // The stored bit flipped and not yet found: one damage at a time.

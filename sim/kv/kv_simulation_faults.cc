@@ -15,6 +15,7 @@ constexpr uint64_t kPartitionMinMs = 100;
 constexpr uint64_t kDiskFullMinMs = 100;
 constexpr uint64_t kDiskFullSlackMaxBytes = 4096;
 constexpr uint64_t kCrashPointMaxMutations = 40;
+constexpr uint64_t kRemovalPollMs = 250;  // how often a waiting removal looks again
 
 std::string process_field(size_t index) { return "\"process\":" + std::to_string(index); }
 
@@ -146,6 +147,12 @@ void KvSimulation::inject_fault(size_t tick) {
                               : FaultKind::kRemove;
     change.node = node;
     change.to = static_cast<uint32_t>(fault_prng_.uniform(n));
+    if (change.kind == FaultKind::kRemove && fault_prng_.one_in(2)) {
+      // Cut off rather than dead: long enough to be marked down and removed, and then
+      // it comes back holding the old ring.
+      change.duration_ms = options_.config.dead_after_ms +
+                           fault_prng_.range(kPartitionMinMs, f.partition_max_ms);
+    }
     if (change.kind == FaultKind::kJoin) {
       change.node = n;  // the first spare that never ran, if any
       for (uint32_t i = static_cast<uint32_t>(options_.node_count); i < n; ++i) {
@@ -167,19 +174,29 @@ bool KvSimulation::applicable(const FaultAction& fault) const {
   switch (fault.kind) {
     case FaultKind::kPause:
     case FaultKind::kDiskFull:
-    case FaultKind::kCrashPoint: return sim_->up(fault.node);
-    case FaultKind::kDiskWipe: return all_whole && !out_[fault.node] && !removing();
-    case FaultKind::kRestBitFlip: return all_whole && sim_->up(fault.node);
+    case FaultKind::kCrashPoint: return sim_->up(fault.node) && !zombie_[fault.node];
+    case FaultKind::kDiskWipe:
+      return all_whole && !out_[fault.node] && !removing() && !removal_waiting_;
+    case FaultKind::kRestBitFlip: return all_whole && sim_->up(fault.node) && !zombie_[fault.node];
     case FaultKind::kJoin:
       return fault.node < out_.size() && out_[fault.node] && !ever_started(fault.node) &&
              !membership_changing();
     case FaultKind::kDecommission:  // asked of a running node (a paused one answers later)
       return !out_[fault.node] && sim_->up(fault.node) && !sim_->paused(fault.node) &&
              !membership_changing();
-    case FaultKind::kRemove:
-      // A removal loses a copy of the node's data, like a wipe: one loss at a time.
-      return all_whole && !out_[fault.node] && fault.to != fault.node && !out_[fault.to] &&
-             sim_->up(fault.to) && !sim_->paused(fault.to) && !membership_changing();
+    case FaultKind::kRemove: {
+      // A removal loses a copy of the node's data, like a wipe: one loss at a time. The
+      // node dies (or is cut off) only if its owner would accept the removal now (not
+      // into fewer members than the replication factor); it asks once it marks it down.
+      if (!all_whole || out_[fault.node] || fault.to == fault.node || out_[fault.to] ||
+          !sim_->up(fault.to) || sim_->paused(fault.to) || membership_changing()) {
+        return false;
+      }
+      const RingConfig& ring = sim_->machine(fault.to)->node().ring_config();
+      return ring.begin_remove(setup_.names[fault.node], setup_.names[fault.to],
+                               options_.config.replication_factor)
+          .ok();
+    }
     case FaultKind::kCrash: return !out_[fault.node];  // out: already stopped for good
     default: return true;  // partitions and clogs: whoever they cut, out nodes included
   }
@@ -196,9 +213,13 @@ std::vector<size_t> KvSimulation::in_nodes() const {
 }
 
 bool KvSimulation::membership_changing() const {
+  if (removal_waiting_ || joining_) return true;
   for (size_t i : in_nodes()) {
     const KvMachine* machine = sim_->machine(i);
-    if (machine && machine->node().ring_config().changing()) return true;
+    if (machine && machine->node().ring_keeper().formed() &&
+        !machine->node().ring_keeper().can_begin().ok()) {
+      return true;
+    }
   }
   return false;
 }
@@ -213,41 +234,122 @@ bool KvSimulation::removing() const {
 }
 
 // A spare starts on a blank disk and asks its seeds to join; a member is asked to leave;
-// a member dies for good and another one removes it (only once the removal was accepted:
-// a refused one leaves the node alive).
+// a member dies for good (or is cut off from the others for a long while) and, once the
+// owner's failure detector marks it down, the owner removes it.
 void KvSimulation::change_membership(const FaultAction& fault) {
   const uint64_t now = sim_->now_ms();
   if (fault.kind == FaultKind::kJoin) {
     out_[fault.node] = false;
+    joining_ = fault.node;
     stats_.joins_started++;
     trace_.record(now, "join", process_field(fault.node));
     restart_node(fault.node);
     return;
   }
-  const NodeId& subject = setup_.names[fault.node];
-  const size_t owner = fault.kind == FaultKind::kRemove ? fault.to : fault.node;
-  const ChangeKind kind =
-      fault.kind == FaultKind::kRemove ? ChangeKind::kRemove : ChangeKind::kDecommission;
-  bool accepted = false;
-  std::string why;
-  sim_->step(owner, [&](KvMachine& machine, uint64_t local_now_ms) {
-    Result<RingConfig> begun = machine.node().begin_change(kind, subject, local_now_ms);
-    accepted = begun.ok();
-    if (!begun.ok()) why = begun.status().message();
+  if (fault.kind == FaultKind::kDecommission) {
+    bool accepted = false;
+    std::string why;
+    sim_->step(fault.node, [&](KvMachine& machine, uint64_t local_now_ms) {
+      Result<RingConfig> begun =
+          machine.node().begin_change(ChangeKind::kDecommission, setup_.names[fault.node],
+                                      local_now_ms);
+      accepted = begun.ok();
+      if (!begun.ok()) why = begun.status().message();
+    });
+    trace_.record(now, "decommission",
+                  process_field(fault.node) + ",\"accepted\":" + (accepted ? "true" : "false") +
+                      (accepted ? "" : ",\"why\":" + json_quote(why)));
+    if (accepted) stats_.decommissions_started++;
+    return;
+  }
+  removal_waiting_ = fault.node;
+  if (fault.duration_ms == 0) {
+    trace_.record(now, "dies-for-good", process_field(fault.node));
+    crash_node(fault.node);  // gone for good, with its disk
+    out_[fault.node] = true;
+    note_data_lost(fault.node);
+    wiped_[fault.node] = false;  // nothing of it comes back to rebuild
+    ask_removal(fault, 0);
+    return;
+  }
+  trace_.record(now, "cut-off", process_field(fault.node));
+  sim_->network().isolate(fault.node);
+  sim_->events().schedule(now + fault.duration_ms, [this] {
+    sim_->network().heal();
+    trace_.record(sim_->now_ms(), "heal", "");
   });
-  trace_.record(now, fault.kind == FaultKind::kRemove ? "remove" : "decommission",
+  ask_removal(fault, now + fault.duration_ms);
+}
+
+void KvSimulation::ask_removal(const FaultAction& fault, uint64_t cut_until_ms) {
+  sim_->events().schedule(sim_->now_ms() + kRemovalPollMs, [this, fault, cut_until_ms] {
+    if (violation_) return;
+    const NodeId& subject = setup_.names[fault.node];
+    KvMachine* owner = sim_->up(fault.to) && !sim_->paused(fault.to) ? sim_->machine(fault.to)
+                                                                      : nullptr;
+    if (owner && owner->node().membership().status_of(subject) == MemberStatus::kDown) {
+      bool accepted = false;
+      std::string why;
+      sim_->step(fault.to, [&](KvMachine& machine, uint64_t local_now_ms) {
+        Result<RingConfig> begun =
+            machine.node().begin_change(ChangeKind::kRemove, subject, local_now_ms);
+        accepted = begun.ok();
+        if (!begun.ok()) why = begun.status().message();
+      });
+      // A dead node must go: the operator asks again (another change may be finishing).
+      if (accepted || cut_until_ms != 0) return removal_asked(fault, accepted, why);
+    } else if (cut_until_ms != 0 && sim_->now_ms() >= cut_until_ms) {
+      return removal_asked(fault, false, "it came back before it was marked down");
+    }
+    ask_removal(fault, cut_until_ms);
+  });
+}
+
+void KvSimulation::removal_asked(const FaultAction& fault, bool accepted, const std::string& why) {
+  removal_waiting_.reset();
+  trace_.record(sim_->now_ms(), "remove",
                 process_field(fault.node) + ",\"accepted\":" + (accepted ? "true" : "false") +
                     (accepted ? "" : ",\"why\":" + json_quote(why)));
   if (!accepted) return;
-  if (fault.kind == FaultKind::kDecommission) {
-    stats_.decommissions_started++;
+  stats_.removals_started++;
+  if (out_[fault.node]) return;  // it died for good
+  if (!sim_->up(fault.node)) {      // it crashed while cut off: now it stays down
+    out_[fault.node] = true;
+    note_data_lost(fault.node);
+    wiped_[fault.node] = false;
     return;
   }
-  stats_.removals_started++;
-  crash_node(fault.node);  // gone for good, with its disk
+  // Still running, cut off: its data no longer counts, but it answers whoever reaches it
+  // until it learns it was removed (after_membership_step stops it then).
   out_[fault.node] = true;
+  zombie_[fault.node] = true;
   note_data_lost(fault.node);
-  wiped_[fault.node] = false;  // nothing of it comes back to rebuild
+  wiped_[fault.node] = false;
+  coverage_.add("removed_while_running");
+}
+
+KvSimulation::Holding KvSimulation::holding(const Key& key, const Version& version,
+                                            const std::vector<NodeId>& set) const {
+  Holding holding;
+  for (const NodeId& id : set) {
+    const size_t index = static_cast<size_t>(
+        std::find(setup_.names.begin(), setup_.names.end(), id) - setup_.names.begin());
+    KvMachine* machine = index < out_.size() ? sim_->machine(index) : nullptr;
+    Result<std::optional<Entry>> entry = Status::unavailable("down");
+    if (machine && !wiped_[index] && !machine->node().rebuilding()) {
+      entry = machine->store().get(key);
+    }
+    if (!entry.ok()) {
+      holding.unknown++;  // down, or its disk was lost: what it holds is not known here
+      holding.held += " " + id + "=?";
+      continue;
+    }
+    if (*entry && (*entry)->version >= version) holding.holders++;
+    holding.held += " " + id + "=" + (*entry ? (*entry)->version.to_string() : "nothing") +
+                    "@epoch" + std::to_string(machine->node().ring_config().epoch());
+  }
+  holding.majority = holding.holders + holding.unknown >= set.size() / 2 + 1;
+  return holding;
 }
 
 void KvSimulation::check_switched_reads(const RingConfig& config) {
@@ -264,33 +366,43 @@ void KvSimulation::check_switched_reads(const RingConfig& config) {
   }
   for (const auto& [key, op] : latest) {
     if (op->version <= history_.purged_by(key, now)) continue;
-    const std::vector<NodeId> set = config.read_set(key, n);
-    size_t holders = 0, unknown = 0;
-    std::string held;
-    for (const NodeId& id : set) {
-      const size_t index = static_cast<size_t>(
-          std::find(setup_.names.begin(), setup_.names.end(), id) - setup_.names.begin());
-      KvMachine* machine = index < out_.size() ? sim_->machine(index) : nullptr;
-      if (!machine || wiped_[index] || machine->node().rebuilding()) {
-        unknown++;  // down, or its disk was lost: what it holds is not known here
-        held += " " + id + "=?";
-        continue;
-      }
-      Result<std::optional<Entry>> entry = machine->store().get(key);
-      if (!entry.ok()) {
-        unknown++;
-        continue;
-      }
-      if (*entry && (*entry)->version >= op->version) holders++;
-      held += " " + id + "=" + (*entry ? (*entry)->version.to_string() : std::string("nothing"));
-    }
-    if (holders + unknown < set.size() / 2 + 1) {
+    const Holding held = holding(key, op->version, config.read_set(key, n));
+    if (!held.majority) {
       fail(Violation{"switched reads", key, {op->id}, now,
                      "reads moved to the new replicas (" + config.describe() +
                          ") while too few of them hold the acknowledged write " +
-                         op->version.to_string() + ":" + held});
+                         op->version.to_string() + ":" + held.held});
       return;
     }
+  }
+}
+
+// Every member acknowledged the epoch before the newest one, so a coordinator that is at
+// most one epoch behind acknowledges a strong write only once a majority of the key's
+// read set in the newest configuration holds it (quorums of both sets while a key moves);
+// a coordinator further behind (one removed while it was cut off) must not get there on
+// the old replicas' answers.
+void KvSimulation::check_write_placement(const Op& op) {
+  const uint32_t n = options_.config.replication_factor;
+  if (!op.is_write() || op.result != OpResult::kOk || 2 * op.quorum <= n || violation_) return;
+  if (op.version <= history_.purged_by(op.key, sim_->now_ms())) return;
+  const RingConfig* newest = nullptr;
+  for (size_t i : in_nodes()) {
+    const KvMachine* machine = sim_->machine(i);
+    if (!machine || !machine->node().ring_keeper().formed()) continue;
+    const RingConfig& config = machine->node().ring_config();
+    if (!newest || config.epoch() > newest->epoch()) newest = &config;
+  }
+  if (!newest) return;
+  coverage_.add("write_placement_checked");
+  const Holding held = holding(op.key, op.version, newest->read_set(op.key, n));
+  if (!held.majority) {
+    fail(Violation{"write placement", op.key, {op.id}, sim_->now_ms(),
+                   "a write acknowledged at " + op.version.to_string() + " through " +
+                       setup_.names[op.coordinator] + " (at " +
+                       sim_->machine(op.coordinator)->node().ring_config().describe() +
+                       ") is on too few replicas of the newest ring (" + newest->describe() +
+                       "):" + held.held});
   }
 }
 
@@ -301,10 +413,14 @@ void KvSimulation::after_membership_step(size_t index) {
   const RingConfig& config = machine->node().ring_config();
   if (config.changing()) last_changing_ms_ = sim_->now_ms();
   if (config.stage() == ChangeStage::kReadsSwitched) check_switched_reads(config);
-  if (!machine->node().ring_keeper().left()) return;
-  if (!out_[index]) {
+  const std::optional<MemberState> state = machine->node().ring_keeper().self_state();
+  if (joining_ == index && state == MemberState::kNormal) joining_.reset();
+  const bool left = state == MemberState::kLeft;
+  if (!left && !(zombie_[index] && state == MemberState::kRemoved)) return;
+  if (!out_[index] || zombie_[index]) {
     out_[index] = true;  // no new requests through it
-    trace_.record(sim_->now_ms(), "left", process_field(index));
+    zombie_[index] = false;
+    trace_.record(sim_->now_ms(), left ? "left" : "learnt-removed", process_field(index));
   }
   // As kvnode: it answers the requests it was coordinating, then exits.
   if (machine->node().inflight_requests() == 0) {

@@ -49,6 +49,10 @@ SimResult KvSimulation::run() {
   const uint64_t now = sim_->now_ms();
   if (!violation_ && membership_changing()) {
     std::string views;
+    if (joining_) views += "; " + setup_.names[*joining_] + " started to join and is not normal";
+    if (removal_waiting_) {
+      views += "; the removal of " + setup_.names[*removal_waiting_] + " was never accepted";
+    }
     for (size_t i : in_nodes()) {
       const KvMachine* machine = sim_->machine(i);
       views += "; " + setup_.names[i] + ": " +
@@ -91,8 +95,15 @@ SimResult KvSimulation::run() {
     }
   }
   if (!violation_ && !membership_converged()) {
-    fail(Violation{"membership convergence", "", {}, now,
-                   "live nodes disagree on which nodes are alive"});
+    std::string detail = "live nodes disagree on which nodes are alive";
+    for (size_t i = 0; i < zombie_.size(); ++i) {
+      if (zombie_[i] && sim_->up(i)) {
+        detail = setup_.names[i] + " was removed while it was cut off and still runs at " +
+                 sim_->machine(i)->node().ring_config().describe() +
+                 ": it never learnt the new ring";
+      }
+    }
+    fail(Violation{"membership convergence", "", {}, now, detail});
   }
   if (!violation_) probe();
   for (size_t i = 0; i < options_.machine_count(); ++i) harvest_coverage(i);
@@ -310,9 +321,12 @@ bool KvSimulation::converged(std::map<Key, ReplicaState>* state) {
 }
 
 // 7. Membership convergence: every member of the cluster is up, sees every member alive,
-// and holds the same ring configuration (nodes that left or were removed may linger in
+// and holds the same ring configuration, and a node removed while it ran has stopped (nodes that left or were removed may linger in
 // gossip tables as down: they are not members).
 bool KvSimulation::membership_converged() const {
+  for (size_t i = 0; i < zombie_.size(); ++i) {
+    if (zombie_[i] && sim_->up(i)) return false;  // removed, and has not learnt it
+  }
   const std::vector<size_t> members = in_nodes();
   std::optional<RingDescription> ring;
   for (size_t i : members) {

@@ -34,7 +34,8 @@ enum class FaultKind : uint8_t {
   kRestBitFlip,     // node; `amount` picks the table, offset and bit
   kJoin,            // node: a spare starts and joins the cluster through its seeds
   kDecommission,    // node is asked to leave (it streams its ranges out, then stops)
-  kRemove,          // node dies for good; `to` (a live member) removes it from the ring
+  kRemove,          // node dies for good (or, with duration_ms, is cut off that long);
+                    // `to` (a live member) removes it once it marks it down
 };
 const char* fault_kind_name(FaultKind kind);
 

@@ -194,6 +194,15 @@ TEST(MembershipChange, ARemovedDeadNodesRangesAreCopiedFromTheSurvivors) {
   TestCluster cluster(4);
   const std::map<Key, Value> written = write_all(cluster, {"n1", "n2", "n3", "n4"}, "a");
   cluster.crash("n4");
+  // Until the cluster marks it down, n4 may be running: a removal is refused.
+  Result<RingConfig> early =
+      cluster.node("n1").begin_change(ChangeKind::kRemove, "n4", cluster.now_ms());
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.status().code(), StatusCode::kConflict) << early.status().to_string();
+  EXPECT_NE(early.status().message().find("decommission a running node"), std::string::npos);
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return cluster.node("n1").membership().status_of("n4") == MemberStatus::kDown; },
+      30000));
   Result<RingConfig> begun =
       cluster.node("n1").begin_change(ChangeKind::kRemove, "n4", cluster.now_ms());
   ASSERT_TRUE(begun.ok()) << begun.status().to_string();
@@ -260,6 +269,58 @@ TEST(MembershipChange, AStaleEpochRequestIsRefusedAndTheCoordinatorCatchesUp) {
                 cluster.node("n3").metrics().epoch_refusals_sent,
             0u);
   EXPECT_GT(cluster.node(stale).ring_config().epoch(), 1u);
+}
+
+// A node cut off long enough to be marked down is removed while it still runs (an
+// operator's mistake, or a partition that looked like a death). When the partition heals
+// it still holds the old ring: no replica may serve its requests at that epoch (they
+// would be acknowledged by the old replica sets), and it learns it was removed and stops
+// serving clients.
+TEST(MembershipChange, ARemovedNodeThatWasOnlyCutOffStopsServingWhenItHearsTheRing) {
+  TestCluster cluster(4);
+  write_all(cluster, {"n1", "n2", "n3", "n4"}, "a");
+  const uint64_t old_epoch = cluster.node("n4").ring_config().epoch();
+  cluster.isolate("n4");
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return cluster.node("n1").membership().status_of("n4") == MemberStatus::kDown; },
+      30000));
+  ASSERT_TRUE(cluster.node("n1").begin_change(ChangeKind::kRemove, "n4", cluster.now_ms()).ok());
+  ASSERT_TRUE(cluster.advance_until(
+      [&] {
+        return !cluster.node("n1").ring_config().changing() &&
+               !cluster.node("n1").ring_config().find("n4");
+      },
+      10000))
+      << cluster.node("n1").ring_config().describe();
+  EXPECT_EQ(cluster.node("n4").ring_config().epoch(), old_epoch) << "n4 heard nothing";
+  cluster.heal();
+  // A write through the removed node, at the ring it still holds.
+  const uint64_t zombie = cluster.submit("n4", ClientRequest{ClientOp::kPut, "key-1", "zombie", 2});
+  cluster.settle();
+  ASSERT_TRUE(cluster.response(zombie).has_value());
+  if (cluster.response(zombie)->outcome == ClientOutcome::kOk) {
+    // Acknowledged: then by a quorum of the key's replicas in the new ring.
+    const Version version = cluster.response(zombie)->version;
+    size_t holders = 0;
+    for (const NodeId& id : cluster.node("n1").ring_config().read_set("key-1", 3)) {
+      const std::optional<Entry> entry = cluster.stored(id, "key-1");
+      if (entry && entry->version >= version) holders++;
+    }
+    EXPECT_GE(holders, 2u);
+  }
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return cluster.node("n4").ring_keeper().self_state() == MemberState::kRemoved; },
+      5000))
+      << cluster.node("n4").ring_config().describe();
+  EXPECT_FALSE(cluster.node("n4").serving());
+  const uint64_t refused = cluster.get("n4", "key-2");
+  cluster.settle();
+  EXPECT_EQ(cluster.response(refused)->outcome, ClientOutcome::kQuorumFailed);
+  EXPECT_NE(cluster.response(refused)->error.find("removed"), std::string::npos);
+  EXPECT_GT(cluster.node("n1").ring_keeper().counters().requests_refused_stale_epoch +
+                cluster.node("n2").ring_keeper().counters().requests_refused_stale_epoch +
+                cluster.node("n3").ring_keeper().counters().requests_refused_stale_epoch,
+            0u);
 }
 
 }  // namespace

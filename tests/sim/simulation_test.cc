@@ -79,10 +79,6 @@ std::vector<InjectedBugInfo> quick_bugs() {
     if (info.bug == InjectedBug::kServeWhileRebuilding) continue;
     // Needs a membership change while writes miss a replica: seed 153 in 1..200.
     if (info.bug == InjectedBug::kSingleSetQuorumDuringMove) continue;
-    // Not caught yet by any seed in 1..200: every voter acknowledges an epoch before the
-    // next stage begins, so a request stamped with an older epoch that a replica would
-    // wrongly serve almost never exists. Kept in the catalog, hunted by hand.
-    if (info.bug == InjectedBug::kStaleEpochAccepted) continue;
 #ifdef RINGKV_SANITIZED_BUILD
     if (info.bug == InjectedBug::kDropHints) continue;
 #endif
