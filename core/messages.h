@@ -175,12 +175,15 @@ struct StreamRequest {
 };
 
 // Source -> gaining member: the entries asked for; `next_cursor` resumes after them;
-// `done`: there are no more.
+// `done`: there are no more. `scanned`: the keys the source visited for this batch, of the
+// `source_keys` it holds (the gainer's estimate of the bytes still to come).
 struct StreamBatch {
   uint64_t epoch = 0;
   std::vector<KeyedEntry> entries;
   Key next_cursor;
   bool done = false;
+  uint32_t scanned = 0;
+  uint64_t source_keys = 0;
   friend bool operator==(const StreamBatch&, const StreamBatch&) = default;
 };
 

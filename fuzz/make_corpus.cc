@@ -86,7 +86,7 @@ std::vector<Message> sample_messages() {
       RingAck{3, 0x1234567890abcdefULL, false},
       EpochRefusal{7, 4},
       StreamRequest{3, "k\xff", false, 65536},
-      StreamBatch{3, {KeyedEntry{"a", entry}}, "a", false},
+      StreamBatch{3, {KeyedEntry{"a", entry}}, "a", false, 2, 500},
       ChangeRequest{ChangeKind::kJoin, "n4", "10.0.0.4:7000"},
   };
   std::vector<Message> messages;

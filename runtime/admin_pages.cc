@@ -85,7 +85,7 @@ wire::HttpResponse cluster_page(const Node& node) {
       json.key("ranges_done").number(progress.sources_done);
       json.key("ranges_total").number(progress.sources_total);
       json.key("bytes_done").number(progress.bytes_received);
-      json.key("bytes_total").number(0);  // not known ahead: sources stream until done
+      json.key("bytes_total").number(progress.bytes_total);  // estimated until done
       json.end_object();
     }
     json.end_object();

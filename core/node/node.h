@@ -311,6 +311,7 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   Status persist_cursor(const NodeId& source, const StreamCursor& cursor) override;
   Status scan_entries(const Key& cursor, bool from_start,
                       const std::function<bool(const Key&, const Entry&)>& visit) override;
+  uint64_t stored_key_count() const override { return index_.key_count(); }
   Status apply_streamed(const Key& key, const Entry& entry) override;
   void ring_changed(const RingConfig& before, const RingConfig& after) override;
   // Placement, membership rows and the lost-data rebuild follow a configuration.

@@ -273,6 +273,7 @@ void RingKeeper::handle(const NodeId& from, const StreamRequest& request, uint64
         }
         visited++;
         batch.next_cursor = key;
+        batch.scanned = static_cast<uint32_t>(visited);
         if (gains_from(key, from, options_.self)) {
           bytes += key.size() + entry.value.size();
           batch.entries.push_back(KeyedEntry{key, entry});
@@ -280,6 +281,7 @@ void RingKeeper::handle(const NodeId& from, const StreamRequest& request, uint64
         return true;
       });
   if (!scanned.ok()) return;  // the gainer asks again
+  batch.source_keys = host_.stored_key_count();
   counters_.stream_batches_served++;
   outbox_.send(from, std::move(batch));
 }
@@ -299,6 +301,9 @@ void RingKeeper::handle(const NodeId& from, const StreamBatch& batch, uint64_t n
     progress_.entries_received++;
   }
   progress_.bytes_received += bytes;
+  stream.bytes += bytes;
+  stream.scanned += batch.scanned;
+  stream.source_keys = batch.source_keys;
   counters_.stream_batches_received++;
   stream.cursor.cursor = batch.next_cursor;
   stream.cursor.started = true;
@@ -309,8 +314,25 @@ void RingKeeper::handle(const NodeId& from, const StreamBatch& batch, uint64_t n
     stream.not_before_ms = now_ms + bytes * 1000 / options_.stream_max_bytes_per_s;
   }
   if (stream.cursor.done) progress_.sources_done++;
+  progress_.bytes_total = estimated_bytes_total();
   ask_sources(now_ms);
   finish_streaming_if_done();
+}
+
+uint64_t RingKeeper::estimated_bytes_total() const {
+  long double total = 0;
+  for (const auto& [source, stream] : sources_) {
+    if (stream.cursor.done || stream.scanned == 0) {
+      total += static_cast<long double>(stream.bytes);
+      continue;
+    }
+    // The numbers come from a peer: the share is taken as at most 1 and at least 1/keys.
+    const uint64_t keys = std::max(stream.source_keys, stream.scanned);
+    total += static_cast<long double>(stream.bytes) * static_cast<long double>(keys) /
+             static_cast<long double>(stream.scanned);
+  }
+  constexpr long double kMax = static_cast<long double>(UINT64_MAX / 2);
+  return std::max(progress_.bytes_received, static_cast<uint64_t>(std::min(total, kMax)));
 }
 
 void RingKeeper::finish_streaming_if_done() {

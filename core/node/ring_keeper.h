@@ -41,6 +41,8 @@ class RingKeeperHost {
   // when `from_start`), until it returns false.
   virtual Status scan_entries(const Key& cursor, bool from_start,
                               const std::function<bool(const Key&, const Entry&)>& visit) = 0;
+  // How many keys the store holds (exact or estimated): the gainer's progress total.
+  virtual uint64_t stored_key_count() const = 0;
   // Applies a streamed entry (last writer wins, indexed like any replica write).
   virtual Status apply_streamed(const Key& key, const Entry& entry) = 0;
   // The configuration changed (placement, stage): the node re-derives what depends on it.
@@ -68,6 +70,9 @@ struct StreamProgress {
   uint32_t sources_total = 0;
   uint64_t bytes_received = 0;
   uint64_t entries_received = 0;
+  // Estimated: for each source, its bytes so far scaled by the share of its keys it has
+  // scanned (exact once every source is done; grows as sources first answer).
+  uint64_t bytes_total = 0;
 };
 
 struct RingKeeperCounters {
@@ -140,6 +145,8 @@ class RingKeeper {
     StreamCursor cursor;
     uint64_t asked_ms = 0;  // 0: no request in flight
     uint64_t not_before_ms = 0;
+    // Since this node started streaming from it (a restart begins again at the cursor).
+    uint64_t scanned = 0, source_keys = 0, bytes = 0;
   };
 
   void adopt(RingConfig next, uint64_t now_ms);
@@ -148,6 +155,7 @@ class RingKeeper {
   void start_streaming(uint64_t now_ms);
   void ask_sources(uint64_t now_ms);
   void finish_streaming_if_done();
+  uint64_t estimated_bytes_total() const;
   void drive_change(uint64_t now_ms);
   bool all_acked() const;
   void push_config(const NodeId& to, bool hold);

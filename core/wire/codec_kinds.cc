@@ -156,6 +156,8 @@ constexpr FieldSpec<Message> kStreamBatchFields[] = {
                ListField<ObjectField<KeyedEntry, kKeyedEntryFields>, kMaxSyncEntries>>("entries"),
     body_field<StreamBatch, &StreamBatch::next_cursor, KeyField>("next_cursor_b64"),
     body_field<StreamBatch, &StreamBatch::done, BoolField>("done"),
+    body_field<StreamBatch, &StreamBatch::scanned, U32Field>("scanned"),
+    body_field<StreamBatch, &StreamBatch::source_keys, U64Field>("source_keys"),
 };
 
 constexpr FieldSpec<Message> kChangeRequestFields[] = {

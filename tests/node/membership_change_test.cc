@@ -161,6 +161,33 @@ TEST(MembershipChange, ADecommissionedNodeStreamsItsRangesOutAndLeaves) {
   expect_readable(cluster, "n2", latest);
 }
 
+// Throttled, a join streams over many steps; halfway its byte total is an estimate from
+// the share of their keys the sources have scanned, exact once every source is done.
+TEST(MembershipChange, StreamProgressEstimatesItsTotalAndEndsExact) {
+  Config config = TestCluster::default_config();
+  config.stream_batch_bytes = 256;
+  config.stream_max_bytes_per_s = 20'000;
+  TestCluster cluster(3, config);
+  write_all(cluster, {"n1", "n2", "n3"}, "a");
+  cluster.add_node("n4", {"n2"});
+  ASSERT_TRUE(cluster.advance_until(
+      [&] {
+        const StreamProgress p = cluster.node("n4").ring_keeper().progress();
+        return p.sources_done < p.sources_total && p.entries_received >= 10;
+      },
+      5000));
+  const StreamProgress halfway = cluster.node("n4").ring_keeper().progress();
+  EXPECT_GT(halfway.bytes_total, halfway.bytes_received);
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return cluster.node("n4").ring_keeper().self_state() == MemberState::kNormal; },
+      30000));
+  // The last stages reset nothing: the counts stay those of the streaming stage.
+  const StreamProgress finished = cluster.node("n4").ring_keeper().progress();
+  EXPECT_EQ(finished.bytes_total, finished.bytes_received);
+  EXPECT_GE(finished.bytes_total, halfway.bytes_received);
+  EXPECT_LE(halfway.bytes_total, 4 * finished.bytes_total) << "a rough estimate, not a wild one";
+}
+
 // Scaled down and up again (a StatefulSet's pod ids are fixed): the id that left joins
 // again on a fresh disk, and its writes stamp above its earlier life's.
 TEST(MembershipChange, AnIdThatLeftJoinsAgainOnAFreshDisk) {

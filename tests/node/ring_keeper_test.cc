@@ -66,6 +66,7 @@ class TestNode final : public RingKeeperHost, public Outbox {
     }
     return Status::ok_status();
   }
+  uint64_t stored_key_count() const override { return store_.size(); }
   Status apply_streamed(const Key& key, const Entry& entry) override {
     auto [it, inserted] = store_.try_emplace(key, entry);
     if (!inserted && it->second.version < entry.version) it->second = entry;
@@ -289,6 +290,8 @@ TEST(RingKeeper, JoinStreamsTheGainedKeysAndEndsNormal) {
   bus.add("n4", {"n2"});
   ASSERT_TRUE(bus.run_until([&] { return settled(bus, {"n1", "n2", "n3", "n4"}, 5); }))
       << describe_all(bus, {"n1", "n2", "n3", "n4"});
+  const StreamProgress finished = bus.node("n4").keeper().progress();
+  EXPECT_EQ(finished.bytes_total, finished.bytes_received) << "exact once every source is done";
   const RingConfig& done = bus.node("n4").keeper().config();
   EXPECT_EQ(done.members().size(), 4u);
   EXPECT_EQ(bus.node("n2").keeper().counters().joins_completed, 1u);  // n2 owned it

@@ -132,10 +132,11 @@ TEST(CodecTest, MembershipWireFormsArePinned) {
   EXPECT_EQ(pinned(StreamRequest{7, "k", false, 65536}),
             R"({"from":"n1","lamport":42,"ring_epoch":7,"epoch":7,"cursor_b64":"aw==",)"
             R"("from_start":false,"max_bytes":65536})");
-  EXPECT_EQ(pinned(StreamBatch{7, {KeyedEntry{"k", Entry{Version{2, "n1"}, true, ""}}}, "k", true}),
+  EXPECT_EQ(pinned(StreamBatch{7, {KeyedEntry{"k", Entry{Version{2, "n1"}, true, ""}}}, "k", true,
+                               3, 1000}),
             R"({"from":"n1","lamport":42,"ring_epoch":7,"epoch":7,"entries":[{"key_b64":"aw==",)"
             R"("entry":{"version":"2.n1","tombstone":true,"value_b64":""}}],"next_cursor_b64":"aw==",)"
-            R"("done":true})");
+            R"("done":true,"scanned":3,"source_keys":1000})");
   EXPECT_EQ(pinned(ChangeRequest{ChangeKind::kDecommission, "n2", "h2:2"}),
             R"({"from":"n1","lamport":42,"ring_epoch":7,"kind":"decommission","node_id":"n2",)"
             R"("address":"h2:2"})");

@@ -39,7 +39,8 @@ std::string stream_progress_text(const StreamProgress& progress) {
   std::string text = std::to_string(progress.ranges_done) + "/" +
                      std::to_string(progress.ranges_total) + " ranges, " +
                      approximate_size_text(progress.bytes_done);
-  // kvnode does not know the total ahead (bytes_total 0): sources stream until done.
+  // kvnode estimates the total from the share of their keys the sources have scanned (0
+  // before any answered).
   if (progress.bytes_total > 0) text += "/" + approximate_size_text(progress.bytes_total);
   return text;
 }
