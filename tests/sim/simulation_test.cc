@@ -77,8 +77,6 @@ std::vector<InjectedBugInfo> quick_bugs() {
     // A wiped node now serves nothing until it has its ring configuration back from its
     // peers, which shortens the window this bug needs: seed 43 in 1..200 catches it.
     if (info.bug == InjectedBug::kServeWhileRebuilding) continue;
-    // Needs a membership change while writes miss a replica: seed 153 in 1..200.
-    if (info.bug == InjectedBug::kSingleSetQuorumDuringMove) continue;
 #ifdef RINGKV_SANITIZED_BUILD
     if (info.bug == InjectedBug::kDropHints) continue;
 #endif
