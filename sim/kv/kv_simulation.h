@@ -117,7 +117,14 @@ class KvSimulation {
   // A removal waits (as an operator does) until its owner's failure detector marks the
   // subject down, then asks; a subject that was only cut off and came back is not removed.
   void ask_removal(const FaultAction& fault, uint64_t cut_until_ms);
-  void removal_asked(const FaultAction& fault, bool accepted, const std::string& why);
+  // nullopt when accepted, else the refusal.
+  void removal_asked(const FaultAction& fault, const std::optional<std::string>& refused);
+  // Asks `owner` to begin a change about `subject`: nullopt if it did, else why not.
+  std::optional<std::string> begin_change(size_t owner, ChangeKind kind, size_t subject);
+  void record_change(uint64_t at_ms, const char* kind, size_t subject,
+                     const std::optional<std::string>& refused);
+  // The node is no longer a member: out of the checks, its data counted as lost.
+  void take_out(size_t index);
   void after_membership_step(size_t index);
   bool ever_started(size_t index) const;
   std::vector<size_t> in_nodes() const;  // the machines that are members (or joining)

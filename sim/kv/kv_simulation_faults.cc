@@ -247,28 +247,17 @@ void KvSimulation::change_membership(const FaultAction& fault) {
     return;
   }
   if (fault.kind == FaultKind::kDecommission) {
-    bool accepted = false;
-    std::string why;
-    sim_->step(fault.node, [&](KvMachine& machine, uint64_t local_now_ms) {
-      Result<RingConfig> begun =
-          machine.node().begin_change(ChangeKind::kDecommission, setup_.names[fault.node],
-                                      local_now_ms);
-      accepted = begun.ok();
-      if (!begun.ok()) why = begun.status().message();
-    });
-    trace_.record(now, "decommission",
-                  process_field(fault.node) + ",\"accepted\":" + (accepted ? "true" : "false") +
-                      (accepted ? "" : ",\"why\":" + json_quote(why)));
-    if (accepted) stats_.decommissions_started++;
+    const std::optional<std::string> refused =
+        begin_change(fault.node, ChangeKind::kDecommission, fault.node);
+    record_change(now, "decommission", fault.node, refused);
+    if (!refused) stats_.decommissions_started++;
     return;
   }
   removal_waiting_ = fault.node;
   if (fault.duration_ms == 0) {
     trace_.record(now, "dies-for-good", process_field(fault.node));
     crash_node(fault.node);  // gone for good, with its disk
-    out_[fault.node] = true;
-    note_data_lost(fault.node);
-    wiped_[fault.node] = false;  // nothing of it comes back to rebuild
+    take_out(fault.node);
     ask_removal(fault, 0);
     return;
   }
@@ -288,43 +277,54 @@ void KvSimulation::ask_removal(const FaultAction& fault, uint64_t cut_until_ms) 
     KvMachine* owner = sim_->up(fault.to) && !sim_->paused(fault.to) ? sim_->machine(fault.to)
                                                                       : nullptr;
     if (owner && owner->node().membership().status_of(subject) == MemberStatus::kDown) {
-      bool accepted = false;
-      std::string why;
-      sim_->step(fault.to, [&](KvMachine& machine, uint64_t local_now_ms) {
-        Result<RingConfig> begun =
-            machine.node().begin_change(ChangeKind::kRemove, subject, local_now_ms);
-        accepted = begun.ok();
-        if (!begun.ok()) why = begun.status().message();
-      });
+      const std::optional<std::string> refused =
+          begin_change(fault.to, ChangeKind::kRemove, fault.node);
       // A dead node must go: the operator asks again (another change may be finishing).
-      if (accepted || cut_until_ms != 0) return removal_asked(fault, accepted, why);
+      if (!refused || cut_until_ms != 0) return removal_asked(fault, refused);
     } else if (cut_until_ms != 0 && sim_->now_ms() >= cut_until_ms) {
-      return removal_asked(fault, false, "it came back before it was marked down");
+      return removal_asked(fault, "it came back before it was marked down");
     }
     ask_removal(fault, cut_until_ms);
   });
 }
 
-void KvSimulation::removal_asked(const FaultAction& fault, bool accepted, const std::string& why) {
+std::optional<std::string> KvSimulation::begin_change(size_t owner, ChangeKind kind,
+                                                      size_t subject) {
+  std::optional<std::string> refused;
+  sim_->step(owner, [&](KvMachine& machine, uint64_t local_now_ms) {
+    Result<RingConfig> begun =
+        machine.node().begin_change(kind, setup_.names[subject], local_now_ms);
+    if (!begun.ok()) refused = begun.status().message();
+  });
+  return refused;
+}
+
+void KvSimulation::record_change(uint64_t at_ms, const char* kind, size_t subject,
+                                 const std::optional<std::string>& refused) {
+  trace_.record(at_ms, kind,
+                process_field(subject) + ",\"accepted\":" + (refused ? "false" : "true") +
+                    (refused ? ",\"why\":" + json_quote(*refused) : ""));
+}
+
+void KvSimulation::take_out(size_t index) {
+  out_[index] = true;
+  note_data_lost(index);
+  wiped_[index] = false;  // nothing of it comes back to rebuild
+}
+
+void KvSimulation::removal_asked(const FaultAction& fault,
+                                 const std::optional<std::string>& refused) {
   removal_waiting_.reset();
-  trace_.record(sim_->now_ms(), "remove",
-                process_field(fault.node) + ",\"accepted\":" + (accepted ? "true" : "false") +
-                    (accepted ? "" : ",\"why\":" + json_quote(why)));
-  if (!accepted) return;
+  record_change(sim_->now_ms(), "remove", fault.node, refused);
+  if (refused) return;
   stats_.removals_started++;
   if (out_[fault.node]) return;  // it died for good
-  if (!sim_->up(fault.node)) {      // it crashed while cut off: now it stays down
-    out_[fault.node] = true;
-    note_data_lost(fault.node);
-    wiped_[fault.node] = false;
-    return;
-  }
+  const bool running = sim_->up(fault.node);  // else it crashed while cut off: it stays down
+  take_out(fault.node);
+  if (!running) return;
   // Still running, cut off: its data no longer counts, but it answers whoever reaches it
   // until it learns it was removed (after_membership_step stops it then).
-  out_[fault.node] = true;
   zombie_[fault.node] = true;
-  note_data_lost(fault.node);
-  wiped_[fault.node] = false;
   coverage_.add("removed_while_running");
 }
 

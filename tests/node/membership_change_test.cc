@@ -77,6 +77,16 @@ bool everyone_at(TestCluster& cluster, const std::vector<NodeId>& ids, uint64_t 
   return true;
 }
 
+// A node outside the ring serves no client: a read through it fails, saying why.
+void expect_refuses_clients(TestCluster& cluster, const NodeId& id, const std::string& why) {
+  EXPECT_FALSE(cluster.node(id).serving());
+  const uint64_t refused = cluster.get(id, "key-1");
+  cluster.settle();
+  EXPECT_EQ(cluster.response(refused)->outcome, ClientOutcome::kQuorumFailed);
+  EXPECT_NE(cluster.response(refused)->error.find(why), std::string::npos)
+      << cluster.response(refused)->error;
+}
+
 TEST(MembershipChange, AFormedClusterIsEpochOneWithEveryNodeNormal) {
   TestCluster cluster(3);
   for (const NodeId& id : cluster.ids()) {
@@ -141,11 +151,7 @@ TEST(MembershipChange, ADecommissionedNodeStreamsItsRangesOutAndLeaves) {
   const std::map<Key, Value> during = write_all(cluster, {"n1", "n2", "n4"}, "b");
   ASSERT_TRUE(cluster.advance_until([&] { return cluster.node("n3").ring_keeper().left(); }, 5000))
       << cluster.node("n3").ring_config().describe();
-  EXPECT_FALSE(cluster.node("n3").serving());
-  const uint64_t refused = cluster.get("n3", "key-1");
-  cluster.settle();
-  EXPECT_EQ(cluster.response(refused)->outcome, ClientOutcome::kQuorumFailed);
-  EXPECT_NE(cluster.response(refused)->error.find("left the cluster"), std::string::npos);
+  expect_refuses_clients(cluster, "n3", "left the cluster");
   ASSERT_TRUE(cluster.advance_until(
       [&] {
         return !cluster.node("n1").ring_config().changing() &&
@@ -339,11 +345,7 @@ TEST(MembershipChange, ARemovedNodeThatWasOnlyCutOffStopsServingWhenItHearsTheRi
       [&] { return cluster.node("n4").ring_keeper().self_state() == MemberState::kRemoved; },
       5000))
       << cluster.node("n4").ring_config().describe();
-  EXPECT_FALSE(cluster.node("n4").serving());
-  const uint64_t refused = cluster.get("n4", "key-2");
-  cluster.settle();
-  EXPECT_EQ(cluster.response(refused)->outcome, ClientOutcome::kQuorumFailed);
-  EXPECT_NE(cluster.response(refused)->error.find("removed"), std::string::npos);
+  expect_refuses_clients(cluster, "n4", "removed");
   EXPECT_GT(cluster.node("n1").ring_keeper().counters().requests_refused_stale_epoch +
                 cluster.node("n2").ring_keeper().counters().requests_refused_stale_epoch +
                 cluster.node("n3").ring_keeper().counters().requests_refused_stale_epoch,
