@@ -174,6 +174,9 @@ const std::vector<FlagSpec>& flag_specs() {
       {"memtable-bytes", "BYTES", "4194304", "memtable size before a flush to an SSTable",
        number([](RuntimeOptions& o, uint64_t v) { o.config.memtable_max_bytes = v; }, 4096,
               1ull << 30)},
+      {"block-cache-bytes", "BYTES", "8388608",
+       "data blocks kept in memory by the data store (LRU; 0 turns the cache off)",
+       number([](RuntimeOptions& o, uint64_t v) { o.block_cache_bytes = v; }, 0, 1ull << 40)},
       {"stream-max-bytes-per-s", "BYTES", "0",
        "while this node gains ranges in a membership change, stream at most this many bytes "
        "a second from each source (0: unthrottled)",

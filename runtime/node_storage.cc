@@ -47,11 +47,12 @@ Result<int> lock_directory(const std::string& dir) {
 
 Result<std::unique_ptr<LsmStore>> open_store(Env& env, const std::string& data_dir,
                                              const char* name, uint64_t memtable_max_bytes,
-                                             const Logger& logger) {
+                                             uint64_t block_cache_bytes, const Logger& logger) {
   std::string dir = join_path(data_dir, name);
   RINGKV_RETURN_IF_ERROR(env.create_dir(dir));
   LsmOptions options;
   options.memtable_max_bytes = memtable_max_bytes;
+  options.block_cache_bytes = block_cache_bytes;
   std::string discarded;
   const auto started = std::chrono::steady_clock::now();
   auto store = LsmStore::open_or_discard_damaged(env, dir, options, &discarded);
@@ -116,11 +117,12 @@ Result<std::unique_ptr<NodeStorage>> NodeStorage::open(const RuntimeOptions& opt
   if (!incarnation.ok()) return incarnation.status();
   storage->incarnation_ = *incarnation;
   auto data = open_store(storage->env_, options.data_dir, kStoreDirectoryName,
-                         options.config.memtable_max_bytes, logger);
+                         options.config.memtable_max_bytes, options.block_cache_bytes, logger);
   if (!data.ok()) return data.status();
   storage->lsm_ = std::move(*data);
   auto hints =
-      open_store(storage->env_, options.data_dir, kHintDirectoryName, kHintMemtableBytes, logger);
+      open_store(storage->env_, options.data_dir, kHintDirectoryName, kHintMemtableBytes,
+                   kHintBlockCacheBytes, logger);
   if (!hints.ok()) return hints.status();
   storage->hint_lsm_ = std::move(*hints);
   storage->replica_store_ = storage->lsm_.get();

@@ -22,6 +22,7 @@ inline constexpr const char* kStoreDirectoryName = "store";
 inline constexpr const char* kHintDirectoryName = "hints";
 // The hint store holds little; a small memtable keeps its WAL short.
 inline constexpr uint64_t kHintMemtableBytes = 1u << 20;
+inline constexpr uint64_t kHintBlockCacheBytes = 1u << 20;
 
 class NodeStorage {
  public:

@@ -32,6 +32,7 @@ struct RuntimeOptions {
   uint64_t idle_timeout_ms = 60000;  // see ConnectionTimeouts (connection.h)
   uint64_t read_timeout_ms = 10000;
   uint64_t shutdown_grace_ms = 2000;
+  uint64_t block_cache_bytes = 8ull << 20;  // the data store's block cache (0: none)
   LogLevel log_level = LogLevel::kInfo;
 };
 

@@ -1,18 +1,26 @@
-// storage_bench: a small, honest comparison of LsmStore (PosixEnv) with leveldb on the same
-// workload: N puts of random keys with V-byte values, synced every B puts (group commit),
-// then N point reads of random written keys, then one full scan. Prints one line per
-// engine and phase (ops/s). Usage: storage_bench [--dir D] [--n N] [--value V] [--batch B]
-// Runs in a fresh temporary directory under /tmp unless --dir is given; removes it after.
+// storage_bench: LsmStore (PosixEnv) and leveldb side by side on the same workloads, in the
+// same run. Phases (each engine runs them all, in this order):
+//   write       --write-n puts of random keys, a sync every --batch puts (group commit),
+//               on a fresh store;
+//   fillrandom  --n puts of random keys, no sync, on a second fresh store;
+//   readrandom  --n gets of random keys written by fillrandom (every get must find its key);
+//   scan        one full scan of the fillrandom store.
+// Output: one line per engine and phase, `ENGINE PHASE N ops/s` (N an integer; a scan's
+// ops are keys visited); details go on lines starting with '#'. Runs in a fresh temporary
+// directory under /tmp unless --dir is given, and removes what it created.
+#include <leveldb/cache.h>
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
-#include <leveldb/write_batch.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,30 +30,41 @@
 
 namespace {
 
+// Bounds on what the flags may ask for (the key and read-order arrays live in memory).
+constexpr uint64_t kMaxOperations = 50'000'000;
+constexpr uint64_t kMaxValueBytes = 1 << 20;
+
 struct BenchOptions {
   std::string dir;
-  uint64_t operations = 100000;
-  size_t value_bytes = 100;
+  uint64_t write_operations = 100'000;
+  uint64_t fill_operations = 1'000'000;
+  uint64_t value_bytes = 100;
   uint64_t sync_batch = 100;
+  uint64_t block_cache_bytes = ringkv::LsmOptions().block_cache_bytes;
+  std::set<std::string> engines{"ringkv", "leveldb"};
 };
 
-struct Workload {
+struct Keys {
   std::vector<std::string> keys;  // in write order
-  std::vector<uint64_t> read_order;
-  std::string value;
+  std::vector<uint32_t> read_order;
 };
 
-Workload make_workload(const BenchOptions& options) {
-  ringkv::Prng prng(42);
-  Workload workload;
-  for (uint64_t i = 0; i < options.operations; ++i) {
-    workload.keys.push_back("key-" + std::to_string(prng.next_u64()));
+Keys make_keys(uint64_t count, uint64_t seed, bool with_reads) {
+  ringkv::Prng prng(seed);
+  Keys out;
+  out.keys.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof key, "key-%016llx", static_cast<unsigned long long>(prng.next_u64()));
+    out.keys.emplace_back(key);
   }
-  for (uint64_t i = 0; i < options.operations; ++i) {
-    workload.read_order.push_back(prng.uniform(options.operations));
+  if (with_reads) {
+    out.read_order.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      out.read_order.push_back(static_cast<uint32_t>(prng.uniform(count)));
+    }
   }
-  workload.value.assign(options.value_bytes, 'v');
-  return workload;
+  return out;
 }
 
 class Timer {
@@ -60,106 +79,265 @@ class Timer {
 };
 
 void report(const char* engine, const char* phase, uint64_t operations, double seconds) {
-  std::printf("%-8s %-6s %10.0f ops/s  (%llu ops in %.2f s)\n", engine, phase,
-              double(operations) / seconds, static_cast<unsigned long long>(operations), seconds);
+  std::printf("%s %s %llu ops/s\n", engine, phase,
+              static_cast<unsigned long long>(double(operations) / seconds));
+  std::printf("# %s %s: %llu ops in %.3f s\n", engine, phase,
+              static_cast<unsigned long long>(operations), seconds);
+  std::fflush(stdout);
 }
 
-bool bench_ringkv(const BenchOptions& options, const Workload& workload) {
-  ringkv::PosixEnv env;
-  auto opened = ringkv::LsmStore::open(env, options.dir + "/ringkv", ringkv::LsmOptions());
-  if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.status().to_string().c_str()), false;
-  ringkv::LsmStore& store = **opened;
-  Timer writes;
-  for (uint64_t i = 0; i < workload.keys.size(); ++i) {
-    ringkv::Entry entry{ringkv::Version{i + 1, "n1"}, false, workload.value};
-    if (!store.apply(workload.keys[i], entry).ok()) return false;
-    if ((i + 1) % options.sync_batch == 0 && !store.sync().ok()) return false;
-    if (i % 64 == 0 && store.compaction_pending() && !store.compact_step(1000).ok()) return false;
-  }
-  if (!store.sync().ok()) return false;
-  report("ringkv", "write", workload.keys.size(), writes.seconds());
-  Timer reads;
-  for (uint64_t index : workload.read_order) {
-    auto got = store.get(workload.keys[index]);
-    if (!got.ok() || !got->has_value()) return false;
-  }
-  report("ringkv", "read", workload.read_order.size(), reads.seconds());
-  Timer scan;
-  uint64_t visited = 0;
-  if (!store.scan("", [&](std::string_view, const ringkv::Entry&) { return ++visited > 0; }).ok()) {
-    return false;
-  }
-  report("ringkv", "scan", visited, scan.seconds());
-  return true;
+bool fail(const char* engine, const char* phase, const std::string& why) {
+  std::fprintf(stderr, "storage_bench: %s %s failed: %s\n", engine, phase, why.c_str());
+  return false;
 }
 
-bool bench_leveldb(const BenchOptions& options, const Workload& workload) {
-  leveldb::Options db_options;
-  db_options.create_if_missing = true;
-  std::unique_ptr<const leveldb::FilterPolicy> filter(leveldb::NewBloomFilterPolicy(10));
-  db_options.filter_policy = filter.get();
-  leveldb::DB* raw = nullptr;
-  if (!leveldb::DB::Open(db_options, options.dir + "/leveldb", &raw).ok()) return false;
-  std::unique_ptr<leveldb::DB> db(raw);
-  leveldb::WriteOptions unsynced, synced;
-  synced.sync = true;
+// --- ringkv ---
+
+class RingkvEngine {
+ public:
+  explicit RingkvEngine(const BenchOptions& options) : options_(options) {}
+
+  bool open(const std::string& dir) {
+    ringkv::LsmOptions lsm;
+    lsm.block_cache_bytes = options_.block_cache_bytes;
+    auto opened = ringkv::LsmStore::open(env_, dir, lsm);
+    if (!opened.ok()) return fail("ringkv", "open", opened.status().to_string());
+    store_ = std::move(*opened);
+    return true;
+  }
+  void close() { store_.reset(); }
+
+  bool put_all(const Keys& keys, const std::string& value, uint64_t sync_every,
+               const char* phase) {
+    for (uint64_t i = 0; i < keys.keys.size(); ++i) {
+      ringkv::Entry entry{ringkv::Version{i + 1, "n1"}, false, value};
+      auto applied = store_->apply(keys.keys[i], entry);
+      if (!applied.ok()) return fail("ringkv", phase, applied.status().to_string());
+      if (sync_every && (i + 1) % sync_every == 0) {
+        ringkv::Status synced = store_->sync();
+        if (!synced.ok()) return fail("ringkv", phase, synced.to_string());
+      }
+      // The node's driver advances compaction from its ticks; here every 64 puts.
+      if (i % 64 == 0 && store_->compaction_pending()) {
+        ringkv::Status stepped = store_->compact_step(1000);
+        if (!stepped.ok()) return fail("ringkv", phase, stepped.to_string());
+      }
+    }
+    if (sync_every) {
+      ringkv::Status synced = store_->sync();
+      if (!synced.ok()) return fail("ringkv", phase, synced.to_string());
+    }
+    return true;
+  }
+
+  bool get_all(const Keys& keys) {
+    for (uint32_t index : keys.read_order) {
+      auto got = store_->get(keys.keys[index]);
+      if (!got.ok()) return fail("ringkv", "readrandom", got.status().to_string());
+      if (!got->has_value()) return fail("ringkv", "readrandom", "a written key was not found");
+    }
+    return true;
+  }
+
+  bool scan_all(uint64_t& visited) {
+    visited = 0;
+    ringkv::Status scanned = store_->scan("", [&](std::string_view, const ringkv::Entry&) {
+      ++visited;
+      return true;
+    });
+    if (!scanned.ok()) return fail("ringkv", "scan", scanned.to_string());
+    return true;
+  }
+
+  void describe() const {
+    ringkv::LsmStats stats = store_->stats();
+    std::printf("# ringkv: %llu tables, %llu table bytes, block cache %llu/%llu bytes, "
+                "%llu hits, %llu misses\n",
+                static_cast<unsigned long long>(stats.table_count),
+                static_cast<unsigned long long>(stats.table_bytes),
+                static_cast<unsigned long long>(stats.block_cache_bytes),
+                static_cast<unsigned long long>(options_.block_cache_bytes),
+                static_cast<unsigned long long>(stats.block_cache_hits),
+                static_cast<unsigned long long>(stats.block_cache_misses));
+  }
+
+ private:
+  const BenchOptions& options_;
+  ringkv::PosixEnv env_;
+  std::unique_ptr<ringkv::LsmStore> store_;
+};
+
+// --- leveldb (Debian's 1.23: 10 bits/key bloom filter, its default 8 MiB block cache) ---
+
+class LeveldbEngine {
+ public:
+  LeveldbEngine() : filter_(leveldb::NewBloomFilterPolicy(10)) {}
+
+  bool open(const std::string& dir) {
+    leveldb::Options options;
+    options.create_if_missing = true;
+    options.filter_policy = filter_.get();
+    leveldb::DB* raw = nullptr;
+    leveldb::Status status = leveldb::DB::Open(options, dir, &raw);
+    if (!status.ok()) return fail("leveldb", "open", status.ToString());
+    db_.reset(raw);
+    return true;
+  }
+  void close() { db_.reset(); }
+
+  bool put_all(const Keys& keys, const std::string& value, uint64_t sync_every,
+               const char* phase) {
+    leveldb::WriteOptions unsynced, synced;
+    synced.sync = true;
+    for (uint64_t i = 0; i < keys.keys.size(); ++i) {
+      bool sync_now = sync_every && ((i + 1) % sync_every == 0 || i + 1 == keys.keys.size());
+      leveldb::Status status = db_->Put(sync_now ? synced : unsynced, keys.keys[i], value);
+      if (!status.ok()) return fail("leveldb", phase, status.ToString());
+    }
+    return true;
+  }
+
+  bool get_all(const Keys& keys) {
+    std::string value;
+    for (uint32_t index : keys.read_order) {
+      leveldb::Status status = db_->Get(leveldb::ReadOptions(), keys.keys[index], &value);
+      if (!status.ok()) return fail("leveldb", "readrandom", status.ToString());
+    }
+    return true;
+  }
+
+  bool scan_all(uint64_t& visited) {
+    visited = 0;
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++visited;
+    if (!it->status().ok()) return fail("leveldb", "scan", it->status().ToString());
+    return true;
+  }
+
+  void describe() const {}
+
+ private:
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<leveldb::DB> db_;
+};
+
+template <typename Engine>
+bool run_engine(const char* name, Engine& engine, const BenchOptions& options,
+                const Keys& write_keys, const Keys& fill_keys, const std::string& value) {
+  const std::string base = options.dir + "/" + name;
+  if (!engine.open(base + "-write")) return false;
   Timer writes;
-  for (uint64_t i = 0; i < workload.keys.size(); ++i) {
-    bool sync_now = (i + 1) % options.sync_batch == 0 || i + 1 == workload.keys.size();
-    if (!db->Put(sync_now ? synced : unsynced, workload.keys[i], workload.value).ok()) return false;
-  }
-  report("leveldb", "write", workload.keys.size(), writes.seconds());
+  if (!engine.put_all(write_keys, value, options.sync_batch, "write")) return false;
+  report(name, "write", write_keys.keys.size(), writes.seconds());
+  engine.close();
+
+  if (!engine.open(base + "-fill")) return false;
+  Timer fill;
+  if (!engine.put_all(fill_keys, value, 0, "fillrandom")) return false;
+  report(name, "fillrandom", fill_keys.keys.size(), fill.seconds());
   Timer reads;
-  std::string value;
-  for (uint64_t index : workload.read_order) {
-    if (!db->Get(leveldb::ReadOptions(), workload.keys[index], &value).ok()) return false;
-  }
-  report("leveldb", "read", workload.read_order.size(), reads.seconds());
+  if (!engine.get_all(fill_keys)) return false;
+  report(name, "readrandom", fill_keys.read_order.size(), reads.seconds());
   Timer scan;
   uint64_t visited = 0;
-  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++visited;
-  report("leveldb", "scan", visited, scan.seconds());
+  if (!engine.scan_all(visited)) return false;
+  report(name, "scan", visited, scan.seconds());
+  engine.describe();
+  engine.close();
   return true;
 }
 
 void remove_tree(const std::string& path) {
-  std::string command = "rm -rf -- '" + path + "'";  // a temp dir we created ourselves
-  if (std::system(command.c_str()) != 0)
-    std::fprintf(stderr, "could not remove %s\n", path.c_str());
+  std::string command = "rm -rf -- '" + path + "'";  // a directory this run created
+  if (std::system(command.c_str()) != 0) {
+    std::fprintf(stderr, "storage_bench: could not remove %s\n", path.c_str());
+  }
+}
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "storage_bench: %s\n"
+               "usage: storage_bench [--dir D] [--n N] [--write-n N] [--value BYTES]\n"
+               "                     [--batch PUTS] [--block-cache-bytes BYTES]\n"
+               "                     [--engine ringkv|leveldb]\n"
+               "  --n        puts in fillrandom and gets in readrandom (default 1000000)\n"
+               "  --write-n  puts in write, synced every --batch puts (default 100000)\n",
+               why);
+  std::exit(2);
+}
+
+uint64_t parse_count(const char* flag, const char* text, uint64_t min, uint64_t max) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long value = std::strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || value < min ||
+      value > max) {
+    std::string why = std::string(flag) + " wants an integer in [" + std::to_string(min) +
+                      ", " + std::to_string(max) + "], not '" + text + "'";
+    usage(why.c_str());
+  }
+  return value;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   BenchOptions options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--dir"))
-      options.dir = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--n"))
-      options.operations = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--value"))
-      options.value_bytes = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--batch"))
-      options.sync_batch = std::strtoull(argv[i + 1], nullptr, 10);
-  }
-  if (options.operations == 0 || options.sync_batch == 0) {
-    std::fprintf(stderr, "usage: storage_bench [--dir D] [--n N>0] [--value V] [--batch B>0]\n");
-    return 1;
+  for (int i = 1; i < argc; i += 2) {
+    const char* flag = argv[i];
+    if (i + 1 >= argc) usage((std::string(flag) + " needs a value").c_str());
+    const char* value = argv[i + 1];
+    if (!std::strcmp(flag, "--dir")) {
+      options.dir = value;
+    } else if (!std::strcmp(flag, "--n")) {
+      options.fill_operations = parse_count(flag, value, 1, kMaxOperations);
+    } else if (!std::strcmp(flag, "--write-n")) {
+      options.write_operations = parse_count(flag, value, 1, kMaxOperations);
+    } else if (!std::strcmp(flag, "--value")) {
+      options.value_bytes = parse_count(flag, value, 0, kMaxValueBytes);
+    } else if (!std::strcmp(flag, "--batch")) {
+      options.sync_batch = parse_count(flag, value, 1, kMaxOperations);
+    } else if (!std::strcmp(flag, "--block-cache-bytes")) {
+      options.block_cache_bytes = parse_count(flag, value, 0, uint64_t(1) << 40);
+    } else if (!std::strcmp(flag, "--engine")) {
+      if (std::strcmp(value, "ringkv") && std::strcmp(value, "leveldb")) {
+        usage("--engine is ringkv or leveldb");
+      }
+      options.engines = {value};
+    } else {
+      usage((std::string("unknown flag ") + flag).c_str());
+    }
   }
   bool temporary = options.dir.empty();
   if (temporary) {
     char pattern[] = "/tmp/ringkv-storage-bench-XXXXXX";
-    if (!::mkdtemp(pattern)) return 1;
+    if (!::mkdtemp(pattern)) usage("could not create a directory under /tmp");
     options.dir = pattern;
   }
-  Workload workload = make_workload(options);
-  std::printf("%llu puts of %zu-byte values, sync every %llu puts, then %llu random gets\n",
-              static_cast<unsigned long long>(options.operations), options.value_bytes,
+  Keys write_keys = make_keys(options.write_operations, 42, false);
+  Keys fill_keys = make_keys(options.fill_operations, 43, true);
+  std::string value(options.value_bytes, 'v');
+  std::printf("# write: %llu puts, sync every %llu; fillrandom/readrandom: %llu puts/gets; "
+              "%llu-byte values, 20-byte keys\n",
+              static_cast<unsigned long long>(options.write_operations),
               static_cast<unsigned long long>(options.sync_batch),
-              static_cast<unsigned long long>(options.operations));
-  bool ok = bench_ringkv(options, workload) && bench_leveldb(options, workload);
-  if (temporary) remove_tree(options.dir);
-  if (!ok) std::fprintf(stderr, "storage_bench: an operation failed\n");
+              static_cast<unsigned long long>(options.fill_operations),
+              static_cast<unsigned long long>(options.value_bytes));
+  bool ok = true;
+  if (options.engines.count("ringkv")) {
+    RingkvEngine engine(options);
+    ok = run_engine("ringkv", engine, options, write_keys, fill_keys, value);
+  }
+  if (ok && options.engines.count("leveldb")) {
+    LeveldbEngine engine;
+    ok = run_engine("leveldb", engine, options, write_keys, fill_keys, value);
+  }
+  if (temporary) {
+    remove_tree(options.dir);
+  } else {
+    for (const char* name : {"ringkv", "leveldb"}) {
+      for (const char* phase : {"-write", "-fill"}) remove_tree(options.dir + "/" + name + phase);
+    }
+  }
   return ok ? 0 : 1;
 }

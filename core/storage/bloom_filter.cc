@@ -2,18 +2,35 @@
 
 #include <algorithm>
 
-#include "core/hash.h"
+#include "core/storage/storage_format.h"
 
 namespace ringkv {
 namespace {
 
 constexpr size_t kMinFilterBits = 64;
 constexpr uint8_t kMaxProbes = 30;
+constexpr uint64_t kLineBits = storage_format::kBloomLineBytes * 8;
 
-void probe_positions(uint64_t hash, uint8_t probes, uint64_t bit_count, auto&& on_bit) {
+// Format 1: positions (h1 + i*h2) mod bits over the whole array. Stops when on_bit says so.
+void probe_positions_v1(uint64_t hash, uint8_t probes, uint64_t bit_count, auto&& on_bit) {
   uint64_t h1 = hash;
   uint64_t h2 = (hash >> 33) | (hash << 31) | 1;  // odd, so probes spread over the bits
-  for (uint8_t i = 0; i < probes; ++i) on_bit((h1 + i * h2) % bit_count);
+  for (uint8_t i = 0; i < probes; ++i) {
+    if (!on_bit((h1 + i * h2) % bit_count)) return;
+  }
+}
+
+// Format 2: the line is the high part of hash * lines; inside it, a = low 32 bits of the
+// hash, stepping by rotr(a, 17) | 1, modulo the 512 bits of a line.
+void probe_positions_v2(uint64_t hash, uint8_t probes, uint64_t line_count, auto&& on_bit) {
+  const auto line = static_cast<uint64_t>((static_cast<unsigned __int128>(hash) * line_count) >> 64);
+  const uint64_t base = line * kLineBits;
+  auto a = static_cast<uint32_t>(hash);
+  const uint32_t delta = ((a >> 17) | (a << 15)) | 1;
+  for (uint8_t i = 0; i < probes; ++i) {
+    if (!on_bit(base + (a % kLineBits))) return;
+    a += delta;
+  }
 }
 
 }  // namespace
@@ -22,27 +39,45 @@ void BloomFilterBuilder::add_key(std::string_view key) { key_hashes_.push_back(h
 
 std::string BloomFilterBuilder::finish() const {
   size_t bit_count = std::max(kMinFilterBits, key_hashes_.size() * bits_per_key_);
-  bit_count = (bit_count + 7) / 8 * 8;
   auto probes = static_cast<uint8_t>(std::clamp<size_t>(bits_per_key_ * 69 / 100, 1, kMaxProbes));
-  std::string filter(bit_count / 8, '\0');
-  for (uint64_t hash : key_hashes_) {
-    probe_positions(hash, probes, bit_count, [&](uint64_t bit) {
-      filter[bit / 8] = static_cast<char>(filter[bit / 8] | (1 << (bit % 8)));
-    });
+  auto set_bit = [](std::string& filter, uint64_t bit) {
+    filter[bit / 8] = static_cast<char>(filter[bit / 8] | (1 << (bit % 8)));
+    return true;
+  };
+  std::string filter;
+  if (format_version_ == 1) {
+    bit_count = (bit_count + 7) / 8 * 8;
+    filter.assign(bit_count / 8, '\0');
+    for (uint64_t hash : key_hashes_) {
+      probe_positions_v1(hash, probes, bit_count, [&](uint64_t bit) { return set_bit(filter, bit); });
+    }
+  } else {
+    const uint64_t lines = (bit_count + kLineBits - 1) / kLineBits;
+    filter.assign(lines * storage_format::kBloomLineBytes, '\0');
+    for (uint64_t hash : key_hashes_) {
+      probe_positions_v2(hash, probes, lines, [&](uint64_t bit) { return set_bit(filter, bit); });
+    }
   }
   filter.push_back(static_cast<char>(probes));
   return filter;
 }
 
-bool bloom_may_contain(std::string_view filter, std::string_view key) {
+bool bloom_may_contain(std::string_view filter, uint64_t key_hash, uint32_t format_version) {
   if (filter.size() < 2) return true;  // no usable filter: fall back to reading
   auto probes = static_cast<uint8_t>(filter.back());
   if (probes == 0 || probes > kMaxProbes) return true;
-  uint64_t bit_count = (filter.size() - 1) * 8;
+  const uint64_t bytes = filter.size() - 1;
   bool present = true;
-  probe_positions(hash64(key), probes, bit_count, [&](uint64_t bit) {
-    if ((static_cast<uint8_t>(filter[bit / 8]) & (1 << (bit % 8))) == 0) present = false;
-  });
+  auto test_bit = [&](uint64_t bit) {
+    present = (static_cast<uint8_t>(filter[bit / 8]) & (1 << (bit % 8))) != 0;
+    return present;
+  };
+  if (format_version == 1) {
+    probe_positions_v1(key_hash, probes, bytes * 8, test_bit);
+  } else {
+    if (bytes % storage_format::kBloomLineBytes != 0) return true;  // not a format-2 filter
+    probe_positions_v2(key_hash, probes, bytes / storage_format::kBloomLineBytes, test_bit);
+  }
   return present;
 }
 

@@ -82,24 +82,35 @@ bool Decoder::get_length_prefixed(std::string_view& bytes, uint64_t max_bytes) {
 void encode_record(std::string& out, std::string_view key, const StoredRecord& record) {
   out.push_back(static_cast<char>(record.kind()));
   put_length_prefixed(out, key);
+  encode_record_body(out, record);
+}
+
+void encode_record_body(std::string& out, const StoredRecord& record) {
   put_varint64(out, record.entry.version.counter);
   put_length_prefixed(out, record.entry.version.node_id);
   put_length_prefixed(out, record.entry.tombstone ? std::string_view() : record.entry.value);
 }
 
-bool decode_record_view(Decoder& decoder, RecordView& view) {
+static bool valid_kind(uint8_t kind) {
   using storage_format::RecordKind;
-  if (!decoder.get_u8(view.kind) || view.kind < static_cast<uint8_t>(RecordKind::kPut) ||
-      view.kind > static_cast<uint8_t>(RecordKind::kPurge)) {
-    return false;
-  }
-  if (!decoder.get_length_prefixed(view.key, storage_format::kMaxStoredKeyBytes) ||
-      !decoder.get_varint64(view.counter) ||
+  return kind >= static_cast<uint8_t>(RecordKind::kPut) &&
+         kind <= static_cast<uint8_t>(RecordKind::kPurge);
+}
+
+bool decode_record_body(Decoder& decoder, RecordView& view) {
+  using storage_format::RecordKind;
+  if (!valid_kind(view.kind) || !decoder.get_varint64(view.counter) ||
       !decoder.get_length_prefixed(view.node_id, storage_format::kMaxStoredNodeIdBytes) ||
       !decoder.get_length_prefixed(view.value, storage_format::kMaxStoredValueBytes)) {
     return false;
   }
   return static_cast<RecordKind>(view.kind) == RecordKind::kPut || view.value.empty();
+}
+
+bool decode_record_view(Decoder& decoder, RecordView& view) {
+  return decoder.get_u8(view.kind) && valid_kind(view.kind) &&
+         decoder.get_length_prefixed(view.key, storage_format::kMaxStoredKeyBytes) &&
+         decode_record_body(decoder, view);
 }
 
 void materialize_record(const RecordView& view, StoredRecord& record) {

@@ -53,6 +53,11 @@ struct RecordView {
   std::string_view value;
 };
 bool decode_record_view(Decoder& decoder, RecordView& view);
+// What follows the key (table format 2 writes the kind before the key and this after it):
+// body := version_counter:varint node_id:bytes value:bytes. decode_record_body() expects
+// view.kind set and checks it.
+void encode_record_body(std::string& out, const StoredRecord& record);
+bool decode_record_body(Decoder& decoder, RecordView& view);
 void materialize_record(const RecordView& view, StoredRecord& record);
 
 }  // namespace ringkv

@@ -2,6 +2,7 @@
 // compaction in lsm_store_compaction.cc.
 #include "core/storage/lsm_store.h"
 
+#include "core/hash.h"
 #include "core/storage/coding.h"
 #include "core/storage/file_names.h"
 #include "core/storage/lsm_store_internal.h"
@@ -11,14 +12,21 @@
 namespace ringkv {
 
 LsmStore::LsmStore(Env& env, std::string dir, LsmOptions options)
-    : env_(env), dir_(std::move(dir)), options_(std::move(options)) {}
+    : env_(env), dir_(std::move(dir)), options_(std::move(options)) {
+  if (options_.block_cache_bytes > 0) cache_ = std::make_unique<BlockCache>(options_.block_cache_bytes);
+}
+
+TableReadOptions LsmStore::table_options(uint64_t table_number) const {
+  return TableReadOptions{cache_.get(), table_number};
+}
 
 LsmStore::~LsmStore() = default;
 
 Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key) {
   if (const StoredRecord* record = memtable_.find(key)) return std::optional<StoredRecord>(*record);
+  const uint64_t key_hash = hash64(key);  // once for every table's bloom filter
   for (auto it = tables_.rbegin(); it != tables_.rend(); ++it) {  // newest first
-    auto found = (*it)->find(key);
+    auto found = (*it)->find(key, key_hash);
     if (!found.ok()) return confirm_damage(found.status(), {*it});
     if (found->has_value()) return found;
   }
@@ -167,7 +175,7 @@ Result<std::shared_ptr<SstableReader>> LsmStore::write_memtable_table(uint64_t n
   }
   if (status.ok()) status = builder.finish();
   if (!status.ok()) return status;
-  return SstableReader::open(env_, path);
+  return SstableReader::open(env_, path, table_options(number));
 }
 
 Status LsmStore::install_manifest(const ManifestState& next) {
@@ -231,6 +239,12 @@ LsmStats LsmStore::stats() const {
   for (const auto& table : tables_) stats.table_bytes += table->file_size_bytes();
   stats.memtable_bytes = memtable_.approximate_bytes();
   stats.wal_bytes = wal_ ? wal_->size_bytes() : 0;
+  if (cache_) {
+    stats.block_cache_bytes = cache_->bytes();
+    stats.block_cache_hits = cache_->hits();
+    stats.block_cache_misses = cache_->misses();
+  }
+  for (const auto& table : tables_) stats.table_memory_bytes += table->memory_bytes();
   return stats;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/replica_store.h"
+#include "core/storage/block_cache.h"
 #include "core/storage/compaction.h"
 #include "core/storage/env.h"
 #include "core/storage/manifest.h"
@@ -27,6 +28,9 @@ struct LsmOptions {
   TombstonePurgeRule tombstone_purgeable;  // empty: tombstones are never dropped
   CompactionPolicy compaction;
   size_t bloom_bits_per_key = storage_format::kDefaultBloomBitsPerKey;
+  // Checked, decoded data blocks kept in memory (LRU); 0 turns the cache off.
+  uint64_t block_cache_bytes = kDefaultBlockCacheBytes;
+  static constexpr uint64_t kDefaultBlockCacheBytes = 8ull << 20;
 };
 
 // What open() found and did; the caller logs it.
@@ -50,6 +54,10 @@ struct LsmStats {
   uint64_t tombstones_dropped = 0;
   uint64_t wal_syncs = 0;
   uint64_t background_errors = 0;  // flushes after apply that failed (retried later)
+  uint64_t block_cache_bytes = 0;  // held now
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+  uint64_t table_memory_bytes = 0;  // bloom filters and indexes of the open tables
 };
 
 class LsmStore final : public ReplicaStore {
@@ -128,6 +136,7 @@ class LsmStore final : public ReplicaStore {
   struct ActiveCompaction;
 
   LsmStore(Env& env, std::string dir, LsmOptions options);
+  TableReadOptions table_options(uint64_t table_number) const;
   uint64_t state_changes_ = 0;
   uint64_t table_changes_ = 0;
   Status recover();
@@ -152,6 +161,7 @@ class LsmStore final : public ReplicaStore {
   std::string dir_;
   LsmOptions options_;
   ManifestState manifest_;
+  std::unique_ptr<BlockCache> cache_;  // null when options_.block_cache_bytes is 0
   std::vector<std::shared_ptr<SstableReader>> tables_;  // parallel to manifest_.table_numbers
   Memtable memtable_;
   std::unique_ptr<WalWriter> wal_;

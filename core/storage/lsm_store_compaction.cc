@@ -63,7 +63,7 @@ Status LsmStore::finish_compaction() {
   RINGKV_RETURN_IF_ERROR(active.job->finish());
   std::shared_ptr<SstableReader> output;
   if (active.job->output_entries() > 0) {
-    auto opened = SstableReader::open(env_, join_path(dir_, output_name));
+    auto opened = SstableReader::open(env_, join_path(dir_, output_name), table_options(active.output_number));
     if (!opened.ok()) return opened.status();
     output = std::move(*opened);
   }
@@ -82,7 +82,10 @@ Status LsmStore::finish_compaction() {
                 table_first + static_cast<std::ptrdiff_t>(active.input_numbers.size()));
   if (output) tables_.insert(tables_.begin() + static_cast<std::ptrdiff_t>(position), output);
   if (!output) remove_quietly(output_name);
-  for (uint64_t number : active.input_numbers) remove_quietly(table_file_name(number));
+  for (uint64_t number : active.input_numbers) {
+    remove_quietly(table_file_name(number));
+    if (cache_) cache_->erase_table(number);
+  }
   ++counters_.compactions;
   counters_.compacted_entries += active.job->merged_entries();
   counters_.tombstones_dropped += active.job->dropped_tombstones();

@@ -89,7 +89,8 @@ Status LsmStore::recover() {
   if (!names.ok()) return names.status();
   RINGKV_RETURN_IF_ERROR(load_or_create_manifest(*names));
   for (uint64_t number : manifest_.table_numbers) {
-    auto table = SstableReader::open(env_, join_path(dir_, table_file_name(number)));
+    auto table =
+        SstableReader::open(env_, join_path(dir_, table_file_name(number)), table_options(number));
     if (!table.ok()) return table.status();
     tables_.push_back(std::move(*table));
   }

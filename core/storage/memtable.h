@@ -1,12 +1,14 @@
 // Memtable: the in-memory, sorted, newest layer of the store: one StoredRecord per key,
 // overwritten by each accepted apply (the LWW check happens in LsmStore before put()).
-// Its size estimate decides when LsmStore flushes it to an SSTable.
+// Its size estimate decides when LsmStore flushes it to an SSTable. Point lookups go through
+// a hash index over the map's keys (a tree descent costs a cache miss per level).
 #pragma once
 
 #include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/storage/stored_record.h"
 
@@ -32,6 +34,7 @@ class Memtable {
   static size_t record_bytes(std::string_view key, const StoredRecord& record);
 
   RecordMap records_;
+  std::unordered_map<std::string_view, StoredRecord*> index_;  // views of records_' keys
   size_t approximate_bytes_ = 0;
 };
 

@@ -46,9 +46,9 @@ void MergingIterator::pick_current() {
 
 Status MergingIterator::next() {
   RINGKV_ASSERT(valid());
-  std::string key(sources_[current_]->key());
+  current_key_.assign(sources_[current_]->key());  // reuses its buffer
   for (auto& source : sources_) {
-    if (source->valid() && source->key() == key) {
+    if (source->valid() && source->key() == current_key_) {
       Status status = source->next();
       if (!status.ok()) {
         current_ = kNone;

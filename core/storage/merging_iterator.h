@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,7 @@ class MergingIterator final : public RecordIterator {
 
   std::vector<std::unique_ptr<RecordIterator>> sources_;
   size_t current_ = kNone;
+  std::string current_key_;  // next(): the key being left, in a buffer kept across calls
 };
 
 }  // namespace ringkv

@@ -6,31 +6,42 @@
 
 namespace ringkv {
 
-SstableBuilder::SstableBuilder(std::unique_ptr<WritableFile> file, size_t bloom_bits_per_key)
-    : file_(std::move(file)), bloom_(bloom_bits_per_key) {}
+SstableBuilder::SstableBuilder(std::unique_ptr<WritableFile> file, size_t bloom_bits_per_key,
+                               uint32_t format_version)
+    : file_(std::move(file)),
+      format_version_(format_version),
+      bloom_(bloom_bits_per_key, format_version) {
+  RINGKV_ASSERT(format_version >= storage_format::kOldestTableFormatVersion &&
+                format_version <= storage_format::kTableFormatVersion);
+}
 
 Status SstableBuilder::add(std::string_view key, const StoredRecord& record) {
   RINGKV_ASSERT(!finished_);
   RINGKV_ASSERT_MSG(entry_count_ == 0 || key > last_key_, "SSTable keys must ascend");
-  encode_record(data_block_, key, record);
+  if (format_version_ == 1) {
+    encode_record(data_block_, key, record);
+  } else {
+    block_.add(key, record);
+  }
   bloom_.add_key(key);
   last_key_.assign(key);
   ++entry_count_;
-  if (data_block_.size() >= storage_format::kTargetDataBlockBytes) return flush_data_block();
+  const size_t block_bytes = format_version_ == 1 ? data_block_.size() : block_.size_estimate();
+  if (block_bytes >= storage_format::kTargetDataBlockBytes) return flush_data_block();
   return Status();
 }
 
-Status SstableBuilder::write_block(std::string_view contents, uint64_t& offset,
-                                   uint64_t& size_bytes) {
+Status SstableBuilder::write_block(std::string& contents, uint64_t& offset, uint64_t& size_bytes) {
   offset = file_->size_bytes();
   size_bytes = contents.size();
-  std::string trailer;
-  put_fixed32(trailer, crc32c::mask(crc32c::value(contents)));
-  RINGKV_RETURN_IF_ERROR(file_->append(contents));
-  return file_->append(trailer);
+  put_fixed32(contents, crc32c::mask(crc32c::value(contents)));  // one append with its trailer
+  Status appended = file_->append(contents);
+  contents.resize(size_bytes);
+  return appended;
 }
 
 Status SstableBuilder::flush_data_block() {
+  if (format_version_ != 1 && !block_.empty()) data_block_ = block_.finish();
   if (data_block_.empty()) return Status();
   uint64_t offset = 0, size_bytes = 0;
   RINGKV_RETURN_IF_ERROR(write_block(data_block_, offset, size_bytes));
@@ -46,7 +57,8 @@ Status SstableBuilder::finish() {
   finished_ = true;
   RINGKV_RETURN_IF_ERROR(flush_data_block());
   uint64_t filter_offset = 0, filter_size = 0, index_offset = 0, index_size = 0;
-  RINGKV_RETURN_IF_ERROR(write_block(bloom_.finish(), filter_offset, filter_size));
+  std::string filter = bloom_.finish();
+  RINGKV_RETURN_IF_ERROR(write_block(filter, filter_offset, filter_size));
   RINGKV_RETURN_IF_ERROR(write_block(index_block_, index_offset, index_size));
   std::string footer;
   put_fixed64(footer, filter_offset);
@@ -54,7 +66,7 @@ Status SstableBuilder::finish() {
   put_fixed64(footer, index_offset);
   put_fixed64(footer, index_size);
   put_fixed64(footer, entry_count_);
-  put_fixed32(footer, storage_format::kTableFormatVersion);
+  put_fixed32(footer, format_version_);
   put_fixed32(footer, crc32c::mask(crc32c::value(footer)));
   put_fixed64(footer, storage_format::kTableMagic);
   RINGKV_ASSERT(footer.size() == storage_format::kTableFooterBytes);

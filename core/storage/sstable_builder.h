@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/storage/block.h"
 #include "core/storage/bloom_filter.h"
+#include "core/storage/storage_format.h"
 #include "core/storage/env.h"
 #include "core/storage/stored_record.h"
 
@@ -16,7 +18,9 @@ namespace ringkv {
 
 class SstableBuilder {
  public:
-  SstableBuilder(std::unique_ptr<WritableFile> file, size_t bloom_bits_per_key);
+  // `format_version`: what to write; older formats only for tests of the readers.
+  SstableBuilder(std::unique_ptr<WritableFile> file, size_t bloom_bits_per_key,
+                 uint32_t format_version = storage_format::kTableFormatVersion);
 
   Status add(std::string_view key, const StoredRecord& record);
   Status finish();
@@ -27,11 +31,13 @@ class SstableBuilder {
  private:
   Status flush_data_block();
   // Appends contents + CRC trailer; reports where the contents start and their size.
-  Status write_block(std::string_view contents, uint64_t& offset, uint64_t& size_bytes);
+  Status write_block(std::string& contents, uint64_t& offset, uint64_t& size_bytes);
 
   std::unique_ptr<WritableFile> file_;
+  uint32_t format_version_;
   BloomFilterBuilder bloom_;
-  std::string data_block_;
+  BlockBuilder block_;       // format 2
+  std::string data_block_;   // format 1
   std::string index_block_;
   std::string last_key_;
   uint64_t entry_count_ = 0;

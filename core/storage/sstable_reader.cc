@@ -15,79 +15,78 @@ using storage_format::kTableFooterBytes;
 
 constexpr int kBlockReadAttempts = 2;
 
-Status decode_block_records(std::string_view contents, BlockRecords& records) {
-  records.clear();
-  Decoder decoder(contents);
-  while (!decoder.empty()) {
-    std::pair<std::string, StoredRecord> item;
-    if (!decode_record(decoder, item.first, item.second)) {
-      return Status::corruption("malformed record");
-    }
-    if (!records.empty() && item.first <= records.back().first) {
-      return Status::corruption("keys out of order");
-    }
-    records.push_back(std::move(item));
-  }
-  if (records.empty()) return Status::corruption("empty data block");
-  return Status();
-}
-
 class SstableIterator final : public RecordIterator {
  public:
-  explicit SstableIterator(std::shared_ptr<SstableReader> table) : table_(std::move(table)) {}
+  SstableIterator(std::shared_ptr<SstableReader> table, bool fill_cache)
+      : table_(std::move(table)), fill_cache_(fill_cache) {}
 
   Status seek(std::string_view start_key, size_t first_block) {
     block_index_ = first_block;
     RINGKV_RETURN_IF_ERROR(load_block());
-    auto it =
-        std::lower_bound(records_.begin(), records_.end(), start_key,
-                         [](const auto& item, std::string_view key) { return item.first < key; });
-    position_ = static_cast<size_t>(it - records_.begin());
-    if (position_ == records_.size()) return next_block();
-    return Status();
+    if (!cursor_) return Status();
+    Status sought = cursor_->seek(start_key);
+    if (!sought.ok()) return fail(sought);
+    return settle();
   }
-  bool valid() const override { return position_ < records_.size(); }
-  std::string_view key() const override { return records_[position_].first; }
-  const StoredRecord& record() const override { return records_[position_].second; }
+  bool valid() const override { return cursor_ && cursor_->valid(); }
+  std::string_view key() const override { return cursor_->key(); }
+  const StoredRecord& record() const override { return record_; }
   Status next() override {
     RINGKV_ASSERT(valid());
-    if (++position_ < records_.size()) return Status();
-    return next_block();
+    Status moved = cursor_->next();
+    if (!moved.ok()) return fail(moved);
+    return settle();
   }
 
  private:
-  Status load_block() {
-    records_.clear();
-    position_ = 0;
-    if (block_index_ >= table_->data_block_count()) return Status();
-    Status status = table_->read_data_block(block_index_, records_);
-    if (!status.ok()) records_.clear();
-    return status;
+  // A malformed entry met by the cursor (blocks that fail to load say where already).
+  Status fail(const Status& status) {
+    cursor_.reset();
+    return Status::corruption(status.message() + " in " + table_->path());
   }
-  Status next_block() {
-    ++block_index_;
-    return load_block();
+  // Moves to the next block while the current one is exhausted; materializes the record.
+  Status settle() {
+    while (cursor_ && !cursor_->valid()) {
+      ++block_index_;
+      RINGKV_RETURN_IF_ERROR(load_block());
+      if (!cursor_) return Status();
+      Status first = cursor_->seek_to_first();
+      if (!first.ok()) return fail(first);
+    }
+    if (cursor_) materialize_record(cursor_->view(), record_);
+    return Status();
+  }
+  Status load_block() {
+    cursor_.reset();
+    if (block_index_ >= table_->data_block_count()) return Status();
+    auto block = table_->load_block(block_index_, fill_cache_);
+    if (!block.ok()) return block.status();
+    cursor_.emplace(std::move(*block));
+    return Status();
   }
 
   std::shared_ptr<SstableReader> table_;
+  bool fill_cache_;
   size_t block_index_ = 0;
-  BlockRecords records_;
-  size_t position_ = 0;
+  std::optional<BlockCursor> cursor_;
+  StoredRecord record_;
 };
 
 }  // namespace
 
-SstableReader::SstableReader(std::unique_ptr<ReadableFile> file, std::string path)
-    : file_(std::move(file)), path_(std::move(path)) {}
+SstableReader::SstableReader(std::unique_ptr<ReadableFile> file, std::string path,
+                             TableReadOptions options)
+    : file_(std::move(file)), path_(std::move(path)), options_(options) {}
 
 Status SstableReader::corruption(const std::string& what) const {
   return Status::corruption(what + " in " + path_);
 }
 
-Result<std::shared_ptr<SstableReader>> SstableReader::open(Env& env, const std::string& path) {
+Result<std::shared_ptr<SstableReader>> SstableReader::open(Env& env, const std::string& path,
+                                                           TableReadOptions options) {
   auto file = env.open_for_read(path);
   if (!file.ok()) return file.status();
-  std::shared_ptr<SstableReader> reader(new SstableReader(std::move(*file), path));
+  std::shared_ptr<SstableReader> reader(new SstableReader(std::move(*file), path, options));
   RINGKV_RETURN_IF_ERROR(reader->load_footer_and_meta());
   return reader;
 }
@@ -99,17 +98,17 @@ Status SstableReader::read_block(const BlockHandle& handle, std::string& content
     return corruption("block handle out of range");
   }
   for (int attempt = 0; attempt < kBlockReadAttempts; ++attempt) {
-    std::string bytes;
     size_t length = static_cast<size_t>(handle.size_bytes + kBlockTrailerBytes);
-    RINGKV_RETURN_IF_ERROR(file_->read_at(handle.offset, length, &bytes));
-    if (bytes.size() != length) return Status::io_error("short read in " + path_);
-    std::string_view block(bytes.data(), static_cast<size_t>(handle.size_bytes));
-    uint32_t stored = crc32c::unmask(decode_fixed32(bytes.data() + handle.size_bytes));
+    RINGKV_RETURN_IF_ERROR(file_->read_at(handle.offset, length, &contents));
+    if (contents.size() != length) return Status::io_error("short read in " + path_);
+    std::string_view block(contents.data(), static_cast<size_t>(handle.size_bytes));
+    uint32_t stored = crc32c::unmask(decode_fixed32(contents.data() + handle.size_bytes));
     if (crc32c::value(block) == stored) {
-      contents.assign(block);
+      contents.resize(block.size());  // drop the trailer; no copy
       return Status();
     }
   }
+  contents.clear();
   return corruption("block checksum mismatch at offset " + std::to_string(handle.offset));
 }
 
@@ -128,8 +127,13 @@ Status SstableReader::load_footer_and_meta() {
     if (crc_ok && decode_fixed64(footer.data() + 48) == storage_format::kTableMagic) break;
     if (attempt + 1 == kBlockReadAttempts) return corruption("bad footer (magic or checksum)");
   }
-  if (decode_fixed32(footer.data() + 40) != storage_format::kTableFormatVersion) {
-    return corruption("unknown table format version");
+  format_version_ = decode_fixed32(footer.data() + 40);
+  if (format_version_ < storage_format::kOldestTableFormatVersion ||
+      format_version_ > storage_format::kTableFormatVersion) {
+    return corruption("table format version " + std::to_string(format_version_) +
+                      " (this build reads " +
+                      std::to_string(storage_format::kOldestTableFormatVersion) + " to " +
+                      std::to_string(storage_format::kTableFormatVersion) + ")");
   }
   BlockHandle filter{decode_fixed64(footer.data()), decode_fixed64(footer.data() + 8)};
   BlockHandle index{decode_fixed64(footer.data() + 16), decode_fixed64(footer.data() + 24)};
@@ -142,6 +146,7 @@ Status SstableReader::load_footer_and_meta() {
 
 Status SstableReader::parse_index(std::string_view contents) {
   Decoder decoder(contents);
+  std::string_view previous;
   while (!decoder.empty()) {
     IndexEntry entry;
     std::string_view last_key;
@@ -151,57 +156,97 @@ Status SstableReader::parse_index(std::string_view contents) {
         entry.handle.size_bytes > storage_format::kMaxBlockBytes) {
       return corruption("malformed index block");
     }
-    entry.last_key.assign(last_key);
-    if (!index_.empty() && entry.last_key <= index_.back().last_key) {
-      return corruption("index keys out of order");
-    }
-    index_.push_back(std::move(entry));
+    if (!index_.empty() && last_key <= previous) return corruption("index keys out of order");
+    previous = last_key;
+    entry.key_offset = static_cast<uint32_t>(index_keys_.size());
+    entry.key_size = static_cast<uint32_t>(last_key.size());
+    index_keys_.append(last_key);
+    index_.push_back(entry);
   }
+  index_keys_.shrink_to_fit();
+  index_.shrink_to_fit();
   return Status();
+}
+
+size_t SstableReader::memory_bytes() const {
+  return filter_.capacity() + index_keys_.capacity() + index_.capacity() * sizeof(IndexEntry) +
+         sizeof(SstableReader);
+}
+
+size_t SstableReader::block_for(std::string_view key) const {
+  size_t low = 0, high = index_.size();  // first block whose last key >= key
+  while (low < high) {
+    const size_t middle = low + (high - low) / 2;
+    if (last_key(middle) < key) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
+}
+
+Result<std::shared_ptr<const Block>> SstableReader::load_block(size_t block_index,
+                                                              bool fill_cache) {
+  RINGKV_ASSERT(block_index < index_.size());
+  const BlockHandle& handle = index_[block_index].handle;
+  if (options_.cache) {
+    if (auto cached = options_.cache->lookup(options_.table_number, handle.offset)) return cached;
+  }
+  std::string contents;
+  RINGKV_RETURN_IF_ERROR(read_block(handle, contents));
+  auto block = Block::parse(std::move(contents), format_version_);
+  if (!block.ok()) return corruption(block.status().message());
+  if (options_.cache && fill_cache) options_.cache->insert(options_.table_number, handle.offset, *block);
+  return block;
 }
 
 Status SstableReader::read_data_block(size_t block_index, BlockRecords& records) {
   RINGKV_ASSERT(block_index < index_.size());
+  records.clear();
   std::string contents;
   RINGKV_RETURN_IF_ERROR(read_block(index_[block_index].handle, contents));
-  Status decoded = decode_block_records(contents, records);
-  if (!decoded.ok()) return corruption(decoded.message());
-  if (records.back().first != index_[block_index].last_key) {
+  auto block = Block::parse(std::move(contents), format_version_);
+  if (!block.ok()) return corruption(block.status().message());
+  BlockCursor cursor(std::move(*block));
+  Status status = cursor.seek_to_first();
+  while (status.ok() && cursor.valid()) {
+    StoredRecord record;
+    materialize_record(cursor.view(), record);
+    records.emplace_back(std::string(cursor.key()), std::move(record));
+    status = cursor.next();
+  }
+  if (!status.ok()) return corruption(status.message());
+  if (records.empty() || records.back().first != last_key(block_index)) {
     return corruption("data block does not match its index entry");
   }
   return Status();
 }
 
 Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key) {
-  if (!bloom_may_contain(filter_, key)) return std::optional<StoredRecord>();
-  auto it = std::lower_bound(
-      index_.begin(), index_.end(), key,
-      [](const IndexEntry& entry, std::string_view k) { return entry.last_key < k; });
-  if (it == index_.end()) return std::optional<StoredRecord>();
-  std::string contents;
-  RINGKV_RETURN_IF_ERROR(read_block(it->handle, contents));
-  // Decode views in order and stop at the first key >= `key`; only the match is copied.
-  Decoder decoder(contents);
-  RecordView view;
-  while (!decoder.empty()) {
-    if (!decode_record_view(decoder, view)) return corruption("malformed record");
-    if (view.key < key) continue;
-    if (view.key == key) {
-      StoredRecord record;
-      materialize_record(view, record);
-      return std::optional<StoredRecord>(std::move(record));
-    }
-    break;
-  }
-  return std::optional<StoredRecord>();
+  return find(key, hash64(key));
 }
 
-Result<std::unique_ptr<RecordIterator>> SstableReader::seek(std::string_view start_key) {
-  auto it = std::lower_bound(
-      index_.begin(), index_.end(), start_key,
-      [](const IndexEntry& entry, std::string_view k) { return entry.last_key < k; });
-  auto iterator = std::make_unique<SstableIterator>(shared_from_this());
-  RINGKV_RETURN_IF_ERROR(iterator->seek(start_key, static_cast<size_t>(it - index_.begin())));
+Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key,
+                                                        uint64_t key_hash) {
+  if (!bloom_may_contain(filter_, key_hash, format_version_)) return std::optional<StoredRecord>();
+  const size_t block_index = block_for(key);
+  if (block_index == index_.size()) return std::optional<StoredRecord>();
+  auto block = load_block(block_index, true);
+  if (!block.ok()) return block.status();
+  BlockCursor cursor(std::move(*block));
+  Status sought = cursor.seek(key);
+  if (!sought.ok()) return corruption(sought.message());
+  if (!cursor.valid() || cursor.key() != key) return std::optional<StoredRecord>();
+  StoredRecord record;
+  materialize_record(cursor.view(), record);
+  return std::optional<StoredRecord>(std::move(record));
+}
+
+Result<std::unique_ptr<RecordIterator>> SstableReader::seek(std::string_view start_key,
+                                                            bool fill_cache) {
+  auto iterator = std::make_unique<SstableIterator>(shared_from_this(), fill_cache);
+  RINGKV_RETURN_IF_ERROR(iterator->seek(start_key, block_for(start_key)));
   return std::unique_ptr<RecordIterator>(std::move(iterator));
 }
 

@@ -24,7 +24,11 @@ inline constexpr size_t kWalFrameHeaderBytes = 8;
 
 // SSTable. DO NOT CHANGE.
 inline constexpr uint64_t kTableMagic = 0x5453532d564b4752ull;  // "RGKV-SST" little-endian
-inline constexpr uint32_t kTableFormatVersion = 1;
+// 1: data blocks of whole records; 2 (written since): prefix-compressed keys with restart
+// points, and a cache-line-blocked bloom filter. Readers accept both.
+inline constexpr uint32_t kTableFormatVersion = 2;
+inline constexpr uint32_t kOldestTableFormatVersion = 1;
+inline constexpr size_t kBloomLineBytes = 64;  // format 2: each key's probes hit one line
 inline constexpr size_t kBlockTrailerBytes = 4;  // masked crc32c of the block contents
 // Footer: filter offset, filter size, index offset, index size, entry count (fixed64 each),
 // format version (fixed32), masked crc32c of the previous 44 bytes (fixed32), magic (fixed64).
@@ -37,6 +41,7 @@ inline constexpr uint32_t kManifestFormatVersion = 1;
 // Writer-side tuning (not part of the format: readers accept any value).
 inline constexpr size_t kTargetDataBlockBytes = 4096;
 inline constexpr size_t kDefaultBloomBitsPerKey = 10;
+inline constexpr size_t kRestartInterval = 16;  // entries between restart points (format 2)
 
 // Hard limits that protect readers from absurd lengths in damaged files.
 inline constexpr uint64_t kMaxStoredKeyBytes = 64 * 1024;

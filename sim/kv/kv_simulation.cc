@@ -8,6 +8,7 @@ constexpr uint64_t kClientLatencyMs = 1;
 constexpr uint64_t kThinkTimeMaxMs = 10;
 constexpr uint64_t kRestartRetryMs = 100;
 constexpr size_t kCompactionStepEntries = 64;  // keys per compaction step (driver)
+constexpr uint64_t kSimBlockCacheBytes = 16 << 10;  // a few blocks
 constexpr uint64_t kFirstThinkMinMs = 1, kFirstThinkMaxMs = 50;
 // Seeds reaction_prng_ apart from the seed's other streams.
 constexpr uint64_t kReactionStream = 0x7265616374696f6eULL;  // "reaction"
@@ -42,6 +43,8 @@ KvSimulation::KvSimulation(SimOptions options)
   for (size_t k = 0; k < options_.key_count; ++k) keys_.push_back("key-" + std::to_string(k));
   setup_.config = options_.config;
   setup_.storage.memtable_max_bytes = options_.config.memtable_max_bytes;
+  // Small, so that reads go both through the cache and to the (faulty) simulated disk.
+  setup_.storage.block_cache_bytes = kSimBlockCacheBytes;
   setup_.driver = DriverOptions{options_.sync, options_.sync_batch_interval_ms,
                                 kCompactionStepEntries};
   setup_.injected_bugs = options_.injected_bugs;

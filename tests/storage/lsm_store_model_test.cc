@@ -99,6 +99,7 @@ LsmStats run_model(const std::vector<Op>& ops) {
   options.compaction.min_merge_tables = 2;
   options.compaction.max_merge_tables = 3;
   options.compaction.max_tables = 5;
+  options.block_cache_bytes = 10000;  // a few blocks: reads hit, miss and evict
   auto opened = LsmStore::open(env, testing::kStoreDir, options);
   RC_ASSERT(opened.ok());
   std::unique_ptr<LsmStore> store = std::move(*opened);

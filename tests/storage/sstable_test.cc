@@ -2,7 +2,9 @@
 #include <rapidcheck/gtest.h>
 
 #include <map>
+#include <set>
 
+#include "core/storage/block_cache.h"
 #include "core/storage/bloom_filter.h"
 #include "core/storage/memory_env.h"
 #include "core/storage/sstable_builder.h"
@@ -32,10 +34,12 @@ RecordMap sample_table(int count) {
   return records;
 }
 
-void write_table(MemoryEnv& env, const std::string& path, const RecordMap& records) {
+void write_table(MemoryEnv& env, const std::string& path, const RecordMap& records,
+                 uint32_t format_version = storage_format::kTableFormatVersion) {
   auto file = env.create_file(path);
   ASSERT_TRUE(file.ok());
-  SstableBuilder builder(std::move(*file), storage_format::kDefaultBloomBitsPerKey);
+  SstableBuilder builder(std::move(*file), storage_format::kDefaultBloomBitsPerKey,
+                         format_version);
   for (const auto& [key, record] : records) ASSERT_TRUE(builder.add(key, record).ok());
   ASSERT_TRUE(builder.finish().ok());
 }
@@ -51,7 +55,7 @@ TEST_F(SstableTest, RoundTripFindAndScan) {
   write_table(env, "/t/1.sst", records);
   auto table = SstableReader::open(env, "/t/1.sst");
   ASSERT_TRUE(table.ok()) << table.status().to_string();
-  EXPECT_GT((*table)->data_block_count(), 10u);
+  EXPECT_GT((*table)->data_block_count(), 5u);
   EXPECT_EQ((*table)->entry_count(), records.size());
   for (const auto& [key, record] : records) {
     auto found = (*table)->find(key);
@@ -85,20 +89,98 @@ TEST_F(SstableTest, EmptyTableIsValid) {
 }
 
 TEST_F(SstableTest, BloomFalsePositiveRateIsLowAtTenBitsPerKey) {
-  BloomFilterBuilder builder(10);
-  constexpr int kKeys = 10000;
-  for (int index = 0; index < kKeys; ++index) builder.add_key(key_for(index));
-  std::string filter = builder.finish();
-  for (int index = 0; index < kKeys; ++index)
-    ASSERT_TRUE(bloom_may_contain(filter, key_for(index)));
-  int false_positives = 0;
-  constexpr int kProbes = 20000;
-  for (int index = 0; index < kProbes; ++index) {
-    if (bloom_may_contain(filter, "absent-" + std::to_string(index))) ++false_positives;
+  for (uint32_t format : {1u, 2u}) {
+    BloomFilterBuilder builder(10, format);
+    constexpr int kKeys = 10000;
+    for (int index = 0; index < kKeys; ++index) builder.add_key(key_for(index));
+    std::string filter = builder.finish();
+    for (int index = 0; index < kKeys; ++index)
+      ASSERT_TRUE(bloom_may_contain(filter, key_for(index), format));
+    int false_positives = 0;
+    constexpr int kProbes = 20000;
+    for (int index = 0; index < kProbes; ++index) {
+      if (bloom_may_contain(filter, "absent-" + std::to_string(index), format)) ++false_positives;
+    }
+    double rate = double(false_positives) / kProbes;
+    EXPECT_LT(rate, 0.03) << "format " << format << ": " << false_positives;
+    EXPECT_GT(false_positives, 0) << "a 10 bit/key filter with no false positive is suspicious";
   }
-  double rate = double(false_positives) / kProbes;
-  EXPECT_LT(rate, 0.03) << false_positives << " false positives";
-  EXPECT_GT(false_positives, 0) << "a 10 bit/key filter with no false positive is suspicious";
+}
+
+// Tables written before format 2 (whole keys, no restart points, the spread-out bloom
+// filter) are read as they are; compaction rewrites them in the current format.
+TEST_F(SstableTest, FormatOneTablesStayReadable) {
+  RecordMap records = sample_table(1500);
+  write_table(env, "/t/1.sst", records, 1);
+  auto table = SstableReader::open(env, "/t/1.sst");
+  ASSERT_TRUE(table.ok()) << table.status().to_string();
+  EXPECT_EQ((*table)->format_version(), 1u);
+  for (const auto& [key, record] : records) {
+    auto found = (*table)->find(key);
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ(*found, std::optional<StoredRecord>(record)) << key;
+  }
+  auto iterator = (*table)->seek(key_for(700));
+  ASSERT_TRUE(iterator.ok());
+  auto expected = records.find(key_for(700));
+  for (; (*iterator)->valid(); ++expected) {
+    ASSERT_EQ((*iterator)->key(), expected->first);
+    ASSERT_TRUE((*iterator)->next().ok());
+  }
+  EXPECT_EQ(expected, records.end());
+  EXPECT_TRUE((*table)->verify().ok());
+}
+
+// Format 2 shares key prefixes: same records, fewer bytes.
+TEST_F(SstableTest, FormatTwoIsSmallerThanFormatOne) {
+  RecordMap records = sample_table(1500);
+  write_table(env, "/t/1.sst", records, 1);
+  write_table(env, "/t/2.sst", records, 2);
+  EXPECT_LT(env.contents("/t/2.sst")->size(), env.contents("/t/1.sst")->size());
+}
+
+TEST_F(SstableTest, BlockCacheServesRepeatedReadsAndStaysWithinItsCapacity) {
+  RecordMap records = sample_table(2000);
+  write_table(env, "/t/1.sst", records);
+  BlockCache cache(3 * 4096 + 1024);  // about three blocks
+  auto table = SstableReader::open(env, "/t/1.sst", TableReadOptions{&cache, 1});
+  ASSERT_TRUE(table.ok());
+  ASSERT_TRUE((*table)->find(key_for(10))->has_value());
+  EXPECT_EQ(cache.misses(), 1u);
+  ASSERT_TRUE((*table)->find(key_for(11))->has_value());  // the same block
+  EXPECT_EQ(cache.hits(), 1u);
+  for (const auto& [key, record] : records) {
+    auto found = (*table)->find(key);
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ(*found, std::optional<StoredRecord>(record)) << key;
+    ASSERT_LE(cache.bytes(), cache.capacity_bytes());
+  }
+  EXPECT_GT(cache.bytes(), 0u);
+  // A scan does not fill the cache (it would push out what point reads use).
+  const uint64_t misses = cache.misses();
+  const uint64_t held = cache.bytes();
+  auto iterator = (*table)->seek("");
+  ASSERT_TRUE(iterator.ok());
+  while ((*iterator)->valid()) ASSERT_TRUE((*iterator)->next().ok());
+  EXPECT_GT(cache.misses(), misses);
+  EXPECT_EQ(cache.bytes(), held);
+  cache.erase_table(1);
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
+// The cache hands out checked blocks: a block damaged on the disk after it was cached is
+// still served from memory intact, and the damage shows as soon as it is read again.
+TEST_F(SstableTest, CachedBlocksAreCheckedOnceAndDamageShowsOnTheNextRead) {
+  RecordMap records = sample_table(300);
+  write_table(env, "/t/1.sst", records);
+  BlockCache cache(1 << 20);
+  auto table = SstableReader::open(env, "/t/1.sst", TableReadOptions{&cache, 1});
+  ASSERT_TRUE(table.ok());
+  ASSERT_TRUE((*table)->find(key_for(0))->has_value());
+  env.flip_stored_bit("/t/1.sst", 10, 2);  // inside the first data block
+  EXPECT_TRUE((*table)->find(key_for(0)).ok());
+  cache.erase_table(1);
+  EXPECT_EQ((*table)->find(key_for(0)).status().code(), StatusCode::kCorruption);
 }
 
 // A flipped bit anywhere (data, filter, index, footer) must yield corruption on open or on
@@ -189,6 +271,44 @@ RC_GTEST_PROP(SstableProperty, ArbitraryDamageIsNeverServed, (std::string garbag
     RC_ASSERT(expected->second == (*iterator)->record());
     if (!(*iterator)->next().ok()) break;
   }
+}
+
+// Seeking lands on the first key >= the target in both formats, whatever the keys share
+// and wherever the restart points fall; through a cache that holds about one block too.
+RC_GTEST_PROP(SstableProperty, SeekFindsTheFirstKeyNotBelowTheTarget,
+              (std::set<std::string> keys, std::vector<std::string> targets)) {
+  const auto format = *rc::gen::inRange<uint32_t>(1, 3);
+  MemoryEnv env;
+  RC_ASSERT(env.create_dir("/t").ok());
+  RecordMap records;
+  uint64_t counter = 1;
+  for (const std::string& key : keys) {
+    records["p/" + key] = StoredRecord{testing::put_entry(counter++, key + key), false};
+  }
+  auto file = env.create_file("/t/1.sst");
+  SstableBuilder builder(std::move(*file), 10, format);
+  for (const auto& [key, record] : records) RC_ASSERT(builder.add(key, record).ok());
+  RC_ASSERT(builder.finish().ok());
+  BlockCache cache(5000);
+  auto table = SstableReader::open(env, "/t/1.sst", TableReadOptions{&cache, 1});
+  RC_ASSERT(table.ok());
+  for (std::string target : targets) {
+    target = "p/" + target;
+    auto iterator = (*table)->seek(target, true);
+    RC_ASSERT(iterator.ok());
+    auto expected = records.lower_bound(target);
+    for (int steps = 0; steps < 3 && expected != records.end(); ++steps, ++expected) {
+      RC_ASSERT((*iterator)->valid());
+      RC_ASSERT((*iterator)->key() == expected->first);
+      RC_ASSERT((*iterator)->record() == expected->second);
+      RC_ASSERT((*iterator)->next().ok());
+    }
+    if (expected == records.end()) RC_ASSERT(!(*iterator)->valid());
+    auto found = (*table)->find(target);
+    RC_ASSERT(found.ok());
+    RC_ASSERT(found->has_value() == records.count(target) > 0);
+  }
+  RC_ASSERT((*table)->verify().ok());
 }
 
 RC_GTEST_PROP(SstableProperty, RoundTripsArbitraryKeysAndValues,
