@@ -69,52 +69,30 @@ Status BlockCursor::decode_at_offset() {
     valid_ = false;
     return Status();
   }
+  valid_ = false;  // until the entry decodes
   Decoder decoder(std::string_view(block.contents_).substr(offset_, block.entries_end_ - offset_));
   const size_t available = decoder.remaining_bytes();
-  if (block.format_version_ == 1) {
-    std::string_view key;
-    if (!decoder.get_u8(view_.kind) ||
-        !decoder.get_length_prefixed(key, storage_format::kMaxStoredKeyBytes) ||
-        !decode_record_body(decoder, view_)) {
-      valid_ = false;
-      return Status::corruption("malformed record");
-    }
-    if (offset_ > 0 && key <= key_) {
-      valid_ = false;
-      return Status::corruption("keys out of order");
-    }
-    key_.assign(key);
-  } else {
-    uint64_t shared = 0, unshared = 0;
-    std::string_view delta;
-    if (!decoder.get_varint64(shared) || !decoder.get_varint64(unshared) ||
-        shared > key_.size() || shared + unshared > storage_format::kMaxStoredKeyBytes ||
-        unshared > decoder.remaining_bytes()) {
-      valid_ = false;
-      return Status::corruption("malformed record");
-    }
-    const size_t key_start = available - decoder.remaining_bytes();
-    delta = std::string_view(block.contents_).substr(offset_ + key_start, unshared);
-    Decoder body(std::string_view(block.contents_)
-                     .substr(offset_ + key_start + unshared,
-                             block.entries_end_ - offset_ - key_start - unshared));
-    const size_t body_available = body.remaining_bytes();
-    if (!body.get_u8(view_.kind) || !decode_record_body(body, view_)) {
-      valid_ = false;
-      return Status::corruption("malformed record");
-    }
-    // Both keys start with the shared bytes: the new one is larger iff its delta is larger
-    // than the rest of the previous key.
-    if (offset_ > 0 && delta <= std::string_view(key_).substr(shared)) {
-      valid_ = false;
-      return Status::corruption("keys out of order");
-    }
-    key_.resize(shared);
-    key_.append(delta);
-    offset_ += key_start + unshared + (body_available - body.remaining_bytes());
-    valid_ = true;
-    return Status();
+  // Format 1: kind, whole key, body. Format 2: shared, unshared, key suffix, kind, body;
+  // both keys start with the shared bytes, so the new key is larger iff its suffix is
+  // larger than the rest of the previous key.
+  uint64_t shared = 0, unshared = 0;
+  std::string_view suffix;
+  const bool decoded =
+      block.format_version_ == 1
+          ? decoder.get_u8(view_.kind) &&
+                decoder.get_length_prefixed(suffix, storage_format::kMaxStoredKeyBytes) &&
+                decode_record_body(decoder, view_)
+          : decoder.get_varint64(shared) && decoder.get_varint64(unshared) &&
+                shared <= key_.size() &&
+                shared + unshared <= storage_format::kMaxStoredKeyBytes &&
+                decoder.get_bytes(unshared, suffix) && decoder.get_u8(view_.kind) &&
+                decode_record_body(decoder, view_);
+  if (!decoded) return Status::corruption("malformed record");
+  if (offset_ > 0 && suffix <= std::string_view(key_).substr(shared)) {
+    return Status::corruption("keys out of order");
   }
+  key_.resize(shared);
+  key_.append(suffix);
   offset_ += available - decoder.remaining_bytes();
   valid_ = true;
   return Status();

@@ -71,12 +71,16 @@ bool Decoder::get_varint64(uint64_t& value) {
   return false;
 }
 
-bool Decoder::get_length_prefixed(std::string_view& bytes, uint64_t max_bytes) {
-  uint64_t length = 0;
-  if (!get_varint64(length) || length > max_bytes || length > input_.size()) return false;
+bool Decoder::get_bytes(uint64_t length, std::string_view& bytes) {
+  if (length > input_.size()) return false;
   bytes = input_.substr(0, static_cast<size_t>(length));
   input_.remove_prefix(static_cast<size_t>(length));
   return true;
+}
+
+bool Decoder::get_length_prefixed(std::string_view& bytes, uint64_t max_bytes) {
+  uint64_t length = 0;
+  return get_varint64(length) && length <= max_bytes && get_bytes(length, bytes);
 }
 
 void encode_record(std::string& out, std::string_view key, const StoredRecord& record) {

@@ -31,6 +31,8 @@ class Decoder {
   bool get_varint64(uint64_t& value);
   // A varint length then that many bytes, rejected when longer than `max_bytes`.
   bool get_length_prefixed(std::string_view& bytes, uint64_t max_bytes);
+  // The next `length` bytes.
+  bool get_bytes(uint64_t length, std::string_view& bytes);
   bool empty() const { return input_.empty(); }
   size_t remaining_bytes() const { return input_.size(); }
 

@@ -236,7 +236,10 @@ LsmStats LsmStore::stats() const {
   LsmStats stats = counters_;
   stats.table_count = tables_.size();
   stats.table_bytes = 0;
-  for (const auto& table : tables_) stats.table_bytes += table->file_size_bytes();
+  for (const auto& table : tables_) {
+    stats.table_bytes += table->file_size_bytes();
+    stats.table_memory_bytes += table->memory_bytes();
+  }
   stats.memtable_bytes = memtable_.approximate_bytes();
   stats.wal_bytes = wal_ ? wal_->size_bytes() : 0;
   if (cache_) {
@@ -244,7 +247,6 @@ LsmStats LsmStore::stats() const {
     stats.block_cache_hits = cache_->hits();
     stats.block_cache_misses = cache_->misses();
   }
-  for (const auto& table : tables_) stats.table_memory_bytes += table->memory_bytes();
   return stats;
 }
 
