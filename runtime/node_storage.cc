@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/ring_order_store.h"
+
 namespace ringkv::runtime {
 namespace {
 
@@ -120,6 +122,21 @@ Result<std::unique_ptr<NodeStorage>> NodeStorage::open(const RuntimeOptions& opt
                          options.config.memtable_max_bytes, options.block_cache_bytes, logger);
   if (!data.ok()) return data.status();
   storage->lsm_ = std::move(*data);
+  // Data written before the ring-order layout moves once (docs/formats.md); a crash
+  // halfway resumes here at the next start.
+  const auto started = std::chrono::steady_clock::now();
+  auto converted = convert_to_ring_order(*storage->lsm_);
+  if (!converted.ok()) {
+    return Status(converted.status().code(),
+                  "converting the data store to ring order: " + converted.status().message());
+  }
+  if (*converted > 0) {
+    const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+    logger.info("data store converted to ring order: keys=" + std::to_string(*converted) +
+                " ms=" + std::to_string(elapsed_ms));
+  }
   auto hints =
       open_store(storage->env_, options.data_dir, kHintDirectoryName, kHintMemtableBytes,
                    kHintBlockCacheBytes, logger);

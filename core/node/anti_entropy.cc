@@ -119,7 +119,8 @@ void AntiEntropy::continue_sync(uint64_t session_id) {
     state.pending_leaves.pop_front();
   }
   state.batches_sent++;
-  SyncEntries sync{session_id, leaves, entries_in_leaves(state.peer, leaves), true};
+  std::vector<KeyedEntry> entries = entries_in_leaves(state.peer, leaves);
+  SyncEntries sync{session_id, std::move(leaves), std::move(entries), true};
   node_.metrics.anti_entropy_entries_sent += sync.entries.size();
   node_.peer_activity[state.peer].repair_entries_sent += sync.entries.size();
   host_.send(state.peer, std::move(sync));
@@ -154,7 +155,8 @@ void AntiEntropy::handle_sync_entries(const NodeId& from, const SyncEntries& syn
   for (uint32_t leaf : sync.leaves) {
     if (leaf < MerkleTree::kLeaves && leaves.size() < kMaxSyncLeaves) leaves.push_back(leaf);
   }
-  SyncEntries answer{sync.session, leaves, entries_in_leaves(from, leaves), false};
+  std::vector<KeyedEntry> entries = entries_in_leaves(from, leaves);
+  SyncEntries answer{sync.session, std::move(leaves), std::move(entries), false};
   node_.metrics.anti_entropy_entries_sent += answer.entries.size();
   if (!answer.entries.empty())
     node_.peer_activity[from].repair_entries_sent += answer.entries.size();
@@ -162,29 +164,40 @@ void AntiEntropy::handle_sync_entries(const NodeId& from, const SyncEntries& syn
 }
 
 // The entries in `leaves` that `peer` also replicates, at most
-// anti_entropy_max_entries_per_message. A leaf with more shared keys than that starts at
-// a random key, so that successive rounds cover all of it.
+// anti_entropy_max_entries_per_message, each leaf one range scan of the ring-ordered store.
+// A leaf with more shared entries than there is room for starts again at a random
+// position inside it and wraps around, so that successive rounds cover all of it.
 std::vector<KeyedEntry> AntiEntropy::entries_in_leaves(const NodeId& peer,
-                                                       const std::vector<uint32_t>& leaves) {
+                                                       std::vector<uint32_t>& leaves) {
   std::vector<KeyedEntry> out;
   const size_t cap = node_.config.anti_entropy_max_entries_per_message;
-  for (uint32_t leaf : leaves) {
-    std::vector<const std::string*> keys;
-    for (const std::string& key : index_.keys_in_leaf(leaf)) {
-      if (index_.shares(key, peer)) keys.push_back(&key);
-    }
-    const size_t room = cap - out.size();
-    const size_t start = keys.size() > room ? prng_.uniform(keys.size()) : 0;
-    for (size_t i = 0; i < keys.size() && out.size() < cap; ++i) {
-      const std::string& key = *keys[(start + i) % keys.size()];
-      Result<std::optional<Entry>> entry = store_.get(key);
-      if (!entry.ok()) {
-        node_.metrics.storage_errors++;
-        continue;
-      }
-      if (*entry) out.push_back(KeyedEntry{key, **entry});
-    }
+  for (const uint32_t& leaf : leaves) {
     if (out.size() >= cap) break;
+    const size_t begin = out.size();
+    auto collect = [&](uint64_t, std::string_view key, const Entry& entry) {
+      if (out.size() >= cap) return false;
+      if (index_.shares(key, peer)) out.push_back(KeyedEntry{Key(key), entry});
+      return true;
+    };
+    const uint64_t first = MerkleTree::first_position(leaf);
+    const uint64_t last = MerkleTree::last_position(leaf);
+    Status scanned = store_.scan_positions(first, last, collect);
+    if (scanned.ok() && out.size() >= cap) {
+      out.resize(begin);  // oversized: from a random place instead
+      const uint64_t start = first + prng_.uniform(last - first + 1);
+      scanned = store_.scan_positions(start, last, collect);
+      if (scanned.ok() && start > first) {
+        scanned = store_.scan_positions(first, start - 1, collect);
+      }
+    }
+    if (!scanned.ok()) {
+      // The message names only the leaves it holds whole: a peer rebuilding lost data
+      // takes a named leaf below the cap as pulled.
+      node_.metrics.storage_errors++;
+      out.resize(begin);
+      leaves.resize(static_cast<size_t>(&leaf - leaves.data()));
+      break;
+    }
   }
   return out;
 }

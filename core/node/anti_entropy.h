@@ -20,7 +20,7 @@
 #include "core/node/outbox.h"
 #include "core/node/replica_index.h"
 #include "core/prng.h"
-#include "core/replica_store.h"
+#include "core/ring_order_store.h"
 #include "core/ring.h"
 
 namespace ringkv {
@@ -45,7 +45,7 @@ class AntiEntropy {
   struct Replica {
     NodeId self;
     const Ring& ring;
-    ReplicaStore& store;
+    RingOrderedStore& store;
     ReplicaIndex& index;
   };
 
@@ -88,8 +88,8 @@ class AntiEntropy {
 
   // Sends the next batch of differing leaves of `session`, or ends it.
   void continue_sync(uint64_t session);
-  std::vector<KeyedEntry> entries_in_leaves(const NodeId& peer,
-                                            const std::vector<uint32_t>& leaves);
+  // Drops from `leaves` those it could not read whole (a storage error).
+  std::vector<KeyedEntry> entries_in_leaves(const NodeId& peer, std::vector<uint32_t>& leaves);
 
   // Tombstone purge and purge floors (tombstone_purge.cc).
   void confirm_tombstones(const NodeId& peer, uint32_t level, const std::vector<uint32_t>& indices);
@@ -100,7 +100,7 @@ class AntiEntropy {
   NodeContext node_;
   const NodeId self_;
   const Ring& ring_;
-  ReplicaStore& store_;
+  RingOrderedStore& store_;
   ReplicaIndex& index_;
   Prng& prng_;
   Host& host_;

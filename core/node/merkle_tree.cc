@@ -1,6 +1,8 @@
 #include "core/node/merkle_tree.h"
 
+#include <charconv>
 #include <string>
+#include <system_error>
 
 #include "core/assert.h"
 #include "core/hash.h"
@@ -10,13 +12,20 @@ namespace ringkv {
 MerkleTree::MerkleTree() { clear(); }
 
 uint32_t MerkleTree::leaf_of(std::string_view key) {
-  return static_cast<uint32_t>(hash64(key) >> 52);  // top 12 bits: 4096 leaves
+  return leaf_at(hash64(key));  // top 12 bits: 4096 leaves
 }
 
 uint64_t MerkleTree::digest(std::string_view key, const Entry& entry) {
-  std::string bytes(key);
+  // Built in a reused buffer: a load or a ring change digests every key it scans.
+  thread_local std::string bytes;
+  bytes.assign(key);
   bytes += '\0';
-  bytes += entry.version.to_string();
+  char counter[20];
+  const auto [end, error] = std::to_chars(counter, counter + sizeof counter, entry.version.counter);
+  RINGKV_ASSERT(error == std::errc());
+  bytes.append(counter, end);
+  bytes += '.';  // the version text: counter "." node_id
+  bytes += entry.version.node_id;
   bytes += entry.tombstone ? 'T' : 'V';
   return hash64(bytes);
 }

@@ -20,11 +20,18 @@ class MerkleTree {
   static constexpr uint32_t kFanout = 16;  // frozen
   static constexpr uint32_t kDepth = 3;    // levels below the root; frozen
   static constexpr uint32_t kLeaves = 4096;
+  static constexpr uint32_t kLeafShift = 52;  // 64 - log2(kLeaves)
 
   MerkleTree();
 
-  // The leaf a key belongs to.
+  // The leaf a key belongs to: the one of its ring position hash64(key).
   static uint32_t leaf_of(std::string_view key);
+  static uint32_t leaf_at(uint64_t position) { return static_cast<uint32_t>(position >> kLeafShift); }
+  // The ring positions [first, last] of a leaf: leaves are arcs of the ring.
+  static uint64_t first_position(uint32_t leaf) { return uint64_t{leaf} << kLeafShift; }
+  static uint64_t last_position(uint32_t leaf) {
+    return first_position(leaf) | ((uint64_t{1} << kLeafShift) - 1);
+  }
   // The digest of one entry: hash64(key || 0x00 || version text || 'T' or 'V').
   static uint64_t digest(std::string_view key, const Entry& entry);
   // Number of nodes at `level` (0 = root).

@@ -117,17 +117,9 @@ std::optional<uint64_t> Node::stamp_counter() {
 
 void Node::rebuild_index() {
   index_.reset(ring_, self_.id, config_.replication_factor);
-  Status scanned = store_.scan("", [&](std::string_view key, const Entry& entry) {
-    if (!is_node_record_key(key)) index_.on_change(key, std::nullopt, entry, now_ms_);
-    return true;
-  });
   // A scan that failed halfway leaves keys out of the trees, so anti-entropy would never
   // repair them: the next round rebuilds again, until a scan completes.
-  if (scanned.ok()) {
-    index_.mark_complete();
-  } else {
-    metrics_.storage_errors++;
-  }
+  if (!index_.load(store_, now_ms_).ok()) metrics_.storage_errors++;
 }
 
 void Node::attach_hint_store(ReplicaStore& hints) {

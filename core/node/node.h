@@ -45,6 +45,7 @@
 #include "core/prng.h"
 #include "core/replica_store.h"
 #include "core/ring.h"
+#include "core/ring_order_store.h"
 
 namespace ringkv {
 
@@ -342,7 +343,7 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
 
   NodeIdentity self_;
   Config config_;
-  ReplicaStore& store_;
+  RingOrderedStore store_;  // the data store in ring order (core/ring_order_store.h)
   Prng prng_;
   LamportClock clock_;
   Membership membership_;

@@ -115,6 +115,7 @@ void Node::follow_ring(const RingConfig& before, const RingConfig& after) {
   // Placement for anti-entropy, the index and the lost-data rebuild: the owners before the
   // change while it lasts (a gaining member streams instead), the only ring after it.
   const bool placement = !before.formed() || ring_.nodes() != after.old_ring().nodes();
+  const Ring previous = placement ? ring_ : Ring();
   ring_ = after.old_ring();
   for (const RingMember& member : after.members()) {
     if (member.id == self_.id) continue;
@@ -122,7 +123,13 @@ void Node::follow_ring(const RingConfig& before, const RingConfig& after) {
     (void)membership_.add_seed(member.id, member.address, now_ms_);  // full: gossip has it
   }
   if (placement) {
-    rebuild_index();
+    // Only the arcs whose replicas changed are scanned; an index missing keys (a scan
+    // failed) is rebuilt whole.
+    if (!index_.complete()) {
+      rebuild_index();
+    } else if (!index_.follow_ring(previous, store_).ok()) {
+      metrics_.storage_errors++;  // incomplete now: the next round rebuilds it
+    }
     if (rebuild_) rebuild_->covered.clear();
   }
   if (rebuild_ && !before.formed() && after.formed()) {

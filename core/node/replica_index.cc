@@ -1,6 +1,8 @@
 #include "core/node/replica_index.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <initializer_list>
 
 namespace ringkv {
 
@@ -8,7 +10,6 @@ void ReplicaIndex::reset(const Ring& ring, NodeId self, uint32_t replication_fac
   ring_ = &ring;
   self_ = std::move(self);
   replication_factor_ = replication_factor;
-  for (auto& keys : leaf_keys_) keys.clear();
   trees_.clear();
   tombstones_.clear();
   key_count_ = 0;
@@ -32,6 +33,95 @@ const MerkleTree& ReplicaIndex::tree_for(const NodeId& peer) const {
   return it == trees_.end() ? empty_tree_ : it->second;
 }
 
+std::vector<NodeId> ReplicaIndex::sharing_at(const Ring& ring, uint64_t position) const {
+  std::vector<NodeId> list = ring.preference_list_at(position, replication_factor_);
+  auto self = std::find(list.begin(), list.end(), self_);
+  if (self == list.end()) return {};
+  list.erase(self);
+  std::sort(list.begin(), list.end());
+  return list;
+}
+
+namespace {
+
+// A range of ring positions [first, last] placed as the position `at` is.
+struct Arc {
+  uint64_t at;
+  uint64_t first;
+  uint64_t last;
+};
+
+// The arcs between consecutive points of `rings` (their union), covering the whole ring:
+// between two consecutive points every ring places keys the same way. A key at a point's
+// position belongs to that point, so an arc ends at a point; the one across zero comes in
+// two pieces.
+std::vector<Arc> arcs_of(std::initializer_list<const Ring*> rings) {
+  std::vector<uint64_t> bounds;
+  for (const Ring* ring : rings) {
+    for (const Ring::Point& point : ring->points()) bounds.push_back(point.position);
+  }
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  if (bounds.empty()) return {Arc{0, 0, UINT64_MAX}};
+  std::vector<Arc> arcs;
+  arcs.reserve(bounds.size() + 1);
+  if (bounds.back() != UINT64_MAX) arcs.push_back(Arc{bounds[0], bounds.back() + 1, UINT64_MAX});
+  arcs.push_back(Arc{bounds[0], 0, bounds[0]});
+  for (size_t i = 1; i < bounds.size(); ++i) {
+    arcs.push_back(Arc{bounds[i], bounds[i - 1] + 1, bounds[i]});
+  }
+  return arcs;
+}
+
+}  // namespace
+
+Status ReplicaIndex::load(RingOrderedStore& store, uint64_t now_ms) {
+  for (const Arc& arc : arcs_of({ring_})) {
+    const std::vector<NodeId> peers = sharing_at(*ring_, arc.at);
+    std::vector<MerkleTree*> trees;
+    for (const NodeId& peer : peers) trees.push_back(&trees_[peer]);
+    Status scanned = store.scan_positions(
+        arc.first, arc.last, [&](uint64_t position, std::string_view key, const Entry& entry) {
+          const uint32_t leaf = MerkleTree::leaf_at(position);
+          const uint64_t digest = MerkleTree::digest(key, entry);
+          for (MerkleTree* tree : trees) tree->toggle(leaf, digest);
+          key_count_++;
+          if (entry.tombstone) tombstones_[std::string(key)] = Tombstone{entry.version, now_ms, {}};
+          return true;
+        });
+    if (!scanned.ok()) return scanned;
+  }
+  complete_ = true;
+  return Status();
+}
+
+Status ReplicaIndex::follow_ring(const Ring& before, RingOrderedStore& store) {
+  const Ring& after = *ring_;
+  for (const Arc& arc : arcs_of({&before, &after})) {
+    const std::vector<NodeId> was = sharing_at(before, arc.at);
+    const std::vector<NodeId> now = sharing_at(after, arc.at);
+    if (was == now) continue;
+    std::vector<MerkleTree*> trees;
+    for (const NodeId& peer : was) trees.push_back(&trees_[peer]);
+    for (const NodeId& peer : now) trees.push_back(&trees_[peer]);
+    Status scanned = store.scan_positions(
+        arc.first, arc.last, [&](uint64_t position, std::string_view key, const Entry& entry) {
+          const uint32_t leaf = MerkleTree::leaf_at(position);
+          const uint64_t digest = MerkleTree::digest(key, entry);
+          for (MerkleTree* tree : trees) tree->toggle(leaf, digest);
+          return true;
+        });
+    if (!scanned.ok()) {
+      complete_ = false;
+      return scanned;
+    }
+  }
+  std::erase_if(trees_, [&](const auto& item) {
+    return !std::binary_search(after.nodes().begin(), after.nodes().end(), item.first);
+  });
+  return Status();
+}
+
 void ReplicaIndex::on_change(std::string_view key, const std::optional<Entry>& before,
                              const std::optional<Entry>& after, uint64_t now_ms) {
   if (before == after) return;
@@ -45,12 +135,9 @@ void ReplicaIndex::on_change(std::string_view key, const std::optional<Entry>& b
       if (peer != self_) trees_[peer].toggle(leaf, delta);
     }
   }
-  auto& keys = leaf_keys_[leaf];
   if (after && !before) {
-    keys.emplace(key);
     key_count_++;
   } else if (!after && before) {
-    if (auto it = keys.find(key); it != keys.end()) keys.erase(it);
     key_count_--;
   }
   auto tombstone = tombstones_.find(key);

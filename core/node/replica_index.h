@@ -1,7 +1,9 @@
 // ReplicaIndex: what anti-entropy needs to know about this node's store, kept in memory
-// and updated on every apply: the keys in each Merkle leaf, one MerkleTree per peer over
-// the keys that peer also replicates, and the tombstones with their purge bookkeeping.
-// Rebuilt from a store scan at start and whenever the ring changes. Owned by Node.
+// and updated on every apply: one MerkleTree per peer over the keys that peer also
+// replicates, the number of keys, and the tombstones with their purge bookkeeping. It
+// holds no key of a live entry: the keys of a leaf are one range scan of the ring-ordered
+// store away. Built by a store scan at start; a ring change moves only the digests of the
+// arcs whose replicas changed (docs/anti-entropy.md). Owned by Node.
 #pragma once
 
 #include <map>
@@ -12,6 +14,8 @@
 
 #include "core/node/merkle_tree.h"
 #include "core/ring.h"
+#include "core/ring_order_store.h"
+#include "core/status.h"
 
 namespace ringkv {
 
@@ -23,33 +27,41 @@ class ReplicaIndex {
     std::set<NodeId> confirmed_by;    // peers that anti-entropy saw holding it (or newer)
   };
 
-  // Forgets everything; `ring` must outlive the index until the next reset.
+  // Forgets everything; `ring` must outlive the index until the next reset. The index
+  // follows that object: when it is assigned a new ring, call follow_ring().
   void reset(const Ring& ring, NodeId self, uint32_t replication_factor);
-  // The store scan that refills the index after reset() saw every key. Until then the
-  // trees miss keys: anti-entropy would never repair them, and a rebuilding peer would
-  // take a matching hash for data it has pulled.
-  void mark_complete() { complete_ = true; }
+  // Fills the index after reset() from one scan of `store`, an arc of the ring at a time
+  // (each arc's peers are looked up once, not per key), and marks it complete. Until then
+  // the trees miss keys: anti-entropy would never repair them, and a rebuilding peer
+  // would take a matching hash for data it has pulled.
+  Status load(RingOrderedStore& store, uint64_t now_ms);
+  void mark_complete() { complete_ = true; }  // filled by on_change() instead (tests)
   bool complete() const { return complete_; }
   // Records that the store's entry for `key` went from `before` to `after`.
   void on_change(std::string_view key, const std::optional<Entry>& before,
                  const std::optional<Entry>& after, uint64_t now_ms);
 
+  // The ring changed from `before`: for each arc between the points of both rings where
+  // this node shares keys with other peers than before, scans the arc and moves its
+  // digests from the old peers' trees to the new ones'. A failed scan leaves the index
+  // incomplete (rebuild it).
+  Status follow_ring(const Ring& before, RingOrderedStore& store);
+
   // Replicas of `key` other than this node.
   std::vector<NodeId> peers_of(std::string_view key) const;
   bool shares(std::string_view key, const NodeId& peer) const;
   const MerkleTree& tree_for(const NodeId& peer) const;
-  const std::set<std::string, std::less<>>& keys_in_leaf(uint32_t leaf) const {
-    return leaf_keys_[leaf];
-  }
   std::map<std::string, Tombstone, std::less<>>& tombstones() { return tombstones_; }
   size_t key_count() const { return key_count_; }
 
  private:
+  // The peers other than this node that replicate the keys at `position` with it (none
+  // if this node does not), sorted.
+  std::vector<NodeId> sharing_at(const Ring& ring, uint64_t position) const;
+
   const Ring* ring_ = nullptr;
   NodeId self_;
   uint32_t replication_factor_ = 0;
-  std::vector<std::set<std::string, std::less<>>> leaf_keys_ =
-      std::vector<std::set<std::string, std::less<>>>(MerkleTree::kLeaves);
   std::map<NodeId, MerkleTree> trees_;
   std::map<std::string, Tombstone, std::less<>> tombstones_;
   size_t key_count_ = 0;

@@ -12,10 +12,12 @@
 namespace ringkv::sim {
 
 WatchingStore::WatchingStore(LsmStore& inner, const std::vector<Key>& watched)
-    : inner_(inner), watched_(watched.begin(), watched.end()) {}
+    : inner_(inner) {
+  for (const Key& key : watched) watched_.emplace(ring_stored_key(key), key);
+}
 
-void WatchingStore::note(std::string_view key) {
-  if (auto it = watched_.find(key); it != watched_.end()) written_.insert(*it);
+void WatchingStore::note(std::string_view stored_key) {
+  if (auto it = watched_.find(stored_key); it != watched_.end()) written_.insert(it->second);
 }
 
 Result<ApplyResult> WatchingStore::apply(std::string_view key, const Entry& entry) {
@@ -142,7 +144,7 @@ const std::map<Key, Version>& KvMachine::watched_versions() {
   if (all) watched_.clear();
   for (const Key& key : setup_.watched_keys) {
     if (!all && !written.count(key)) continue;
-    auto entry = store_->get(key);
+    auto entry = store_->get(ring_stored_key(key));
     if (entry.ok()) {
       watched_[key] = *entry ? (*entry)->version : Version{};
     } else {

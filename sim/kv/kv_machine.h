@@ -16,6 +16,7 @@
 
 #include "core/driver/node_driver.h"
 #include "core/node/node.h"
+#include "core/ring_order_store.h"
 #include "core/storage/lsm_store.h"
 #include "core/storage/memory_env.h"
 #include "core/wire/codec.h"
@@ -37,6 +38,8 @@ struct KvMachineSetup {
 
 // The node's view of its data store: every call goes to the LsmStore; writes to watched
 // keys are noted, so that the checkers re-read only those until the table set changes.
+// The node stores keys in ring order (core/ring_order_store.h): the keys seen here are
+// stored keys, and the checkers read the LsmStore with ring_stored_key().
 class WatchingStore final : public ReplicaStore {
  public:
   WatchingStore(LsmStore& inner, const std::vector<Key>& watched);
@@ -51,9 +54,9 @@ class WatchingStore final : public ReplicaStore {
   std::set<Key> take_written() { return std::exchange(written_, {}); }
 
  private:
-  void note(std::string_view key);
+  void note(std::string_view stored_key);
   LsmStore& inner_;
-  std::set<Key, std::less<>> watched_;
+  std::map<std::string, Key, std::less<>> watched_;  // by stored key
   std::set<Key> written_;
 };
 

@@ -337,7 +337,7 @@ KvSimulation::Holding KvSimulation::holding(const Key& key, const Version& versi
     KvMachine* machine = index < out_.size() ? sim_->machine(index) : nullptr;
     Result<std::optional<Entry>> entry = Status::unavailable("down");
     if (machine && !wiped_[index] && !machine->node().rebuilding()) {
-      entry = machine->store().get(key);
+      entry = machine->store().get(ring_stored_key(key));
     }
     if (!entry.ok()) {
       holding.unknown++;  // down, or its disk was lost: what it holds is not known here

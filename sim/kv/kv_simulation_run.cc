@@ -307,7 +307,7 @@ bool KvSimulation::converged(std::map<Key, ReplicaState>* state) {
       size_t index = static_cast<size_t>(
           std::find(setup_.names.begin(), setup_.names.end(), id) - setup_.names.begin());
       if (index >= options_.machine_count() || !sim_->up(index)) return false;
-      auto entry = sim_->machine(index)->store().get(key);
+      auto entry = sim_->machine(index)->store().get(ring_stored_key(key));
       if (!entry.ok()) return false;
       replicas[id] = *entry;
       // A tombstone that some replica purged equals nothing: the others purge it too.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "core/hash.h"
 #include "core/node/merkle_tree.h"
 #include "tests/node/cluster_harness.h"
 
@@ -29,6 +30,17 @@ TEST(MerkleTree, XorMakesAddRemoveSymmetric) {
   EXPECT_EQ(tree.root(), 0u);
   EXPECT_EQ(MerkleTree::width(3), MerkleTree::kLeaves);
   EXPECT_EQ(MerkleTree::end_leaf(1, 2) - MerkleTree::first_leaf(1, 2), 256u);
+}
+
+// The digest is a wire contract (peers compare trees): hash64(key 0x00 version-text T|V).
+TEST(MerkleTree, DigestFollowsItsFrozenFormula) {
+  const Entry value{Version{1234567890123, "node-7"}, false, "ignored"};
+  EXPECT_EQ(MerkleTree::digest("key", value), hash64(std::string("key\0" "1234567890123.node-7V", 25)));
+  const Entry tombstone{Version{5, "n1"}, true, {}};
+  EXPECT_EQ(MerkleTree::digest("", tombstone), hash64(std::string("\0" "5.n1T", 6)));
+  EXPECT_EQ(MerkleTree::leaf_of("key"), MerkleTree::leaf_at(hash64("key")));
+  EXPECT_EQ(MerkleTree::first_position(4095), uint64_t{4095} << 52);
+  EXPECT_EQ(MerkleTree::last_position(4095), UINT64_MAX);
 }
 
 RC_GTEST_PROP(MerkleTreeProperty, RootDependsOnlyOnTheSet, (std::vector<std::string> keys)) {
@@ -159,7 +171,7 @@ TEST(AntiEntropy, IndexRebuildThatFailedHalfwayIsRetried) {
   }
   cluster.crash("n2");
   cluster.crash("n3");
-  cluster.store("n1").fail_next_scans(1);
+  cluster.raw_store("n1").fail_next_scans(1);
   cluster.restart("n1");
   cluster.restart("n2");
   cluster.restart("n3");

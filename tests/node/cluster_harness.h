@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/memory_store.h"
+#include "core/ring_order_store.h"
 #include "core/node/node.h"
 
 namespace ringkv::testing {
@@ -28,7 +29,9 @@ class TestCluster {
   static NodeId name(size_t index) { return "n" + std::to_string(index + 1); }
 
   Node& node(const NodeId& id) { return *nodes_.at(id).node; }
-  MemoryStore& store(const NodeId& id) { return *nodes_.at(id).store; }
+  // `id`'s data store as its node sees it (keys in ring order), and underneath.
+  RingOrderedStore store(const NodeId& id) { return RingOrderedStore(raw_store(id)); }
+  MemoryStore& raw_store(const NodeId& id) { return *nodes_.at(id).store; }
   MemoryStore& hint_store(const NodeId& id) { return *nodes_.at(id).hints; }
   // What `id`'s store holds for `key` (a MemoryStore get never fails).
   std::optional<Entry> stored(const NodeId& id, const Key& key) { return store(id).get(key).value(); }

@@ -266,7 +266,7 @@ TEST(NodeWrite, VersionQueryAsksTheOtherReplicasAfterTheHedgeDelay) {
 
 TEST(NodeWrite, VersionQueriesAreAnsweredWithoutASync) {
   MemoryStore store;
-  ASSERT_TRUE(store.apply("k", Entry{Version{9, "n3"}, false, "held"}).ok());
+  ASSERT_TRUE(RingOrderedStore(store).apply("k", Entry{Version{9, "n3"}, false, "held"}).ok());
   Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
             {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
   form_alone(node, {"n1", "n3"}, 0);
@@ -512,7 +512,7 @@ TEST(NodeCommit, ReplicaAnswersWaitForCommit) {
 
 TEST(NodeCommit, OlderWriteIsSupersededNeverRefused) {
   MemoryStore store;
-  ASSERT_TRUE(store.apply("k", Entry{Version{9, "n3"}, false, "newer"}).ok());
+  ASSERT_TRUE(RingOrderedStore(store).apply("k", Entry{Version{9, "n3"}, false, "newer"}).ok());
   Node node(NodeIdentity{"n2", "n2:0", 0}, TestCluster::default_config(),
             {Peer{"n1", "n1:0"}, Peer{"n3", "n3:0"}}, store, Prng(1), 0);
   form_alone(node, {"n1", "n3"}, 0);
@@ -531,7 +531,7 @@ TEST(NodeCommit, OlderWriteIsSupersededNeverRefused) {
   auto duplicate = std::get<ReplicaWriteAck>(out[2].message.body);
   EXPECT_TRUE(duplicate.accepted);
   EXPECT_FALSE(duplicate.superseded) << "it holds exactly this version";
-  EXPECT_EQ((*store.get("k"))->value, "newer");
+  EXPECT_EQ((*RingOrderedStore(store).get("k"))->value, "newer");
 }
 
 TEST(NodeCommit, SealedAnswersWaitForTheirSyncAndLaterOnesForTheNextBatch) {

@@ -43,7 +43,7 @@ inline std::unique_ptr<LsmStore> open_or_die(Env& env, const LsmOptions& options
   return std::move(*store);
 }
 
-inline std::optional<Entry> get_or_die(LsmStore& store, std::string_view key) {
+inline std::optional<Entry> get_or_die(ReplicaStore& store, std::string_view key) {
   auto entry = store.get(key);
   EXPECT_TRUE(entry.ok()) << entry.status().to_string();
   return entry.ok() ? *entry : std::nullopt;
