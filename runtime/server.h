@@ -142,6 +142,7 @@ class Server final : public ConnectionHandler, private DriverHost {
   uint64_t next_request_id_ = 1;
   bool shutting_down_ = false;
   bool logged_disk_full_ = false;  // the last state of Node::disk_full() that was logged
+  uint64_t trimmed_at_table_changes_ = 0;  // LsmStore::table_changes() at the last trim
   std::unique_ptr<EventLog> events_;  // peer states, hints, repairs, flushes as log lines
   bool finished_ = false;
   int exit_code_ = 0;

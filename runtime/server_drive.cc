@@ -5,6 +5,8 @@
 // it hands over messages and replies (written once per connection at flush()), starts the
 // detached sync of --sync always on libuv's thread pool, or commits in place for --sync
 // batch/never, steps compactions, and says when to wake up.
+#include <malloc.h>
+
 #include <unordered_map>
 
 #include "core/assert.h"
@@ -29,6 +31,14 @@ void Server::drive() {
 
 void Server::after_driving(uint64_t wake_ms, uint64_t now_ms) {
   events_->observe(now_ms);
+  if (const uint64_t changes = storage_->lsm().table_changes();
+      changes != trimmed_at_table_changes_) {
+    // A flush frees a whole memtable and a compaction its merge buffers and the filters and
+    // indexes of its inputs: hand the freed pages back, so that the resident set follows
+    // what the node holds rather than its high-water mark (docs/benchmarks.md, node memory).
+    trimmed_at_table_changes_ = changes;
+    ::malloc_trim(0);
+  }
   if (node_->disk_full() != logged_disk_full_) {
     logged_disk_full_ = node_->disk_full();
     if (logged_disk_full_) {

@@ -31,6 +31,7 @@ void AntiEntropy::run_round(uint64_t now_ms, uint64_t interval_ms,
   std::erase_if(sessions_,
                 [&](const auto& item) { return item.second.started_ms + lifetime_ms < now_ms; });
   purge_tombstones(now_ms);
+  if (!index_.complete()) return;  // its trees miss keys: no session until it loaded
   // buggify: also try peers gossip considers down
   const bool any_peer = node_.simulation.buggify();
   std::vector<NodeId> peers;
@@ -71,6 +72,7 @@ void AntiEntropy::handle_merkle_query(const NodeId& from, const MerkleQuery& que
 void AntiEntropy::handle_merkle_hashes(const NodeId& from, const MerkleHashes& hashes) {
   auto session = sessions_.find(hashes.session);
   if (session == sessions_.end() || session->second.peer != from) return;
+  if (!index_.complete()) return;  // reloading since the session began
   if (hashes.level > MerkleTree::kDepth || hashes.indices.size() != hashes.hashes.size()) return;
   const MerkleTree& tree = index_.tree_for(from);
   const uint32_t width = MerkleTree::width(hashes.level);

@@ -12,6 +12,9 @@ constexpr size_t kMaxLocalMessagesPerDrain = 100000;
 // Counters stamped per durable lease extension (one store sync per this many writes).
 constexpr uint64_t kLamportLeaseStep = 1 << 16;
 const Key kLamportLeaseKey;  // the empty key: invalid for clients, never replicated
+// Keys the anti-entropy index load scans per step (about 20 ms): a large store loads over
+// many ticks while the node serves.
+constexpr size_t kIndexLoadKeysPerStep = 20000;
 }  // namespace
 
 Node::Node(NodeIdentity self, Config config, const std::vector<Peer>& peers,
@@ -117,9 +120,16 @@ std::optional<uint64_t> Node::stamp_counter() {
 
 void Node::rebuild_index() {
   index_.reset(ring_, self_.id, config_.replication_factor);
+  index_.begin_load();
+  load_index_step();  // a small store loads at once
+}
+
+void Node::load_index_step() {
+  // buggify: tiny steps, so that applies and ring changes land in the middle of a load
+  const size_t budget = simulation_.buggify() ? 1 + prng_.uniform(64) : kIndexLoadKeysPerStep;
   // A scan that failed halfway leaves keys out of the trees, so anti-entropy would never
   // repair them: the next round rebuilds again, until a scan completes.
-  if (!index_.load(store_, now_ms_).ok()) metrics_.storage_errors++;
+  if (!index_.load_step(store_, budget, now_ms_).ok()) metrics_.storage_errors++;
 }
 
 void Node::attach_hint_store(ReplicaStore& hints) {
@@ -227,6 +237,10 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
 
 void Node::on_tick(uint64_t now_ms) {
   now_ms_ = now_ms;
+  if (index_.loading()) {
+    metrics_.index_load_steps++;
+    load_index_step();
+  }
   if (now_ms >= next_gossip_ms_) gossip_round(now_ms);
   membership_.update_liveness(now_ms);
   if (now_ms >= anti_entropy_.next_round_ms()) anti_entropy_round(now_ms);
@@ -304,6 +318,7 @@ std::vector<Reply> Node::take_replies() {
 }
 
 uint64_t Node::next_tick_ms() const {
+  if (index_.loading()) return now_ms_;  // the next step of the load, as soon as possible
   uint64_t next = std::min(
       {next_gossip_ms_, anti_entropy_.next_round_ms(), hinted_handoff_.next_replay_ms(),
        keeper_->next_tick_ms()});

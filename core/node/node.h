@@ -306,6 +306,7 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   // Also how anti-entropy applies what peers send.
   Result<ApplyResult> apply_and_index(const Key& key, const Entry& entry) override;
   void rebuild_index();
+  void load_index_step();
 
   // Ring configuration (node_ring.cc): the keeper's host, and what follows a change.
   Status persist_ring(const RingDescription& ring) override;

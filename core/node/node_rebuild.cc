@@ -35,7 +35,7 @@ void Node::anti_entropy_round(uint64_t now_ms) {
   const uint64_t interval_ms = rebuild_ ? std::min(config_.anti_entropy_interval_ms,
                                                    kRebuildRoundMs)
                                         : config_.anti_entropy_interval_ms;
-  if (!index_.complete()) rebuild_index();  // the last rebuild hit a read error
+  if (!index_.complete() && !index_.loading()) rebuild_index();  // the last load failed
   check_rebuilt();  // a lease write that failed is retried here
   std::set<NodeId> not_pulled;  // pulled from first
   if (rebuild_) {

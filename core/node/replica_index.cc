@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "core/hash.h"
+
 namespace ringkv {
 
 void ReplicaIndex::reset(const Ring& ring, NodeId self, uint32_t replication_factor) {
@@ -14,6 +16,8 @@ void ReplicaIndex::reset(const Ring& ring, NodeId self, uint32_t replication_fac
   tombstones_.clear();
   key_count_ = 0;
   complete_ = false;
+  pieces_.clear();
+  next_piece_ = 0;
 }
 
 std::vector<NodeId> ReplicaIndex::peers_of(std::string_view key) const {
@@ -44,12 +48,7 @@ std::vector<NodeId> ReplicaIndex::sharing_at(const Ring& ring, uint64_t position
 
 namespace {
 
-// A range of ring positions [first, last] placed as the position `at` is.
-struct Arc {
-  uint64_t at;
-  uint64_t first;
-  uint64_t last;
-};
+using Arc = ReplicaIndex::Arc;
 
 // The arcs between consecutive points of `rings` (their union), covering the whole ring:
 // between two consecutive points every ring places keys the same way. A key at a point's
@@ -75,24 +74,58 @@ std::vector<Arc> arcs_of(std::initializer_list<const Ring*> rings) {
 
 }  // namespace
 
-Status ReplicaIndex::load(RingOrderedStore& store, uint64_t now_ms) {
+void ReplicaIndex::begin_load() {
+  const Ring* ring = ring_;
+  const NodeId self = self_;
+  reset(*ring, self, replication_factor_);
   for (const Arc& arc : arcs_of({ring_})) {
-    const std::vector<NodeId> peers = sharing_at(*ring_, arc.at);
+    // Split at leaf boundaries: a step never scans more than a leaf past its budget.
+    uint64_t first = arc.first;
+    for (;;) {
+      const uint64_t last = std::min(arc.last, MerkleTree::last_position(MerkleTree::leaf_at(first)));
+      pieces_.push_back(Arc{arc.at, first, last});
+      if (last == arc.last) break;
+      first = last + 1;
+    }
+  }
+  std::sort(pieces_.begin(), pieces_.end(),
+            [](const Arc& a, const Arc& b) { return a.first < b.first; });
+}
+
+Status ReplicaIndex::load_step(RingOrderedStore& store, size_t max_keys, uint64_t now_ms) {
+  size_t visited = 0;
+  while (next_piece_ < pieces_.size() && visited < max_keys) {
+    const Arc& piece = pieces_[next_piece_];
+    const std::vector<NodeId> peers = sharing_at(*ring_, piece.at);
     std::vector<MerkleTree*> trees;
     for (const NodeId& peer : peers) trees.push_back(&trees_[peer]);
     Status scanned = store.scan_positions(
-        arc.first, arc.last, [&](uint64_t position, std::string_view key, const Entry& entry) {
+        piece.first, piece.last, [&](uint64_t position, std::string_view key, const Entry& entry) {
           const uint32_t leaf = MerkleTree::leaf_at(position);
           const uint64_t digest = MerkleTree::digest(key, entry);
           for (MerkleTree* tree : trees) tree->toggle(leaf, digest);
           key_count_++;
+          visited++;
           if (entry.tombstone) tombstones_[std::string(key)] = Tombstone{entry.version, now_ms, {}};
           return true;
         });
-    if (!scanned.ok()) return scanned;
+    if (!scanned.ok()) {
+      reset(*ring_, self_, replication_factor_);  // half a piece is in the trees
+      return scanned;
+    }
+    next_piece_++;
   }
-  complete_ = true;
+  if (next_piece_ == pieces_.size()) {
+    complete_ = true;
+    pieces_.clear();
+    next_piece_ = 0;
+  }
   return Status();
+}
+
+Status ReplicaIndex::load(RingOrderedStore& store, uint64_t now_ms) {
+  begin_load();
+  return load_step(store, SIZE_MAX, now_ms);
 }
 
 Status ReplicaIndex::follow_ring(const Ring& before, RingOrderedStore& store) {
@@ -125,11 +158,13 @@ Status ReplicaIndex::follow_ring(const Ring& before, RingOrderedStore& store) {
 void ReplicaIndex::on_change(std::string_view key, const std::optional<Entry>& before,
                              const std::optional<Entry>& after, uint64_t now_ms) {
   if (before == after) return;
-  const uint32_t leaf = MerkleTree::leaf_of(key);
+  const uint64_t position = hash64(key);
+  if (!counted(position)) return;  // the load has not scanned it yet: it will
+  const uint32_t leaf = MerkleTree::leaf_at(position);
   uint64_t delta = 0;
   if (before) delta ^= MerkleTree::digest(key, *before);
   if (after) delta ^= MerkleTree::digest(key, *after);
-  auto list = ring_->preference_list(key, replication_factor_);
+  auto list = ring_->preference_list_at(position, replication_factor_);
   if (std::find(list.begin(), list.end(), self_) != list.end()) {
     for (const NodeId& peer : list) {
       if (peer != self_) trees_[peer].toggle(leaf, delta);

@@ -6,6 +6,7 @@
 // arcs whose replicas changed (docs/anti-entropy.md). Owned by Node.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -30,13 +31,29 @@ class ReplicaIndex {
   // Forgets everything; `ring` must outlive the index until the next reset. The index
   // follows that object: when it is assigned a new ring, call follow_ring().
   void reset(const Ring& ring, NodeId self, uint32_t replication_factor);
-  // Fills the index after reset() from one scan of `store`, an arc of the ring at a time
-  // (each arc's peers are looked up once, not per key), and marks it complete. Until then
-  // the trees miss keys: anti-entropy would never repair them, and a rebuilding peer
-  // would take a matching hash for data it has pulled.
-  Status load(RingOrderedStore& store, uint64_t now_ms);
-  void mark_complete() { complete_ = true; }  // filled by on_change() instead (tests)
+
+  // Filling the index after reset() is a scan of the whole store, done in bounded steps
+  // so that a large store does not hold up the node: begin_load(), then load_step()
+  // until complete(). The scan goes an arc of the ring at a time (its peers looked up
+  // once, not per key), split at leaf boundaries so that a step is at most about
+  // `max_keys` plus one leaf's keys. Applies meanwhile count only where the scan has
+  // been (it will see the rest). Until complete() the trees miss keys: anti-entropy
+  // would never repair them, and a rebuilding peer would take a matching hash for data
+  // it has pulled; so no Merkle session runs until then. A failed step forgets what was
+  // loaded (loading() turns false): begin again.
+  void begin_load();
+  // A range of ring positions [first, last] placed as the position `at` is.
+  struct Arc {
+    uint64_t at;
+    uint64_t first;
+    uint64_t last;
+  };
+  Status load_step(RingOrderedStore& store, size_t max_keys, uint64_t now_ms);
+  Status load(RingOrderedStore& store, uint64_t now_ms);  // every step at once
+  bool loading() const { return !complete_ && next_piece_ < pieces_.size(); }
   bool complete() const { return complete_; }
+  // Filled by on_change() instead of a load (tests): complete from here on.
+  void mark_complete() { complete_ = true; }
   // Records that the store's entry for `key` went from `before` to `after`.
   void on_change(std::string_view key, const std::optional<Entry>& before,
                  const std::optional<Entry>& after, uint64_t now_ms);
@@ -58,6 +75,14 @@ class ReplicaIndex {
   // The peers other than this node that replicate the keys at `position` with it (none
   // if this node does not), sorted.
   std::vector<NodeId> sharing_at(const Ring& ring, uint64_t position) const;
+  // Whether the entry at `position` is in the trees: all are once complete; while loading,
+  // those the scan has passed.
+  bool counted(uint64_t position) const {
+    return complete_ || (next_piece_ < pieces_.size() && position < pieces_[next_piece_].first);
+  }
+
+  std::vector<Arc> pieces_;  // what a load scans, by position; empty when not loading
+  size_t next_piece_ = 0;
 
   const Ring* ring_ = nullptr;
   NodeId self_;

@@ -68,7 +68,7 @@ const std::vector<std::string>& required_coverage() {
       "large_value", "write_superseded", "read_write_back", "read_winner_change",
       "version_query_hedge", "request_timeout", "enospc", "crash_point", "junk_tail",
       "disk_wiped", "data_rebuilt", "corruption_detected", "join_completed",
-      "decommission_completed", "stream_resumed", "range_switched"};
+      "decommission_completed", "stream_resumed", "range_switched", "index_loaded_in_steps"};
   return names;
 }
 

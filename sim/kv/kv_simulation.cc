@@ -235,6 +235,7 @@ void KvSimulation::harvest_coverage(size_t index) {
   coverage_.add("hint_delivered", m.hints_delivered);
   coverage_.add("compaction", machine->store().stats().compactions);
   coverage_.add("data_rebuilt", m.data_rebuilds);
+  coverage_.add("index_loaded_in_steps", m.index_load_steps);
   coverage_.add("refused_rebuilding", m.refused_rebuilding);
   const RingKeeperCounters& ring = machine->node().ring_keeper().counters();
   coverage_.add("join_completed", ring.joins_completed);

@@ -269,6 +269,16 @@ void populate_in_sync(TestCluster& cluster, int count) {
     cluster.crash(id);
     cluster.restart(id);
   }
+  // A large store loads its index over several ticks (no session meanwhile): a few ms
+  // here, well before the first round.
+  ASSERT_TRUE(cluster.advance_until(
+      [&] {
+        for (const NodeId& id : cluster.ids()) {
+          if (!cluster.node(id).replica_index().complete()) return false;
+        }
+        return true;
+      },
+      50, 1));
 }
 
 size_t anti_entropy_messages(const TestCluster& cluster) {

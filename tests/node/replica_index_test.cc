@@ -170,11 +170,11 @@ RC_GTEST_PROP(ReplicaIndexProperty, FollowingARingChangeEqualsARebuild, ()) {
   // One index is filled key by key as applies do, the other by load(): the same trees.
   auto fill_by_applies = [&](ReplicaIndex& index, const Ring& ring) {
     index.reset(ring, "n1", rf);
+    index.mark_complete();
     RC_ASSERT(store.scan("", [&](std::string_view key, const Entry& entry) {
                      index.on_change(key, std::nullopt, entry, 0);
                      return true;
                    }).ok());
-    index.mark_complete();
   };
   auto rebuild = [&](ReplicaIndex& index, const Ring& ring) {
     index.reset(ring, "n1", rf);
@@ -202,6 +202,46 @@ RC_GTEST_PROP(ReplicaIndexProperty, FollowingARingChangeEqualsARebuild, ()) {
     RC_ASSERT(followed.key_count() == fresh.key_count());
     RC_ASSERT(followed.tombstones().size() == fresh.tombstones().size());
   }
+}
+
+// Applies made while a load is under way (the node serves between its steps) count once:
+// where the scan has been through on_change(), the rest through the scan.
+RC_GTEST_PROP(ReplicaIndexProperty, LoadingInStepsAmidAppliesEqualsALoadAfterwards, ()) {
+  const Ring ring({"n1", "n2", "n3", "n4"}, *rc::gen::inRange(1, 10));
+  MemoryStore raw;
+  RingOrderedStore store(raw);
+  const int key_space = *rc::gen::inRange(1, 400);
+  uint64_t counter = 0;
+  auto apply_some = [&](ReplicaIndex* index, int count) {
+    for (int i = 0; i < count; ++i) {
+      const std::string key = "key-" + std::to_string(*rc::gen::inRange(0, key_space));
+      const Entry entry{Version{++counter, "n2"}, *rc::gen::inRange(0, 4) == 0, "v"};
+      Result<ApplyResult> applied = store.apply(key, entry);
+      RC_ASSERT(applied.ok());
+      if (index && applied->applied) index->on_change(key, applied->replaced, entry, 0);
+    }
+  };
+  apply_some(nullptr, *rc::gen::inRange(0, 300));
+  ReplicaIndex stepped;
+  stepped.reset(ring, "n1", 3);
+  stepped.begin_load();
+  for (int steps = 0; !stepped.complete(); ++steps) {
+    RC_ASSERT(steps < 100000);
+    RC_ASSERT(stepped.loading());
+    RC_ASSERT(stepped.load_step(store, *rc::gen::inRange<size_t>(1, 50), 0).ok());
+    apply_some(&stepped, *rc::gen::inRange(0, 5));
+  }
+  ReplicaIndex fresh;
+  fresh.reset(ring, "n1", 3);
+  RC_ASSERT(fresh.load(store, 0).ok());
+  for (const NodeId& peer : ring.nodes()) {
+    for (uint32_t leaf = 0; leaf < MerkleTree::kLeaves; ++leaf) {
+      RC_ASSERT(stepped.tree_for(peer).hash(MerkleTree::kDepth, leaf) ==
+                fresh.tree_for(peer).hash(MerkleTree::kDepth, leaf));
+    }
+  }
+  RC_ASSERT(stepped.key_count() == fresh.key_count());
+  RC_ASSERT(stepped.tombstones().size() == fresh.tombstones().size());
 }
 
 }  // namespace
