@@ -176,9 +176,9 @@ std::vector<KeyedEntry> AntiEntropy::entries_in_leaves(const NodeId& peer,
   for (const uint32_t& leaf : leaves) {
     if (out.size() >= cap) break;
     const size_t begin = out.size();
-    auto collect = [&](uint64_t, std::string_view key, const Entry& entry) {
+    auto collect = [&](uint64_t position, std::string_view key, const Entry& entry) {
       if (out.size() >= cap) return false;
-      if (index_.shares(key, peer)) out.push_back(KeyedEntry{Key(key), entry});
+      if (index_.shares_at(position, peer)) out.push_back(KeyedEntry{Key(key), entry});
       return true;
     };
     const uint64_t first = MerkleTree::first_position(leaf);

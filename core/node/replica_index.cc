@@ -27,7 +27,11 @@ std::vector<NodeId> ReplicaIndex::peers_of(std::string_view key) const {
 }
 
 bool ReplicaIndex::shares(std::string_view key, const NodeId& peer) const {
-  auto list = ring_->preference_list(key, replication_factor_);
+  return shares_at(hash64(key), peer);
+}
+
+bool ReplicaIndex::shares_at(uint64_t position, const NodeId& peer) const {
+  auto list = ring_->preference_list_at(position, replication_factor_);
   return std::find(list.begin(), list.end(), peer) != list.end() &&
          std::find(list.begin(), list.end(), self_) != list.end();
 }

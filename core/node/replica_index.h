@@ -67,6 +67,8 @@ class ReplicaIndex {
   // Replicas of `key` other than this node.
   std::vector<NodeId> peers_of(std::string_view key) const;
   bool shares(std::string_view key, const NodeId& peer) const;
+  // Same, for a key at ring position `position` (hash64(key)).
+  bool shares_at(uint64_t position, const NodeId& peer) const;
   const MerkleTree& tree_for(const NodeId& peer) const;
   std::map<std::string, Tombstone, std::less<>>& tombstones() { return tombstones_; }
   size_t key_count() const { return key_count_; }

@@ -109,6 +109,51 @@ TEST(ClusterTest, WriteOnOneNodeIsReadOnTheOthersWithTheSameVersion) {
   EXPECT_NE(ring_page->body.find("primary_share"), std::string::npos);
 }
 
+// A data directory written before the ring-ordered layout (data keys stored as they are)
+// is converted the first time kvnode opens it, and every value reads back.
+TEST(ClusterTest, KeyOrderedDataStoreIsConvertedToRingOrderAtStart) {
+  LocalCluster cluster(1, {"--n", "1", "--w", "1", "--r", "1"});
+  ASSERT_TRUE(cluster.start_all()) << cluster.log(0);
+  constexpr int kKeys = 30;
+  for (int i = 0; i < kKeys; i++) {
+    auto put = cluster.client(0)->request("PUT", "/kv/legacy-" + std::to_string(i),
+                                          "value-" + std::to_string(i));
+    ASSERT_TRUE(put.ok()) << put.status().to_string();
+    ASSERT_EQ(put->status, 204) << put->body;
+  }
+  ASSERT_EQ(cluster.stop(0, SIGTERM), std::optional<int>(0)) << cluster.log(0);
+  {
+    // Back to the old layout: each entry under its key as it is, nothing in ring order.
+    PosixEnv env;
+    auto store = LsmStore::open(env, cluster.data_dir(0) + "/" + runtime::kStoreDirectoryName,
+                                LsmOptions());
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    RingOrderedStore view(**store);
+    const Version drop{UINT64_MAX, "~"};
+    for (int i = 0; i < kKeys; i++) {
+      const std::string key = "legacy-" + std::to_string(i);
+      auto entry = view.get(key);
+      ASSERT_TRUE(entry.ok() && entry->has_value()) << key;
+      ASSERT_TRUE((*store)->apply(key, **entry).ok());
+      ASSERT_TRUE((*store)->apply(ring_stored_key(key), Entry{drop, true, {}}).ok());
+      ASSERT_TRUE((*store)->purge_tombstone(ring_stored_key(key), drop).ok());
+      ASSERT_FALSE(*view.get(key)) << key;
+    }
+    ASSERT_TRUE((*store)->sync().ok());
+  }
+  ASSERT_TRUE(cluster.start(0)) << cluster.log(0);
+  EXPECT_NE(cluster.log(0).find("data store converted to ring order: keys=" +
+                                std::to_string(kKeys)),
+            std::string::npos)
+      << cluster.log(0);
+  for (int i = 0; i < kKeys; i++) {
+    auto get = cluster.client(0)->request("GET", "/kv/legacy-" + std::to_string(i));
+    ASSERT_TRUE(get.ok()) << get.status().to_string();
+    EXPECT_EQ(get->status, 200) << i;
+    EXPECT_EQ(get->body, "value-" + std::to_string(i));
+  }
+}
+
 TEST(ClusterTest, QuorumHoldsWithOneNodeDownFailsWithTwoAndDataSurvivesRestart) {
   LocalCluster cluster(3, {});
   ASSERT_TRUE(cluster.start_all());
