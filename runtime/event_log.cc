@@ -1,14 +1,32 @@
 #include "runtime/event_log.h"
 
+#include <utility>
+
 namespace ringkv::runtime {
 
 void EventLog::observe(uint64_t now_ms) {
   peer_states(now_ms);
   peer_activity(now_ms);
+  index_load(now_ms);
   if (logger_.enabled(LogLevel::kDebug)) {
     store_events("data", data_, data_stats_);
     store_events("hints", hints_, hint_stats_);
   }
+}
+
+// The anti-entropy index of a large store loads in steps while the node serves (at start,
+// after a failed load): one line when such a load ends, with how long it took from the
+// first time it was seen.
+void EventLog::index_load(uint64_t now_ms) {
+  const ReplicaIndex& index = node_.replica_index();
+  if (index.loading()) {
+    if (!index_loading_) index_load_seen_ms_ = now_ms;
+    index_loading_ = true;
+    return;
+  }
+  if (!std::exchange(index_loading_, false) || !index.complete()) return;
+  logger_.info("anti-entropy index loaded keys=" + std::to_string(index.key_count()) +
+               " ms=" + std::to_string(now_ms - index_load_seen_ms_));
 }
 
 // One line per change of a peer's status, as this node's failure detector sees it:

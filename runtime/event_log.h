@@ -4,6 +4,7 @@
 //   peer n2 suspect|down|alive ...       a peer's status as the failure detector sees it
 //   hints peer=n2 stored=... ...         hints kept for / delivered to a peer (summary)
 //   anti-entropy peer=n2 applied=... ... Merkle repairs with a peer (summary)
+//   anti-entropy index loaded keys=... ms=...  a load that took more than one step ended
 //   flush store=data ... / compaction store=data ...   (debug)
 // Summaries are rate-limited per peer: the first change after a quiet period is logged at
 // once, later ones at most every kSummaryIntervalMs, with the counts since the last line.
@@ -34,6 +35,7 @@ class EventLog {
   void peer_states(uint64_t now_ms);
   void peer_activity(uint64_t now_ms);
   void store_events(const char* name, const LsmStore& store, LsmStats& last);
+  void index_load(uint64_t now_ms);
 
   const Logger& logger_;
   const Node& node_;
@@ -53,6 +55,8 @@ class EventLog {
   std::map<NodeId, LoggedActivity> logged_activity_;
   LsmStats data_stats_;
   LsmStats hint_stats_;
+  bool index_loading_ = false;     // the anti-entropy index was loading at the last look
+  uint64_t index_load_seen_ms_ = 0;  // when that load was first seen
 };
 
 }  // namespace ringkv::runtime

@@ -109,7 +109,7 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "data_rebuilds_total", "lost data pulled back from every replica peer",
           node.data_rebuilds);
   counter(out, "index_load_steps_total",
-          "anti-entropy index load steps run between requests (a large store at start)",
+          "anti-entropy index load steps that left more to load (a large store at start)",
           node.index_load_steps);
   counter(out, "refused_rebuilding_total",
           "reads, version queries and writes refused while rebuilding lost data",

@@ -120,8 +120,7 @@ std::optional<uint64_t> Node::stamp_counter() {
 
 void Node::rebuild_index() {
   index_.reset(ring_, self_.id, config_.replication_factor);
-  index_.begin_load();
-  load_index_step();  // a small store loads at once
+  index_.begin_load();  // steps from the next tick on (next_tick_ms() is now)
 }
 
 void Node::load_index_step() {
@@ -129,7 +128,11 @@ void Node::load_index_step() {
   const size_t budget = simulation_.buggify() ? 1 + prng_.uniform(64) : kIndexLoadKeysPerStep;
   // A scan that failed halfway leaves keys out of the trees, so anti-entropy would never
   // repair them: the next round rebuilds again, until a scan completes.
-  if (!index_.load_step(store_, budget, now_ms_).ok()) metrics_.storage_errors++;
+  if (!index_.load_step(store_, budget, now_ms_).ok()) {
+    metrics_.storage_errors++;
+    return;
+  }
+  if (index_.loading()) metrics_.index_load_steps++;  // more to come: a step between others
 }
 
 void Node::attach_hint_store(ReplicaStore& hints) {
@@ -237,10 +240,7 @@ void Node::dispatch(const Message& message, uint64_t now_ms) {
 
 void Node::on_tick(uint64_t now_ms) {
   now_ms_ = now_ms;
-  if (index_.loading()) {
-    metrics_.index_load_steps++;
-    load_index_step();
-  }
+  if (index_.loading()) load_index_step();
   if (now_ms >= next_gossip_ms_) gossip_round(now_ms);
   membership_.update_liveness(now_ms);
   if (now_ms >= anti_entropy_.next_round_ms()) anti_entropy_round(now_ms);

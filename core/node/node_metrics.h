@@ -31,7 +31,7 @@ struct NodeMetrics {
   uint64_t anti_entropy_entries_sent = 0, anti_entropy_entries_applied = 0;
   uint64_t tombstones_purged = 0;
   uint64_t data_rebuilds = 0;            // lost data pulled back from every replica peer
-  uint64_t index_load_steps = 0;         // anti-entropy index load steps after the first
+  uint64_t index_load_steps = 0;         // anti-entropy index load steps that left more to load
   uint64_t refused_rebuilding = 0;       // read and version answers withheld, writes refused
   uint64_t writes_failed_disk_full = 0;  // local applies refused: no space on the disk
   uint64_t epoch_refusals_sent = 0;      // replica requests from an older ring epoch

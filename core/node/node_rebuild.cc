@@ -35,7 +35,10 @@ void Node::anti_entropy_round(uint64_t now_ms) {
   const uint64_t interval_ms = rebuild_ ? std::min(config_.anti_entropy_interval_ms,
                                                    kRebuildRoundMs)
                                         : config_.anti_entropy_interval_ms;
-  if (!index_.complete() && !index_.loading()) rebuild_index();  // the last load failed
+  if (!index_.complete() && !index_.loading()) {  // the last load failed: again
+    rebuild_index();
+    load_index_step();
+  }
   check_rebuilt();  // a lease write that failed is retried here
   std::set<NodeId> not_pulled;  // pulled from first
   if (rebuild_) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "core/assert.h"
 #include "core/hash.h"
 
 namespace ringkv {
@@ -12,6 +13,10 @@ void ReplicaIndex::reset(const Ring& ring, NodeId self, uint32_t replication_fac
   ring_ = &ring;
   self_ = std::move(self);
   replication_factor_ = replication_factor;
+  forget();
+}
+
+void ReplicaIndex::forget() {
   trees_.clear();
   tombstones_.clear();
   key_count_ = 0;
@@ -54,6 +59,14 @@ namespace {
 
 using Arc = ReplicaIndex::Arc;
 
+// Adds (or removes: XOR) the digest of the entry at `position` in each of `trees`.
+void toggle_in(const std::vector<MerkleTree*>& trees, uint64_t position, std::string_view key,
+               const Entry& entry) {
+  const uint32_t leaf = MerkleTree::leaf_at(position);
+  const uint64_t digest = MerkleTree::digest(key, entry);
+  for (MerkleTree* tree : trees) tree->toggle(leaf, digest);
+}
+
 // The arcs between consecutive points of `rings` (their union), covering the whole ring:
 // between two consecutive points every ring places keys the same way. A key at a point's
 // position belongs to that point, so an arc ends at a point; the one across zero comes in
@@ -79,9 +92,8 @@ std::vector<Arc> arcs_of(std::initializer_list<const Ring*> rings) {
 }  // namespace
 
 void ReplicaIndex::begin_load() {
-  const Ring* ring = ring_;
-  const NodeId self = self_;
-  reset(*ring, self, replication_factor_);
+  RINGKV_ASSERT_MSG(ring_ != nullptr, "begin_load() before reset()");
+  forget();
   for (const Arc& arc : arcs_of({ring_})) {
     // Split at leaf boundaries: a step never scans more than a leaf past its budget.
     uint64_t first = arc.first;
@@ -97,28 +109,41 @@ void ReplicaIndex::begin_load() {
 }
 
 Status ReplicaIndex::load_step(RingOrderedStore& store, size_t max_keys, uint64_t now_ms) {
+  if (next_piece_ >= pieces_.size()) return Status();
+  // One scan per step (a seek per piece would read a block per table for each of ~4,400
+  // pieces); the step ends at the first piece boundary past the budget.
+  size_t piece = next_piece_;
+  std::vector<MerkleTree*> trees;
+  auto enter = [&] {
+    trees.clear();
+    for (const NodeId& peer : sharing_at(*ring_, pieces_[piece].at)) trees.push_back(&trees_[peer]);
+  };
+  enter();
   size_t visited = 0;
-  while (next_piece_ < pieces_.size() && visited < max_keys) {
-    const Arc& piece = pieces_[next_piece_];
-    const std::vector<NodeId> peers = sharing_at(*ring_, piece.at);
-    std::vector<MerkleTree*> trees;
-    for (const NodeId& peer : peers) trees.push_back(&trees_[peer]);
-    Status scanned = store.scan_positions(
-        piece.first, piece.last, [&](uint64_t position, std::string_view key, const Entry& entry) {
-          const uint32_t leaf = MerkleTree::leaf_at(position);
-          const uint64_t digest = MerkleTree::digest(key, entry);
-          for (MerkleTree* tree : trees) tree->toggle(leaf, digest);
-          key_count_++;
-          visited++;
-          if (entry.tombstone) tombstones_[std::string(key)] = Tombstone{entry.version, now_ms, {}};
-          return true;
-        });
-    if (!scanned.ok()) {
-      reset(*ring_, self_, replication_factor_);  // half a piece is in the trees
-      return scanned;
-    }
-    next_piece_++;
+  bool stopped = false;
+  Status scanned = store.scan_positions(
+      pieces_[piece].first, UINT64_MAX,
+      [&](uint64_t position, std::string_view key, const Entry& entry) {
+        if (position > pieces_[piece].last) {
+          // The pieces cover every position up to the last one: this key is in a later one.
+          while (position > pieces_[piece].last) piece++;
+          if (visited >= max_keys) {
+            stopped = true;
+            return false;
+          }
+          enter();
+        }
+        toggle_in(trees, position, key, entry);
+        key_count_++;
+        visited++;
+        if (entry.tombstone) tombstones_[std::string(key)] = Tombstone{entry.version, now_ms, {}};
+        return true;
+      });
+  if (!scanned.ok()) {
+    forget();  // part of a piece is in the trees
+    return scanned;
   }
+  next_piece_ = stopped ? piece : pieces_.size();
   if (next_piece_ == pieces_.size()) {
     complete_ = true;
     pieces_.clear();
@@ -134,24 +159,45 @@ Status ReplicaIndex::load(RingOrderedStore& store, uint64_t now_ms) {
 
 Status ReplicaIndex::follow_ring(const Ring& before, RingOrderedStore& store) {
   const Ring& after = *ring_;
+  // The arcs whose sharing peers changed, each with the trees its digests move between.
+  struct Moved {
+    uint64_t first;
+    uint64_t last;
+    std::vector<MerkleTree*> trees;
+  };
+  std::vector<Moved> moved;
   for (const Arc& arc : arcs_of({&before, &after})) {
     const std::vector<NodeId> was = sharing_at(before, arc.at);
     const std::vector<NodeId> now = sharing_at(after, arc.at);
     if (was == now) continue;
-    std::vector<MerkleTree*> trees;
-    for (const NodeId& peer : was) trees.push_back(&trees_[peer]);
-    for (const NodeId& peer : now) trees.push_back(&trees_[peer]);
+    Moved item{arc.first, arc.last, {}};
+    for (const NodeId& peer : was) item.trees.push_back(&trees_[peer]);
+    for (const NodeId& peer : now) item.trees.push_back(&trees_[peer]);
+    moved.push_back(std::move(item));
+  }
+  std::sort(moved.begin(), moved.end(),
+            [](const Moved& a, const Moved& b) { return a.first < b.first; });
+  // One scan per run of adjacent moved arcs (a join moves a few arcs next to each of its
+  // points): a seek costs a block read per table.
+  for (size_t run = 0; run < moved.size();) {
+    size_t end = run + 1;
+    while (end < moved.size() && moved[end - 1].last != UINT64_MAX &&
+           moved[end].first == moved[end - 1].last + 1) {
+      end++;
+    }
+    size_t current = run;
     Status scanned = store.scan_positions(
-        arc.first, arc.last, [&](uint64_t position, std::string_view key, const Entry& entry) {
-          const uint32_t leaf = MerkleTree::leaf_at(position);
-          const uint64_t digest = MerkleTree::digest(key, entry);
-          for (MerkleTree* tree : trees) tree->toggle(leaf, digest);
+        moved[run].first, moved[end - 1].last,
+        [&](uint64_t position, std::string_view key, const Entry& entry) {
+          while (position > moved[current].last) current++;
+          toggle_in(moved[current].trees, position, key, entry);
           return true;
         });
     if (!scanned.ok()) {
       complete_ = false;
       return scanned;
     }
+    run = end;
   }
   std::erase_if(trees_, [&](const auto& item) {
     return !std::binary_search(after.nodes().begin(), after.nodes().end(), item.first);

@@ -74,6 +74,8 @@ class ReplicaIndex {
   size_t key_count() const { return key_count_; }
 
  private:
+  // Empties the trees, counts and tombstones, and stops a load (ring and self stay).
+  void forget();
   // The peers other than this node that replicate the keys at `position` with it (none
   // if this node does not), sorted.
   std::vector<NodeId> sharing_at(const Ring& ring, uint64_t position) const;
