@@ -157,13 +157,18 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "sstables", "live SSTables", store.table_count, "gauge");
   counter(out, "sstable_bytes", "bytes in live SSTables", store.table_bytes, "gauge");
   counter(out, "memtable_bytes", "bytes in the memtable", store.memtable_bytes, "gauge");
-  counter(out, "block_cache_bytes", "bytes of data blocks held by the block cache",
+  counter(out, "block_cache_bytes",
+          "bytes held by the block cache (data blocks, index chunks, filter pages)",
           store.block_cache_bytes, "gauge");
-  counter(out, "block_cache_hits_total", "data block reads answered by the block cache",
+  counter(out, "block_cache_metadata_bytes",
+          "of block_cache_bytes, index chunks and bloom filter pages", store.block_cache_metadata_bytes,
+          "gauge");
+  counter(out, "block_cache_hits_total", "table reads answered by the block cache",
           store.block_cache_hits);
-  counter(out, "block_cache_misses_total", "data block reads that went to the file",
+  counter(out, "block_cache_misses_total", "table reads that went to the file",
           store.block_cache_misses);
-  counter(out, "sstable_memory_bytes", "bytes of bloom filters and indexes of live SSTables",
+  counter(out, "sstable_memory_bytes",
+          "bytes live SSTables hold outside the block cache (index and filter summaries)",
           store.table_memory_bytes, "gauge");
   counter(out, "open_connections", "open inbound HTTP connections", gauges.open_connections,
           "gauge");

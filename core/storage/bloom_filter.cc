@@ -8,7 +8,6 @@ namespace ringkv {
 namespace {
 
 constexpr size_t kMinFilterBits = 64;
-constexpr uint8_t kMaxProbes = 30;
 constexpr uint64_t kLineBits = storage_format::kBloomLineBytes * 8;
 
 // Format 1: positions (h1 + i*h2) mod bits over the whole array. Stops when on_bit says so.
@@ -20,15 +19,13 @@ void probe_positions_v1(uint64_t hash, uint8_t probes, uint64_t bit_count, auto&
   }
 }
 
-// Format 2: the line is the high part of hash * lines; inside it, a = low 32 bits of the
-// hash, stepping by rotr(a, 17) | 1, modulo the 512 bits of a line.
-void probe_positions_v2(uint64_t hash, uint8_t probes, uint64_t line_count, auto&& on_bit) {
-  const auto line = static_cast<uint64_t>((static_cast<unsigned __int128>(hash) * line_count) >> 64);
-  const uint64_t base = line * kLineBits;
+// Format 2: inside a key's line, a = low 32 bits of the hash, stepping by rotr(a, 17) | 1,
+// modulo the 512 bits of a line (bit numbers relative to the line).
+void probe_line_bits(uint64_t hash, uint8_t probes, auto&& on_bit) {
   auto a = static_cast<uint32_t>(hash);
   const uint32_t delta = ((a >> 17) | (a << 15)) | 1;
   for (uint8_t i = 0; i < probes; ++i) {
-    if (!on_bit(base + (a % kLineBits))) return;
+    if (!on_bit(a % kLineBits)) return;
     a += delta;
   }
 }
@@ -39,7 +36,7 @@ void BloomFilterBuilder::add_key(std::string_view key) { key_hashes_.push_back(h
 
 std::string BloomFilterBuilder::finish() const {
   size_t bit_count = std::max(kMinFilterBits, key_hashes_.size() * bits_per_key_);
-  auto probes = static_cast<uint8_t>(std::clamp<size_t>(bits_per_key_ * 69 / 100, 1, kMaxProbes));
+  auto probes = static_cast<uint8_t>(std::clamp<size_t>(bits_per_key_ * 69 / 100, 1, kMaxBloomProbes));
   auto set_bit = [](std::string& filter, uint64_t bit) {
     filter[bit / 8] = static_cast<char>(filter[bit / 8] | (1 << (bit % 8)));
     return true;
@@ -55,7 +52,8 @@ std::string BloomFilterBuilder::finish() const {
     const uint64_t lines = (bit_count + kLineBits - 1) / kLineBits;
     filter.assign(lines * storage_format::kBloomLineBytes, '\0');
     for (uint64_t hash : key_hashes_) {
-      probe_positions_v2(hash, probes, lines, [&](uint64_t bit) { return set_bit(filter, bit); });
+      const uint64_t base = bloom_line_of(hash, lines) * kLineBits;
+      probe_line_bits(hash, probes, [&](uint64_t bit) { return set_bit(filter, base + bit); });
     }
   }
   filter.push_back(static_cast<char>(probes));
@@ -65,7 +63,7 @@ std::string BloomFilterBuilder::finish() const {
 bool bloom_may_contain(std::string_view filter, uint64_t key_hash, uint32_t format_version) {
   if (filter.size() < 2) return true;  // no usable filter: fall back to reading
   auto probes = static_cast<uint8_t>(filter.back());
-  if (probes == 0 || probes > kMaxProbes) return true;
+  if (probes == 0 || probes > kMaxBloomProbes) return true;
   const uint64_t bytes = filter.size() - 1;
   bool present = true;
   auto test_bit = [&](uint64_t bit) {
@@ -76,8 +74,23 @@ bool bloom_may_contain(std::string_view filter, uint64_t key_hash, uint32_t form
     probe_positions_v1(key_hash, probes, bytes * 8, test_bit);
   } else {
     if (bytes % storage_format::kBloomLineBytes != 0) return true;  // not a format-2 filter
-    probe_positions_v2(key_hash, probes, bytes / storage_format::kBloomLineBytes, test_bit);
+    const uint64_t line = bloom_line_of(key_hash, bytes / storage_format::kBloomLineBytes);
+    return bloom_line_may_contain(filter.data() + line * storage_format::kBloomLineBytes,
+                                  key_hash, probes);
   }
+  return present;
+}
+
+uint64_t bloom_line_of(uint64_t key_hash, uint64_t line_count) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(key_hash) * line_count) >> 64);
+}
+
+bool bloom_line_may_contain(const char* line, uint64_t key_hash, uint8_t probes) {
+  bool present = true;
+  probe_line_bits(key_hash, probes, [&](uint64_t bit) {
+    present = (static_cast<uint8_t>(line[bit / 8]) & (1 << (bit % 8))) != 0;
+    return present;
+  });
   return present;
 }
 

@@ -34,4 +34,10 @@ inline bool bloom_may_contain(std::string_view filter, std::string_view key,
   return bloom_may_contain(filter, hash64(key), format_version);
 }
 
+// Format 2 read a line at a time (a reader that pages its filter): the line of `key_hash`
+// among `line_count` lines, and whether that 64-byte line may hold the key.
+uint64_t bloom_line_of(uint64_t key_hash, uint64_t line_count);
+bool bloom_line_may_contain(const char* line, uint64_t key_hash, uint8_t probes);
+inline constexpr uint8_t kMaxBloomProbes = 30;
+
 }  // namespace ringkv

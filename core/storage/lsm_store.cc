@@ -244,6 +244,7 @@ LsmStats LsmStore::stats() const {
   stats.wal_bytes = wal_ ? wal_->size_bytes() : 0;
   if (cache_) {
     stats.block_cache_bytes = cache_->bytes();
+    stats.block_cache_metadata_bytes = cache_->metadata_bytes();
     stats.block_cache_hits = cache_->hits();
     stats.block_cache_misses = cache_->misses();
   }

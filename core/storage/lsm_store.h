@@ -28,7 +28,8 @@ struct LsmOptions {
   TombstonePurgeRule tombstone_purgeable;  // empty: tombstones are never dropped
   CompactionPolicy compaction;
   size_t bloom_bits_per_key = storage_format::kDefaultBloomBitsPerKey;
-  // Checked, decoded data blocks kept in memory (LRU); 0 turns the cache off.
+  // Checked, decoded data blocks, index chunks and filter pages kept in memory (LRU); 0
+  // turns the cache off (and keeps every table's whole index and filter in memory).
   uint64_t block_cache_bytes = kDefaultBlockCacheBytes;
   static constexpr uint64_t kDefaultBlockCacheBytes = 8ull << 20;
 };
@@ -55,9 +56,10 @@ struct LsmStats {
   uint64_t wal_syncs = 0;
   uint64_t background_errors = 0;  // flushes after apply that failed (retried later)
   uint64_t block_cache_bytes = 0;  // held now
+  uint64_t block_cache_metadata_bytes = 0;  // of which index chunks and filter pages
   uint64_t block_cache_hits = 0;
   uint64_t block_cache_misses = 0;
-  uint64_t table_memory_bytes = 0;  // bloom filters and indexes of the open tables
+  uint64_t table_memory_bytes = 0;  // held by open tables outside the cache (summaries)
 };
 
 class LsmStore final : public ReplicaStore {

@@ -5,36 +5,6 @@
 
 namespace ringkv {
 
-Status LsmStore::confirm_damage(const Status& error,
-                                const std::vector<std::shared_ptr<SstableReader>>& suspects) {
-  if (!damage_.ok()) return damage_;
-  if (error.code() != StatusCode::kCorruption) return error;
-  for (const auto& table : suspects) {
-    for (size_t block = 0; block < table->data_block_count(); ++block) {
-      int failures = 0;
-      for (int read = 0; read < kDamageReads; ++read) {
-        BlockRecords records;
-        if (table->read_data_block(block, records).code() != StatusCode::kCorruption) break;
-        ++failures;
-      }
-      if (failures < kDamageReads) continue;
-      damage_ = Status::corruption(table->path() + ": data block " + std::to_string(block) +
-                                   " fails its checksum on every read (data lost; the node "
-                                   "rebuilds from its replicas after a restart)");
-      fatal_error_ = damage_;
-      // Best effort: without the file, the next life meets the block again and stops again.
-      const std::string path = join_path(dir_, kDamagedFileName);
-      if (auto file = env_.create_file(path); file.ok()) {
-        if ((*file)->append(damage_.message()).ok() && (*file)->sync().ok()) {
-          (void)env_.sync_dir(dir_);
-        }
-      }
-      return damage_;
-    }
-  }
-  return error;  // transient: a re-read succeeded
-}
-
 namespace {
 // Records `damage` in the DAMAGED file of `dir`, for the set-aside that follows.
 Status record_damage(Env& env, const std::string& dir, const std::string& damage) {
@@ -45,6 +15,40 @@ Status record_damage(Env& env, const std::string& dir, const std::string& damage
   return env.sync_dir(dir);
 }
 }  // namespace
+
+Status LsmStore::confirm_damage(const Status& error,
+                                const std::vector<std::shared_ptr<SstableReader>>& suspects) {
+  if (!damage_.ok()) return damage_;
+  if (error.code() != StatusCode::kCorruption) return error;
+  auto record = [&](std::string what) {
+    damage_ = Status::corruption(std::move(what));
+    fatal_error_ = damage_;
+    // Best effort: without the file, the next life meets the damage again and stops again.
+    (void)record_damage(env_, dir_, damage_.message());
+    return damage_;
+  };
+  // `read` fails with corruption on every one of kDamageReads tries.
+  auto fails_every_read = [](auto&& read) {
+    for (int attempt = 0; attempt < kDamageReads; ++attempt) {
+      if (read().code() != StatusCode::kCorruption) return false;
+    }
+    return true;
+  };
+  for (const auto& table : suspects) {
+    if (fails_every_read([&] { return table->check_metadata(); })) {
+      return record(table->path() + ": index or filter fails its checksum on every read (data "
+                    "lost; the node rebuilds from its replicas after a restart)");
+    }
+    for (size_t block = 0; block < table->data_block_count(); ++block) {
+      BlockRecords records;
+      if (!fails_every_read([&] { return table->read_data_block(block, records); })) continue;
+      return record(table->path() + ": data block " + std::to_string(block) +
+                    " fails its checksum on every read (data lost; the node rebuilds from its "
+                    "replicas after a restart)");
+    }
+  }
+  return error;  // transient: a re-read succeeded
+}
 
 Result<std::unique_ptr<LsmStore>> LsmStore::open_or_discard_damaged(Env& env, std::string dir,
                                                                     LsmOptions options,

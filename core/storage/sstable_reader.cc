@@ -28,6 +28,7 @@ class SstableIterator final : public RecordIterator {
     if (!sought.ok()) return fail(sought);
     return settle();
   }
+  SstableReader::ChunkHint* hint() { return &hint_; }
   bool valid() const override { return cursor_ && cursor_->valid(); }
   std::string_view key() const override { return cursor_->key(); }
   const StoredRecord& record() const override { return record_; }
@@ -59,7 +60,7 @@ class SstableIterator final : public RecordIterator {
   Status load_block() {
     cursor_.reset();
     if (block_index_ >= table_->data_block_count()) return Status();
-    auto block = table_->load_block(block_index_, fill_cache_);
+    auto block = table_->load_block(block_index_, fill_cache_, &hint_);
     if (!block.ok()) return block.status();
     cursor_.emplace(std::move(*block));
     return Status();
@@ -68,9 +69,63 @@ class SstableIterator final : public RecordIterator {
   std::shared_ptr<SstableReader> table_;
   bool fill_cache_;
   size_t block_index_ = 0;
+  SstableReader::ChunkHint hint_;
   std::optional<BlockCursor> cursor_;
   StoredRecord record_;
 };
+
+}  // namespace
+
+struct IndexChunk {
+  struct Entry {
+    uint32_t key_offset = 0;  // the block's last key, in keys
+    uint32_t key_size = 0;
+    BlockHandle handle;
+  };
+  std::string keys;
+  std::vector<Entry> entries;
+
+  std::string_view last_key(size_t i) const {
+    return std::string_view(keys).substr(entries[i].key_offset, entries[i].key_size);
+  }
+  size_t charge() const {
+    return keys.capacity() + entries.capacity() * sizeof(Entry) + sizeof(IndexChunk);
+  }
+};
+
+struct FilterPage {
+  std::string bits;
+  size_t charge() const { return bits.capacity() + sizeof(FilterPage); }
+};
+
+namespace {
+
+// Parses index entries (last_key offset size)* into `chunk`, checking bounds and that keys
+// ascend (after `previous`, a view into the caller's bytes, which it updates).
+bool parse_index_entries(std::string_view contents, IndexChunk& chunk, std::string_view& previous,
+                         bool has_previous) {
+  Decoder decoder(contents);
+  while (!decoder.empty()) {
+    IndexChunk::Entry entry;
+    std::string_view last_key;
+    if (!decoder.get_length_prefixed(last_key, storage_format::kMaxStoredKeyBytes) ||
+        !decoder.get_varint64(entry.handle.offset) ||
+        !decoder.get_varint64(entry.handle.size_bytes) ||
+        entry.handle.size_bytes > storage_format::kMaxBlockBytes) {
+      return false;
+    }
+    if (has_previous && last_key <= previous) return false;
+    has_previous = true;
+    previous = last_key;
+    entry.key_offset = static_cast<uint32_t>(chunk.keys.size());
+    entry.key_size = static_cast<uint32_t>(last_key.size());
+    chunk.keys.append(last_key);
+    chunk.entries.push_back(entry);
+  }
+  chunk.keys.shrink_to_fit();
+  chunk.entries.shrink_to_fit();
+  return true;
+}
 
 }  // namespace
 
@@ -112,6 +167,17 @@ Status SstableReader::read_block(const BlockHandle& handle, std::string& content
   return corruption("block checksum mismatch at offset " + std::to_string(handle.offset));
 }
 
+Status SstableReader::read_checked(uint64_t offset, size_t length, uint32_t crc,
+                                   std::string& contents) {
+  for (int attempt = 0; attempt < kBlockReadAttempts; ++attempt) {
+    RINGKV_RETURN_IF_ERROR(file_->read_at(offset, length, &contents));
+    if (contents.size() != length) return Status::io_error("short read in " + path_);
+    if (crc32c::value(contents) == crc) return Status();
+  }
+  contents.clear();
+  return corruption("metadata checksum mismatch at offset " + std::to_string(offset));
+}
+
 Status SstableReader::load_footer_and_meta() {
   auto size = file_->size_bytes();
   if (!size.ok()) return size.status();
@@ -138,60 +204,194 @@ Status SstableReader::load_footer_and_meta() {
   BlockHandle filter{decode_fixed64(footer.data()), decode_fixed64(footer.data() + 8)};
   BlockHandle index{decode_fixed64(footer.data() + 16), decode_fixed64(footer.data() + 24)};
   entry_count_ = decode_fixed64(footer.data() + 32);
-  RINGKV_RETURN_IF_ERROR(read_block(filter, filter_));
+  std::string filter_contents;
+  RINGKV_RETURN_IF_ERROR(read_block(filter, filter_contents));
+  set_up_filter(std::move(filter_contents), filter.offset);
   std::string index_contents;
   RINGKV_RETURN_IF_ERROR(read_block(index, index_contents));
-  return parse_index(index_contents);
+  return set_up_index(index_contents, index.offset);
 }
 
-Status SstableReader::parse_index(std::string_view contents) {
+void SstableReader::set_up_filter(std::string contents, uint64_t offset) {
+  // What bloom_may_contain() treats as no usable filter reads as "may contain" here too.
+  const auto probes = contents.empty() ? uint8_t{0} : static_cast<uint8_t>(contents.back());
+  if (contents.size() < 2 || probes == 0 || probes > kMaxBloomProbes ||
+      (format_version_ >= 2 && (contents.size() - 1) % storage_format::kBloomLineBytes != 0)) {
+    filter_mode_ = FilterMode::kNone;
+    return;
+  }
+  if (format_version_ == 1 || options_.cache == nullptr) {
+    filter_mode_ = FilterMode::kWhole;  // format 1 spreads a key's probes over the whole array
+    filter_ = std::move(contents);
+    return;
+  }
+  filter_mode_ = FilterMode::kPaged;
+  filter_offset_ = offset;
+  filter_bytes_ = contents.size() - 1;
+  filter_lines_ = filter_bytes_ / storage_format::kBloomLineBytes;
+  filter_probes_ = probes;
+  for (uint64_t begin = 0; begin < filter_bytes_; begin += kFilterPageBytes) {
+    const uint64_t length = std::min<uint64_t>(kFilterPageBytes, filter_bytes_ - begin);
+    filter_page_crcs_.push_back(
+        crc32c::value(std::string_view(contents).substr(static_cast<size_t>(begin),
+                                                        static_cast<size_t>(length))));
+  }
+  filter_page_crcs_.shrink_to_fit();
+}
+
+Status SstableReader::set_up_index(std::string_view contents, uint64_t offset) {
+  index_offset_ = offset;
   Decoder decoder(contents);
   std::string_view previous;
-  while (!decoder.empty()) {
-    IndexEntry entry;
-    std::string_view last_key;
-    if (!decoder.get_length_prefixed(last_key, storage_format::kMaxStoredKeyBytes) ||
-        !decoder.get_varint64(entry.handle.offset) ||
-        !decoder.get_varint64(entry.handle.size_bytes) ||
-        entry.handle.size_bytes > storage_format::kMaxBlockBytes) {
-      return corruption("malformed index block");
+  uint64_t previous_end = 0;
+  while (!decoder.empty()) {  // one chunk per kIndexChunkEntries entries
+    ChunkRef ref;
+    ref.begin = static_cast<uint32_t>(contents.size() - decoder.remaining_bytes());
+    auto chunk = std::make_shared<IndexChunk>();
+    for (size_t i = 0; i < kIndexChunkEntries && !decoder.empty(); ++i) {
+      std::string_view last_key;
+      uint64_t block_offset = 0, block_size = 0;
+      if (!decoder.get_length_prefixed(last_key, storage_format::kMaxStoredKeyBytes) ||
+          !decoder.get_varint64(block_offset) || !decoder.get_varint64(block_size)) {
+        return corruption("malformed index block");
+      }
+      previous_end = block_offset + block_size;
     }
-    if (!index_.empty() && last_key <= previous) return corruption("index keys out of order");
-    previous = last_key;
-    entry.key_offset = static_cast<uint32_t>(index_keys_.size());
-    entry.key_size = static_cast<uint32_t>(last_key.size());
-    index_keys_.append(last_key);
-    index_.push_back(entry);
+    ref.size = static_cast<uint32_t>(contents.size() - decoder.remaining_bytes()) - ref.begin;
+    const std::string_view bytes = contents.substr(ref.begin, ref.size);
+    if (!parse_index_entries(bytes, *chunk, previous, !chunks_.empty())) {
+      return corruption("malformed index block (a block size out of bounds or keys out of order)");
+    }
+    ref.crc = crc32c::value(bytes);
+    ref.key_offset = static_cast<uint32_t>(chunk_keys_.size());
+    ref.key_size = static_cast<uint32_t>(previous.size());
+    chunk_keys_.append(previous);
+    block_count_ += chunk->entries.size();
+    chunks_.push_back(ref);
+    if (options_.cache == nullptr) resident_chunks_.push_back(std::move(chunk));
   }
-  index_keys_.shrink_to_fit();
-  index_.shrink_to_fit();
+  data_end_offset_ = previous_end;
+  chunks_.shrink_to_fit();
+  chunk_keys_.shrink_to_fit();
   return Status();
 }
 
 size_t SstableReader::memory_bytes() const {
-  return filter_.capacity() + index_keys_.capacity() + index_.capacity() * sizeof(IndexEntry) +
-         sizeof(SstableReader);
+  size_t bytes = sizeof(SstableReader) + chunks_.capacity() * sizeof(ChunkRef) +
+                 chunk_keys_.capacity() + filter_.capacity() +
+                 filter_page_crcs_.capacity() * sizeof(uint32_t);
+  for (const auto& chunk : resident_chunks_) bytes += chunk->charge();
+  return bytes;
 }
 
-size_t SstableReader::block_for(std::string_view key) const {
-  size_t low = 0, high = index_.size();  // first block whose last key >= key
+Result<std::shared_ptr<const IndexChunk>> SstableReader::read_chunk(size_t chunk) {
+  const ChunkRef& ref = chunks_[chunk];
+  std::string contents;
+  RINGKV_RETURN_IF_ERROR(read_checked(index_offset_ + ref.begin, ref.size, ref.crc, contents));
+  auto parsed = std::make_shared<IndexChunk>();
+  std::string_view previous;
+  const size_t expected = std::min(kIndexChunkEntries, block_count_ - chunk * kIndexChunkEntries);
+  if (!parse_index_entries(contents, *parsed, previous, false) ||
+      parsed->entries.size() != expected || previous != chunk_last_key(chunk)) {
+    return corruption("index chunk does not match the index read at open");
+  }
+  return std::shared_ptr<const IndexChunk>(std::move(parsed));
+}
+
+Result<std::shared_ptr<const IndexChunk>> SstableReader::load_chunk(size_t chunk, bool fill_cache,
+                                                                    ChunkHint* hint) {
+  RINGKV_ASSERT(chunk < chunks_.size());
+  if (!resident_chunks_.empty()) return resident_chunks_[chunk];
+  if (hint && hint->chunk == chunk) return hint->value;
+  const uint64_t offset = index_offset_ + chunks_[chunk].begin;
+  auto loaded = options_.cache->lookup<IndexChunk>(options_.table_number, offset);
+  if (!loaded) {
+    auto read = read_chunk(chunk);
+    if (!read.ok()) return read.status();
+    loaded = std::move(*read);
+    if (fill_cache) {
+      options_.cache->insert(options_.table_number, offset, loaded, loaded->charge(),
+                             BlockCache::Kind::kMetadata);
+    }
+  }
+  if (hint) *hint = ChunkHint{chunk, loaded};
+  return loaded;
+}
+
+Result<std::shared_ptr<const FilterPage>> SstableReader::read_filter_page(size_t page) {
+  const uint64_t begin = page * kFilterPageBytes;
+  const auto length = static_cast<size_t>(std::min<uint64_t>(kFilterPageBytes, filter_bytes_ - begin));
+  auto loaded = std::make_shared<FilterPage>();
+  RINGKV_RETURN_IF_ERROR(
+      read_checked(filter_offset_ + begin, length, filter_page_crcs_[page], loaded->bits));
+  return std::shared_ptr<const FilterPage>(std::move(loaded));
+}
+
+Result<bool> SstableReader::may_contain(uint64_t key_hash) {
+  switch (filter_mode_) {
+    case FilterMode::kNone:
+      return true;
+    case FilterMode::kWhole:
+      return bloom_may_contain(filter_, key_hash, format_version_);
+    case FilterMode::kPaged:
+      break;
+  }
+  constexpr uint64_t kLinesPerPage = kFilterPageBytes / storage_format::kBloomLineBytes;
+  const uint64_t line = bloom_line_of(key_hash, filter_lines_);
+  const size_t page = static_cast<size_t>(line / kLinesPerPage);
+  const uint64_t offset = filter_offset_ + page * kFilterPageBytes;
+  const FilterPage* page_bits = options_.cache->peek<FilterPage>(options_.table_number, offset);
+  std::shared_ptr<const FilterPage> read;  // keeps a page read here alive to the return
+  if (page_bits == nullptr) {
+    auto loaded = read_filter_page(page);
+    if (!loaded.ok()) return loaded.status();
+    read = std::move(*loaded);
+    page_bits = read.get();
+    options_.cache->insert(options_.table_number, offset, read, read->charge(),
+                           BlockCache::Kind::kMetadata);
+  }
+  const char* bits = page_bits->bits.data() + (line % kLinesPerPage) * storage_format::kBloomLineBytes;
+  return bloom_line_may_contain(bits, key_hash, filter_probes_);
+}
+
+Result<size_t> SstableReader::block_for(std::string_view key, bool fill_cache, ChunkHint* hint) {
+  size_t low = 0, high = chunks_.size();  // first chunk whose last key >= key
   while (low < high) {
     const size_t middle = low + (high - low) / 2;
-    if (last_key(middle) < key) {
+    if (chunk_last_key(middle) < key) {
       low = middle + 1;
     } else {
       high = middle;
     }
   }
-  return low;
+  if (low == chunks_.size()) return block_count_;
+  const size_t chunk = low;
+  auto loaded = load_chunk(chunk, fill_cache, hint);
+  if (!loaded.ok()) return loaded.status();
+  const IndexChunk& entries = **loaded;
+  low = 0, high = entries.entries.size();  // its first block whose last key >= key
+  while (low < high) {
+    const size_t middle = low + (high - low) / 2;
+    if (entries.last_key(middle) < key) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  RINGKV_ASSERT(low < entries.entries.size());  // the chunk's last key is >= key
+  return chunk * kIndexChunkEntries + low;
 }
 
 Result<std::shared_ptr<const Block>> SstableReader::load_block(size_t block_index,
-                                                              bool fill_cache) {
-  RINGKV_ASSERT(block_index < index_.size());
-  const BlockHandle& handle = index_[block_index].handle;
+                                                              bool fill_cache, ChunkHint* hint) {
+  RINGKV_ASSERT(block_index < block_count_);
+  auto chunk = load_chunk(block_index / kIndexChunkEntries, fill_cache, hint);
+  if (!chunk.ok()) return chunk.status();
+  const BlockHandle handle = (*chunk)->entries[block_index % kIndexChunkEntries].handle;
   if (options_.cache) {
-    if (auto cached = options_.cache->lookup(options_.table_number, handle.offset)) return cached;
+    if (auto cached = options_.cache->lookup<Block>(options_.table_number, handle.offset)) {
+      return cached;
+    }
   }
   std::string contents;
   RINGKV_RETURN_IF_ERROR(read_block(handle, contents));
@@ -202,10 +402,13 @@ Result<std::shared_ptr<const Block>> SstableReader::load_block(size_t block_inde
 }
 
 Status SstableReader::read_data_block(size_t block_index, BlockRecords& records) {
-  RINGKV_ASSERT(block_index < index_.size());
+  RINGKV_ASSERT(block_index < block_count_);
   records.clear();
+  auto chunk = load_chunk(block_index / kIndexChunkEntries, false, nullptr);
+  if (!chunk.ok()) return chunk.status();
+  const size_t in_chunk = block_index % kIndexChunkEntries;
   std::string contents;
-  RINGKV_RETURN_IF_ERROR(read_block(index_[block_index].handle, contents));
+  RINGKV_RETURN_IF_ERROR(read_block((*chunk)->entries[in_chunk].handle, contents));
   auto block = Block::parse(std::move(contents), format_version_);
   if (!block.ok()) return corruption(block.status().message());
   BlockCursor cursor(std::move(*block));
@@ -217,8 +420,20 @@ Status SstableReader::read_data_block(size_t block_index, BlockRecords& records)
     status = cursor.next();
   }
   if (!status.ok()) return corruption(status.message());
-  if (records.empty() || records.back().first != last_key(block_index)) {
+  if (records.empty() || records.back().first != (*chunk)->last_key(in_chunk)) {
     return corruption("data block does not match its index entry");
+  }
+  return Status();
+}
+
+Status SstableReader::check_metadata() {
+  if (resident_chunks_.empty()) {
+    for (size_t chunk = 0; chunk < chunks_.size(); ++chunk) {
+      RINGKV_RETURN_IF_ERROR(read_chunk(chunk).status());
+    }
+  }
+  for (size_t page = 0; page < filter_page_crcs_.size(); ++page) {
+    RINGKV_RETURN_IF_ERROR(read_filter_page(page).status());
   }
   return Status();
 }
@@ -229,10 +444,14 @@ Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key) {
 
 Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key,
                                                         uint64_t key_hash) {
-  if (!bloom_may_contain(filter_, key_hash, format_version_)) return std::optional<StoredRecord>();
-  const size_t block_index = block_for(key);
-  if (block_index == index_.size()) return std::optional<StoredRecord>();
-  auto block = load_block(block_index, true);
+  auto maybe = may_contain(key_hash);
+  if (!maybe.ok()) return maybe.status();
+  if (!*maybe) return std::optional<StoredRecord>();
+  ChunkHint hint;
+  auto block_index = block_for(key, true, &hint);
+  if (!block_index.ok()) return block_index.status();
+  if (*block_index == block_count_) return std::optional<StoredRecord>();
+  auto block = load_block(*block_index, true, &hint);
   if (!block.ok()) return block.status();
   BlockCursor cursor(std::move(*block));
   Status sought = cursor.seek(key);
@@ -246,14 +465,17 @@ Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key,
 Result<std::unique_ptr<RecordIterator>> SstableReader::seek(std::string_view start_key,
                                                             bool fill_cache) {
   auto iterator = std::make_unique<SstableIterator>(shared_from_this(), fill_cache);
-  RINGKV_RETURN_IF_ERROR(iterator->seek(start_key, block_for(start_key)));
+  auto first_block = block_for(start_key, fill_cache, iterator->hint());
+  if (!first_block.ok()) return first_block.status();
+  RINGKV_RETURN_IF_ERROR(iterator->seek(start_key, *first_block));
   return std::unique_ptr<RecordIterator>(std::move(iterator));
 }
 
 Status SstableReader::verify() {
   uint64_t records_seen = 0;
   std::string previous_last_key;
-  for (size_t block = 0; block < index_.size(); ++block) {
+  RINGKV_RETURN_IF_ERROR(check_metadata());
+  for (size_t block = 0; block < block_count_; ++block) {
     BlockRecords records;
     RINGKV_RETURN_IF_ERROR(read_data_block(block, records));
     if (block > 0 && records.front().first <= previous_last_key) {

@@ -6,6 +6,7 @@
 
 #include "core/storage/block_cache.h"
 #include "core/storage/bloom_filter.h"
+#include "core/storage/coding.h"
 #include "core/storage/memory_env.h"
 #include "core/storage/sstable_builder.h"
 #include "core/storage/sstable_reader.h"
@@ -145,10 +146,12 @@ TEST_F(SstableTest, BlockCacheServesRepeatedReadsAndStaysWithinItsCapacity) {
   BlockCache cache(3 * 4096 + 1024);  // about three blocks
   auto table = SstableReader::open(env, "/t/1.sst", TableReadOptions{&cache, 1});
   ASSERT_TRUE(table.ok());
+  // A get reads the key's filter page, then its index chunk, then its block.
   ASSERT_TRUE((*table)->find(key_for(10))->has_value());
-  EXPECT_EQ(cache.misses(), 1u);
-  ASSERT_TRUE((*table)->find(key_for(11))->has_value());  // the same block
-  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(cache.misses(), 3u);
+  EXPECT_GT(cache.metadata_bytes(), 0u);
+  ASSERT_TRUE((*table)->find(key_for(11))->has_value());  // the same page, chunk and block
+  EXPECT_EQ(cache.hits(), 3u);
   for (const auto& [key, record] : records) {
     auto found = (*table)->find(key);
     ASSERT_TRUE(found.ok());
@@ -166,6 +169,90 @@ TEST_F(SstableTest, BlockCacheServesRepeatedReadsAndStaysWithinItsCapacity) {
   EXPECT_EQ(cache.bytes(), held);
   cache.erase_table(1);
   EXPECT_EQ(cache.bytes(), 0u);
+}
+
+// Opened with a cache, a table keeps only a summary of its index and filter in memory and
+// reads their chunks and pages through the cache: with a cache far smaller than the
+// metadata, every key is still found, every seek lands right, nothing else is found, and the
+// table holds a small fraction of what it holds without a cache.
+TEST_F(SstableTest, MetadataReadThroughASmallCacheAnswersLikeAResidentOne) {
+  RecordMap records;
+  for (int index = 0; index < 80000; index += 2) {
+    records[key_for(index)] = StoredRecord{testing::put_entry(index + 1, "v" + key_for(index)), false};
+  }
+  write_table(env, "/t/1.sst", records);
+  BlockCache cache(3 * 4096);
+  auto paged = SstableReader::open(env, "/t/1.sst", TableReadOptions{&cache, 1});
+  auto resident = SstableReader::open(env, "/t/1.sst");
+  ASSERT_TRUE(paged.ok() && resident.ok());
+  ASSERT_GT((*paged)->data_block_count(), 3 * kIndexChunkEntries);  // several chunks
+  EXPECT_LT((*paged)->memory_bytes() * 20, (*resident)->memory_bytes());
+  for (int index = 0; index < 80001; ++index) {
+    const std::string key = key_for(index);
+    auto found = (*paged)->find(key);
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    auto expected = records.find(key);
+    ASSERT_EQ(*found, expected == records.end() ? std::nullopt
+                                                : std::optional<StoredRecord>(expected->second))
+        << key;
+    ASSERT_LE(cache.bytes(), cache.capacity_bytes());
+    if (index % 97 != 0) continue;
+    for (bool fill : {false, true}) {
+      auto iterator = (*paged)->seek(key, fill);
+      ASSERT_TRUE(iterator.ok());
+      auto want = records.lower_bound(key);
+      for (int step = 0; step < 70 && want != records.end(); ++step, ++want) {
+        ASSERT_TRUE((*iterator)->valid());
+        ASSERT_EQ((*iterator)->key(), want->first);
+        ASSERT_TRUE((*iterator)->next().ok());
+      }
+    }
+  }
+  EXPECT_GT(cache.metadata_bytes(), 0u);
+  EXPECT_TRUE((*paged)->verify().ok());
+}
+
+// A bit flipped in the index or the filter after the table was opened (so after the checks
+// at open) is caught when the chunk or page is read: a get answers corruption or the right
+// record, never "absent" for a key the table holds.
+TEST_F(SstableTest, MetadataDamagedAfterOpenShowsAsCorruption) {
+  RecordMap records;
+  for (int index = 0; index < 12000; ++index) {
+    records[key_for(index)] = StoredRecord{testing::put_entry(index + 1, "v"), false};
+  }
+  write_table(env, "/t/1.sst", records);
+  const std::string file = *env.contents("/t/1.sst");
+  const uint64_t footer = file.size() - storage_format::kTableFooterBytes;
+  const uint64_t filter_offset = decode_fixed64(file.data() + footer);
+  const uint64_t filter_bits = decode_fixed64(file.data() + footer + 8) - 1;  // without probes
+  const uint64_t index_offset = decode_fixed64(file.data() + footer + 16);
+  const uint64_t index_size = decode_fixed64(file.data() + footer + 24);
+  std::vector<uint64_t> offsets;
+  for (uint64_t offset = filter_offset; offset < filter_offset + filter_bits; offset += 1013) {
+    offsets.push_back(offset);
+  }
+  for (uint64_t offset = index_offset; offset < index_offset + index_size; offset += 211) {
+    offsets.push_back(offset);
+  }
+  for (uint64_t offset : offsets) {
+    BlockCache cache(1);  // holds nothing: every chunk and page is read again
+    auto table = SstableReader::open(env, "/t/1.sst", TableReadOptions{&cache, 1});
+    ASSERT_TRUE(table.ok());
+    env.flip_stored_bit("/t/1.sst", offset, static_cast<int>(offset % 8));
+    int corrupt = 0;
+    for (int index = 0; index < 12000; index += 3) {
+      auto found = (*table)->find(key_for(index));
+      if (!found.ok()) {
+        ASSERT_EQ(found.status().code(), StatusCode::kCorruption);
+        ++corrupt;
+        continue;
+      }
+      ASSERT_EQ(*found, std::optional<StoredRecord>(records.at(key_for(index)))) << offset;
+    }
+    EXPECT_GT(corrupt, 0) << "offset " << offset;
+    EXPECT_EQ((*table)->check_metadata().code(), StatusCode::kCorruption) << offset;
+    env.flip_stored_bit("/t/1.sst", offset, static_cast<int>(offset % 8));  // back
+  }
 }
 
 // The cache hands out checked blocks: a block damaged on the disk after it was cached is
@@ -306,7 +393,7 @@ RC_GTEST_PROP(SstableProperty, SeekFindsTheFirstKeyNotBelowTheTarget,
     if (expected == records.end()) RC_ASSERT(!(*iterator)->valid());
     auto found = (*table)->find(target);
     RC_ASSERT(found.ok());
-    RC_ASSERT(found->has_value() == records.count(target) > 0);
+    RC_ASSERT(found->has_value() == (records.count(target) > 0));
   }
   RC_ASSERT((*table)->verify().ok());
 }
