@@ -13,8 +13,6 @@ constexpr std::string_view kDataPrefix("\0\xff", 2);
 constexpr size_t kPositionBytes = 8;
 constexpr size_t kHeaderBytes = 2 + kPositionBytes;
 
-bool is_node_record(std::string_view key) { return key.empty() || key.front() == '\0'; }
-
 void append_position(std::string& out, uint64_t position) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(position >> shift));
 }
@@ -40,7 +38,7 @@ uint64_t position_of(std::string_view stored) {
 }  // namespace
 
 std::string ring_stored_key(std::string_view key) {
-  if (is_node_record(key)) return std::string(key);
+  if (is_node_record_key(key)) return std::string(key);
   std::string out;
   out.reserve(kHeaderBytes + key.size());
   out += kDataPrefix;
@@ -66,7 +64,7 @@ Status RingOrderedStore::scan(std::string_view start_key, const Visitor& visit) 
   const std::string start = ring_stored_key(start_key);
   return raw_.scan(start, [&](std::string_view stored, const Entry& entry) {
     if (is_data_record(stored)) return visit(stored.substr(kHeaderBytes), entry);
-    if (!is_node_record(stored)) return false;  // past the layout: old data (converted at open)
+    if (!is_node_record_key(stored)) return false;  // past the layout: old data (converted at open)
     if (stored.substr(0, 2) == kDataPrefix) return true;  // malformed: no key after it
     return visit(stored, entry);
   });

@@ -3,8 +3,8 @@
 //   stored key := "\0\xff" || big-endian hash64(key) || key
 // so the keys of a Merkle leaf, of a vnode range or of any arc of the ring sit next to
 // each other on disk and are found with one range scan instead of a scan of everything
-// (or an in-memory index of every key). Node records (keys starting with '\0', see
-// is_node_record_key) are stored as they are and come first. The layout is a disk
+// (or an in-memory index of every key). Node records (is_node_record_key) are stored as
+// they are and come first. The layout is a disk
 // contract (docs/formats.md); stores written before it are converted once by
 // convert_to_ring_order().
 #pragma once
@@ -17,6 +17,11 @@
 #include "core/replica_store.h"
 
 namespace ringkv {
+
+// Keys the node keeps for itself in its store, never a client's, never replicated: the
+// empty key (the Lamport lease) and every key that starts with a NUL byte (the ring
+// configuration, stream cursors). Clients get 400 for them.
+inline bool is_node_record_key(std::string_view key) { return key.empty() || key.front() == '\0'; }
 
 // The stored form of `key` (node records unchanged).
 std::string ring_stored_key(std::string_view key);

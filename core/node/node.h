@@ -69,11 +69,6 @@ inline bool is_rebuild_marker(std::string_view value) {
   return value == kRebuildNoClock || value == kRebuildClockRestored;
 }
 
-// Keys the node keeps for itself in its store, never a client's, never replicated: the
-// empty key (the Lamport lease) and every key that starts with a NUL byte (the ring
-// configuration, stream cursors). Clients get 400 for them.
-inline bool is_node_record_key(std::string_view key) { return key.empty() || key.front() == '\0'; }
-
 struct Peer {
   NodeId id;
   std::string address;
