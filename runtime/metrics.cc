@@ -77,6 +77,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           node.version_query_hedges);
   counter(out, "writes_superseded_total",
           "write acks from replicas that already held a newer version", node.writes_superseded);
+  counter(out, "writes_stale_stamp_total",
+          "strong writes failed because the ring moved on by two or more epochs after their stamp",
+          node.writes_stale_stamp);
   counter(out, "read_write_backs_total",
           "replicas sent a strong read's value before it was answered", node.read_write_backs);
   counter(out, "read_restarts_total",

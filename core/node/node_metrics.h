@@ -19,6 +19,7 @@ struct NodeMetrics {
   uint64_t reads_ok = 0, reads_not_found = 0, reads_failed = 0;
   uint64_t bad_requests = 0, overloaded = 0;
   uint64_t version_queries = 0, version_query_hedges = 0, writes_superseded = 0;
+  uint64_t writes_stale_stamp = 0;  // strong writes failed: the ring moved on 2+ epochs
   uint64_t read_repairs_sent = 0, read_write_backs = 0, read_restarts = 0;
   uint64_t read_winner_changes = 0;  // strong reads that met a newer version while writing back
   uint64_t storage_errors = 0, answers_dropped_sync_failed = 0;

@@ -164,6 +164,19 @@ void Node::replan_pending() {
       if (query_quorum_met(write)) stamp_and_send(op);
       continue;
     }
+    if (write.strong && !write.replied && keeper_->config().epoch() > write.stamped_epoch + 1) {
+      // The ring moved on by more than one configuration since the version query: only a
+      // coordinator that was removed while it ran falls that far behind (every other member
+      // acknowledges each stage), and its query may have missed writes that completed
+      // meanwhile at the newer sets. The stamp cannot be trusted and a write is never
+      // stamped twice: it fails, indeterminate (it may still take effect, at its version).
+      metrics_.writes_stale_stamp++;
+      fail_write(op, ClientOutcome::kQuorumFailed,
+                 "the ring changed by more than one configuration during the write (epoch " +
+                     std::to_string(write.stamped_epoch) + " to " +
+                     std::to_string(keeper_->config().epoch()) + ")");
+      continue;
+    }
     for (const NodeId& id : write.replicas) {
       if (!write.acked.count(id)) send(id, ReplicaWrite{op, write.key, write.entry, true});
     }

@@ -21,6 +21,7 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
   write.deadline_ms = deadline_for(request, now_ms);
   const uint32_t n = config_.replication_factor;
   write.querying = 2 * write.required > n;
+  write.strong = write.querying;
   const size_t needed = write.querying ? std::max(write.required, (n + 1) / 2) : write.required;
   if (write.sets.old_set.size() < needed || write.sets.new_set.size() < needed) {
     metrics_.writes_failed++;
@@ -112,6 +113,7 @@ void Node::stamp_and_send(uint64_t op) {
     return;
   }
   write.entry.version = Version{*counter, self_.id};
+  write.stamped_epoch = keeper_->config().epoch();
   for (const NodeId& replica : write.replicas) {
     send(replica, ReplicaWrite{op, write.key, write.entry, /*fresh=*/true});
   }

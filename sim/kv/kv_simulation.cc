@@ -210,6 +210,13 @@ void KvSimulation::crash_node(size_t index) {
   last_seen_[index] = durable_[index];  // the floor for the next life: what was synced
   checked_changes_[index] = UINT64_MAX;
   stats_.crashes++;
+  if (zombie_[index]) {
+    // Removed while it ran, and now stopped (a crash point armed before the removal):
+    // like kvnode restarted on a removed member, it does not come back, and clients no
+    // longer send it requests.
+    zombie_[index] = false;
+    trace_.record(sim_->now_ms(), "removed-stopped", field("process", index));
+  }
 }
 
 // The disk faults every life of a node runs with while faults are active.
@@ -226,6 +233,7 @@ void KvSimulation::harvest_coverage(size_t index) {
   const NodeMetrics& m = machine->node().metrics();
   coverage_.add("overloaded", m.overloaded);
   coverage_.add("write_superseded", m.writes_superseded);
+  coverage_.add("stale_stamp_failed", m.writes_stale_stamp);
   coverage_.add("read_write_back", m.read_write_backs);
   coverage_.add("read_restart", m.read_restarts);
   coverage_.add("read_winner_change", m.read_winner_changes);
