@@ -39,7 +39,8 @@ using ReplicaState = std::map<std::string, std::optional<Entry>>;
 //    version (writes at or below a purged tombstone of the key excepted: a delete won),
 //    and an acknowledged write at exactly the winning version left its value. A weak
 //    write (2W <= N) acknowledged before a disk wipe may be gone: its only copy may have
-//    been on the lost disk.
+//    been on the lost disk; so may one acknowledged before a node removed while it ran
+//    stopped serving (it acknowledged weak writes alone, still taking itself for a replica).
 std::optional<Violation> check_durability(const History& history,
                                           const std::map<Key, ReplicaState>& final_state,
                                           uint32_t replication_factor, uint64_t now_ms);

@@ -214,6 +214,7 @@ void KvSimulation::crash_node(size_t index) {
     // Removed while it ran, and now stopped (a crash point armed before the removal):
     // like kvnode restarted on a removed member, it does not come back, and clients no
     // longer send it requests.
+    zombie_lost(index);
     zombie_[index] = false;
     trace_.record(sim_->now_ms(), "removed-stopped", field("process", index));
   }

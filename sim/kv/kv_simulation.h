@@ -111,6 +111,8 @@ class KvSimulation {
   // A node lost its data (wiped, or a damaged store set aside): the checkers' floors for
   // it go, and weak writes acknowledged before now may be gone.
   void note_data_lost(size_t node);
+  // A node removed while it ran stops serving: weak writes it acknowledged may be gone.
+  void zombie_lost(size_t node);
   bool any_rebuilding() const;
   // Membership changes (kv_simulation_faults.cc).
   void change_membership(const FaultAction& fault);

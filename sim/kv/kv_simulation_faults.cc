@@ -419,6 +419,7 @@ void KvSimulation::after_membership_step(size_t index) {
   if (!left && !(zombie_[index] && state == MemberState::kRemoved)) return;
   if (!out_[index] || zombie_[index]) {
     out_[index] = true;  // no new requests through it
+    if (zombie_[index]) zombie_lost(index);
     zombie_[index] = false;
     trace_.record(sim_->now_ms(), left ? "left" : "learnt-removed", process_field(index));
   }
@@ -485,6 +486,13 @@ void KvSimulation::flip_at_rest(size_t index, uint64_t pick) {
   coverage_.add("bit_flip_at_rest");
   trace_.record(sim_->now_ms(), "bit-flip-at-rest",
                 process_field(index) + ",\"file\":" + json_quote(path));
+}
+
+// A node removed while it ran served whoever reached it until now: the weak writes it
+// acknowledged alone in that time (it still took itself for a replica) went with it, as
+// with a lost disk.
+void KvSimulation::zombie_lost(size_t index) {
+  history_.wipes.push_back(Wipe{setup_.names[index], sim_->now_ms()});
 }
 
 void KvSimulation::note_data_lost(size_t index) {
