@@ -188,7 +188,6 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
     ReplicaSets sets;  // of the configuration it was last planned in (replan_pending)
     std::vector<NodeId> replicas;  // every member of `sets` (and of earlier ones)
     bool querying = false;
-    bool strong = false;  // 2W > N: stamped after a version query
     uint64_t stamped_epoch = 0;  // the configuration's epoch when it was stamped
     std::vector<NodeId> not_queried;  // asked only if the first ones are slow (hedge)
     uint64_t hedge_at_ms = 0;

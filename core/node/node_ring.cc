@@ -164,7 +164,8 @@ void Node::replan_pending() {
       if (query_quorum_met(write)) stamp_and_send(op);
       continue;
     }
-    if (write.strong && !write.replied && keeper_->config().epoch() > write.stamped_epoch + 1) {
+    const bool strong = 2 * write.required > config_.replication_factor;  // it was queried
+    if (strong && !write.replied && keeper_->config().epoch() > write.stamped_epoch + 1) {
       // The ring moved on by more than one configuration since the version query: only a
       // coordinator that was removed while it ran falls that far behind (every other member
       // acknowledges each stage), and its query may have missed writes that completed

@@ -21,7 +21,6 @@ void Node::start_write(uint64_t request_id, const ClientRequest& request, uint64
   write.deadline_ms = deadline_for(request, now_ms);
   const uint32_t n = config_.replication_factor;
   write.querying = 2 * write.required > n;
-  write.strong = write.querying;
   const size_t needed = write.querying ? std::max(write.required, (n + 1) / 2) : write.required;
   if (write.sets.old_set.size() < needed || write.sets.new_set.size() < needed) {
     metrics_.writes_failed++;

@@ -100,12 +100,12 @@ struct FilterPage {
 
 namespace {
 
-// Parses index entries (last_key offset size)* into `chunk`, checking bounds and that keys
-// ascend (after `previous`, a view into the caller's bytes, which it updates).
-bool parse_index_entries(std::string_view contents, IndexChunk& chunk, std::string_view& previous,
-                         bool has_previous) {
-  Decoder decoder(contents);
-  while (!decoder.empty()) {
+// Parses up to `max_entries` index entries (last_key offset size) from `decoder` into
+// `chunk`, checking bounds and that keys ascend (after `previous`, a view into the
+// caller's bytes, which it updates).
+bool parse_index_entries(Decoder& decoder, size_t max_entries, IndexChunk& chunk,
+                         std::string_view& previous, bool has_previous) {
+  for (size_t i = 0; i < max_entries && !decoder.empty(); ++i) {
     IndexChunk::Entry entry;
     std::string_view last_key;
     if (!decoder.get_length_prefixed(last_key, storage_format::kMaxStoredKeyBytes) ||
@@ -243,34 +243,25 @@ Status SstableReader::set_up_index(std::string_view contents, uint64_t offset) {
   index_offset_ = offset;
   Decoder decoder(contents);
   std::string_view previous;
-  uint64_t previous_end = 0;
   while (!decoder.empty()) {  // one chunk per kIndexChunkEntries entries
     ChunkRef ref;
     ref.begin = static_cast<uint32_t>(contents.size() - decoder.remaining_bytes());
     auto chunk = std::make_shared<IndexChunk>();
-    for (size_t i = 0; i < kIndexChunkEntries && !decoder.empty(); ++i) {
-      std::string_view last_key;
-      uint64_t block_offset = 0, block_size = 0;
-      if (!decoder.get_length_prefixed(last_key, storage_format::kMaxStoredKeyBytes) ||
-          !decoder.get_varint64(block_offset) || !decoder.get_varint64(block_size)) {
-        return corruption("malformed index block");
-      }
-      previous_end = block_offset + block_size;
+    if (!parse_index_entries(decoder, kIndexChunkEntries, *chunk, previous, !chunks_.empty())) {
+      return corruption("malformed index block (truncated, a block size out of bounds or keys "
+                        "out of order)");
     }
     ref.size = static_cast<uint32_t>(contents.size() - decoder.remaining_bytes()) - ref.begin;
-    const std::string_view bytes = contents.substr(ref.begin, ref.size);
-    if (!parse_index_entries(bytes, *chunk, previous, !chunks_.empty())) {
-      return corruption("malformed index block (a block size out of bounds or keys out of order)");
-    }
-    ref.crc = crc32c::value(bytes);
+    ref.crc = crc32c::value(contents.substr(ref.begin, ref.size));
     ref.key_offset = static_cast<uint32_t>(chunk_keys_.size());
     ref.key_size = static_cast<uint32_t>(previous.size());
     chunk_keys_.append(previous);
     block_count_ += chunk->entries.size();
+    const BlockHandle& last = chunk->entries.back().handle;
+    data_end_offset_ = last.offset + last.size_bytes;
     chunks_.push_back(ref);
     if (options_.cache == nullptr) resident_chunks_.push_back(std::move(chunk));
   }
-  data_end_offset_ = previous_end;
   chunks_.shrink_to_fit();
   chunk_keys_.shrink_to_fit();
   return Status();
@@ -290,9 +281,11 @@ Result<std::shared_ptr<const IndexChunk>> SstableReader::read_chunk(size_t chunk
   RINGKV_RETURN_IF_ERROR(read_checked(index_offset_ + ref.begin, ref.size, ref.crc, contents));
   auto parsed = std::make_shared<IndexChunk>();
   std::string_view previous;
+  Decoder decoder(contents);
   const size_t expected = std::min(kIndexChunkEntries, block_count_ - chunk * kIndexChunkEntries);
-  if (!parse_index_entries(contents, *parsed, previous, false) ||
-      parsed->entries.size() != expected || previous != chunk_last_key(chunk)) {
+  if (!parse_index_entries(decoder, kIndexChunkEntries, *parsed, previous, false) ||
+      !decoder.empty() || parsed->entries.size() != expected ||
+      previous != chunk_last_key(chunk)) {
     return corruption("index chunk does not match the index read at open");
   }
   return std::shared_ptr<const IndexChunk>(std::move(parsed));
