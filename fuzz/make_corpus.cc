@@ -103,6 +103,9 @@ void write_codec(const std::filesystem::path& dir) {
     const std::string kind = message_kind_name(message.body);
     const char kind_byte = static_cast<char>(message.body.index());
     write_output(dir / "codec" / ("json_" + kind), kind_byte + encode_message_json(message));
+    std::string payload(1, kind_byte);
+    wire::encode_message_binary(message, payload);
+    write_output(dir / "codec" / ("binary_" + kind), payload);
     write_output(dir / "codec" / ("request_" + kind),
                  kind_byte + encode_message_bytes(message, "10.0.0.2:7000"));
   }

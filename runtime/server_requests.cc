@@ -73,7 +73,7 @@ void Server::handle_internal(Connection& connection, uint64_t slot,
   }
   // One message (`/internal/<kind>`) or a batch of them (`/internal/batch`), all or none.
   Result<std::vector<Message>> messages =
-      wire::is_batch_path(request.path) ? wire::decode_batch(request, decoder_)
+      wire::is_batch_path(request.path) ? wire::decode_batch(request)
                                         : single_message(decoder_.decode(request));
   if (!messages.ok()) {
     // A counter above 2^62 is refused apart: a peer (or something posing as one) trying

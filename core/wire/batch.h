@@ -1,8 +1,9 @@
 // Batches: several internal messages in one `POST /internal/batch` request, so a node
 // writes one request (and reads one 204) per peer per loop iteration instead of one per
-// message. Body = frames, each `<kind> <json-length>\n<json>\n` (docs/wire.md); every
-// frame's JSON is exactly what encode_message_json() writes for that kind. Decoding is
-// all or nothing: a bad frame fails the whole batch, naming the frame.
+// message. Body = binary frames (docs/wire.md):
+//   frame := kind_length:u8 kind:bytes payload_length:fixed32 payload
+// where payload is encode_message_binary() of the message. Decoding is all or nothing: a
+// bad frame fails the whole batch, naming the frame and the field.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +23,7 @@ namespace ringkv::wire {
 inline constexpr std::string_view kBatchKind = "batch";
 // Frames per batch (frozen: a peer relies on it).
 inline constexpr size_t kMaxBatchMessages = 1024;
+inline constexpr std::string_view kBatchContentType = "application/octet-stream";
 
 // Appends `message` as one frame to a batch body.
 void append_batch_frame(const Message& message, std::string& body);
@@ -40,6 +42,6 @@ std::string encode_batch_request_bytes(std::string_view body, std::string_view h
 bool is_batch_path(std::string_view path);
 
 // Checks method, path and protocol version like decode_message(), then every frame.
-Result<std::vector<Message>> decode_batch(const HttpRequest& request, MessageDecoder& decoder);
+Result<std::vector<Message>> decode_batch(const HttpRequest& request);
 
 }  // namespace ringkv::wire

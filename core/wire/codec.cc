@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "core/bytes.h"
 #include "core/wire/codec_kinds.h"
 #include "core/wire/http_writer.h"
 
@@ -20,6 +21,42 @@ std::string encode_message_json(const Message& message) {
   codec_detail::write_fields<Message>(kind.fields, message, json);
   json.end_object();
   return json.take();
+}
+
+void encode_message_binary(const Message& message, std::string& out) {
+  const MessageKind& kind = codec_detail::message_kinds()[message.body.index()];
+  codec_detail::write_binary_fields<Message>(codec_detail::common_fields(), message, out);
+  codec_detail::write_binary_fields<Message>(kind.fields, message, out);
+}
+
+namespace {
+
+Result<const MessageKind*> known_kind(std::string_view kind_name) {
+  const MessageKind* kind = codec_detail::find_message_kind(kind_name);
+  if (kind == nullptr) {
+    std::string shown(kind_name.substr(0, 64));
+    return Status::invalid_argument("unknown message kind '" + json_quote(shown) + "'");
+  }
+  return kind;
+}
+
+}  // namespace
+
+Result<Message> decode_message_binary(std::string_view kind_name, std::string_view payload) {
+  Result<const MessageKind*> kind = known_kind(kind_name);
+  if (!kind.ok()) return kind.status();
+  Decoder in(payload);
+  Message message;
+  message.body = (*kind)->make_body();
+  RINGKV_RETURN_IF_ERROR(codec_detail::read_binary_fields<Message>(
+      in, codec_detail::common_fields(), message, nullptr));
+  RINGKV_RETURN_IF_ERROR(
+      codec_detail::read_binary_fields<Message>(in, (*kind)->fields, message, nullptr));
+  if (!in.empty()) {
+    return Status::invalid_argument("message has " + std::to_string(in.remaining_bytes()) +
+                                    " bytes after its last field");
+  }
+  return message;
 }
 
 HttpRequest encode_message(const Message& message) {
@@ -86,11 +123,9 @@ Result<Message> MessageDecoder::decode(const HttpRequest& request) {
 }
 
 Result<Message> MessageDecoder::decode_json(std::string_view kind_name, std::string_view json) {
-  const MessageKind* kind = codec_detail::find_message_kind(kind_name);
-  if (kind == nullptr) {
-    std::string shown(kind_name.substr(0, 64));
-    return Status::invalid_argument("unknown message kind '" + json_quote(shown) + "'");
-  }
+  Result<const MessageKind*> found = known_kind(kind_name);
+  if (!found.ok()) return found.status();
+  const MessageKind* kind = *found;
   const FieldName body_name{"", "(body)"};
   simdjson::padded_string padded(json);
   simdjson::ondemand::document document;

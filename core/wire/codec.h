@@ -1,7 +1,9 @@
 // The internal message codec: one ringkv::Message <-> one `POST /internal/<kind>` HTTP
-// request with a JSON body (keys and values base64, versions as "17.n1"). Decoding
-// validates every field and returns invalid_argument naming the field; it never crashes.
-// The JSON grammar per kind is in docs/wire.md; the names that reach the wire are frozen.
+// request with a JSON body (keys and values base64, versions as "17.n1"), or <-> the
+// binary payload of one batch frame (core/wire/batch.h: the same fields in table order,
+// raw bytes, varints). Decoding validates every field and returns invalid_argument naming
+// the field; it never crashes. Both grammars are in docs/wire.md; the names that reach
+// the wire are frozen.
 #pragma once
 
 #include <memory>
@@ -19,12 +21,11 @@ inline constexpr std::string_view kInternalPathPrefix = "/internal/";
 inline constexpr std::string_view kMessageContentType = "application/json";
 
 // The internal protocol's version, sent in every internal request as
-// `X-Ringkv-Protocol: 2`. A node refuses messages of any other version (400 naming both):
-// nodes of one cluster must speak the same protocol. Version 1 (no header) had stale
-// rejection and re-stamped writes; version 2 adds version queries (ABD) and superseded
-// acks (docs/wire.md).
+// `X-Ringkv-Protocol: 4`. A node refuses messages of any other version (400 naming both):
+// nodes of one cluster must speak the same protocol. The table of versions is in
+// docs/wire.md (4: batch frames are binary).
 inline constexpr std::string_view kProtocolHeader = "X-Ringkv-Protocol";
-inline constexpr uint32_t kWireProtocolVersion = 3;
+inline constexpr uint32_t kWireProtocolVersion = 4;
 
 // Decoding limits (frozen: a peer relies on them).
 inline constexpr size_t kMaxWireKeyBytes = 65535;  // decoded key bytes
@@ -40,6 +41,12 @@ HttpRequest encode_message(const Message& message);
 std::string encode_message_bytes(const Message& message, std::string_view host);
 // The JSON body alone.
 std::string encode_message_json(const Message& message);
+
+// The binary form of a message (a batch frame's payload): the common fields, then the
+// kind's, each in its binary encoding, appended to `out`.
+void encode_message_binary(const Message& message, std::string& out);
+// Decodes the binary payload of a message of kind `kind`; every byte must be used.
+Result<Message> decode_message_binary(std::string_view kind, std::string_view payload);
 
 // Checks method (POST), path prefix (/internal/) and protocol version of an internal request.
 Status check_internal_request(const HttpRequest& request);

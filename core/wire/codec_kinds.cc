@@ -217,6 +217,18 @@ void EntryField::write(const Entry& in, JsonWriter& json) {
   ObjectField<Entry, kEntryFields>::write(in, json);
 }
 
+Status EntryField::read_binary(Decoder& in, Entry& out, const FieldName& name) {
+  RINGKV_RETURN_IF_ERROR((ObjectField<Entry, kEntryFields>::read_binary(in, out, name)));
+  if (out.tombstone && !out.value.empty()) {
+    return field_error({name.text() + ".", "value_b64"}, "must be empty for a tombstone");
+  }
+  return Status::ok_status();
+}
+
+void EntryField::write_binary(const Entry& in, std::string& out) {
+  ObjectField<Entry, kEntryFields>::write_binary(in, out);
+}
+
 Status OptionalEntryField::read(JsonValue& value, std::optional<Entry>& out,
                                 const FieldName& name) {
   simdjson::ondemand::json_type type;
@@ -237,6 +249,23 @@ void OptionalEntryField::write(const std::optional<Entry>& in, JsonWriter& json)
   } else {
     json.null();
   }
+}
+
+Status OptionalEntryField::read_binary(Decoder& in, std::optional<Entry>& out,
+                                       const FieldName& name) {
+  bool present = false;
+  RINGKV_RETURN_IF_ERROR(BoolField::read_binary(in, present, name));
+  if (!present) {
+    out.reset();
+    return Status::ok_status();
+  }
+  out.emplace();
+  return EntryField::read_binary(in, *out, name);
+}
+
+void OptionalEntryField::write_binary(const std::optional<Entry>& in, std::string& out) {
+  BoolField::write_binary(in.has_value(), out);
+  if (in) EntryField::write_binary(*in, out);
 }
 
 }  // namespace ringkv::wire::codec_detail

@@ -87,7 +87,7 @@ void KvMachine::on_packet(size_t from, const std::string& bytes, uint64_t now_ms
     codec_errors_++;
     return;
   }
-  Result<std::vector<Message>> messages = wire::decode_batch(*request, decoder_);
+  Result<std::vector<Message>> messages = wire::decode_batch(*request);
   if (!messages.ok()) {
     codec_errors_++;
     return;

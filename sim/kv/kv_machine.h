@@ -112,7 +112,6 @@ class KvMachine final : private DriverHost {
   std::unique_ptr<LsmStore> hint_store_;
   std::unique_ptr<Node> node_;
   std::unique_ptr<NodeDriver> driver_;
-  wire::MessageDecoder decoder_;
   uint64_t codec_errors_ = 0;
   std::string discarded_;
   std::vector<Envelope> outgoing_;

@@ -52,7 +52,7 @@ TEST(CodecTest, ReplicaWriteWireFormIsPinned) {
   ASSERT_NE(request.header("content-type"), nullptr);
   EXPECT_EQ(*request.header("content-type"), "application/json");
   ASSERT_NE(request.header("x-ringkv-protocol"), nullptr);
-  EXPECT_EQ(*request.header("x-ringkv-protocol"), "3");
+  EXPECT_EQ(*request.header("x-ringkv-protocol"), "4");
   EXPECT_EQ(
       request.body,
       R"({"from":"n1","lamport":42,"ring_epoch":0,"op":7,"key_b64":"awB5",)"
@@ -154,7 +154,7 @@ TEST(CodecTest, EncodedBytesAreAFullHttpRequest) {
   std::string bytes = encode_message_bytes(message_with(ReplicaRead{9, "abc"}), "n2:8082");
   EXPECT_EQ(bytes,
             "POST /internal/read HTTP/1.1\r\nHost: n2:8082\r\nContent-Type: application/json\r\n"
-            "X-Ringkv-Protocol: 3\r\n"
+            "X-Ringkv-Protocol: 4\r\n"
             "Content-Length: 65\r\n\r\n"
             R"({"from":"n1","lamport":42,"ring_epoch":0,"op":9,"key_b64":"YWJj"})");
 }
@@ -182,10 +182,10 @@ TEST(CodecTest, RejectsOtherWireProtocolVersionsNamingBoth) {
   HttpRequest request = encode_message(sample_write());
   std::erase_if(request.headers, [](const auto& h) { return h.first == "X-Ringkv-Protocol"; });
   EXPECT_THAT(decode_message(request).status().message(),
-              HasSubstr("the sender speaks wire protocol 1 (no header), this node speaks 3"));
-  request.headers.emplace_back("x-ringkv-protocol", "2");
+              HasSubstr("the sender speaks wire protocol 1 (no header), this node speaks 4"));
+  request.headers.emplace_back("x-ringkv-protocol", "3");
   EXPECT_THAT(decode_message(request).status().message(),
-              HasSubstr("speaks wire protocol \"2\", this node speaks 3"));
+              HasSubstr("speaks wire protocol \"3\", this node speaks 4"));
 }
 
 TEST(CodecTest, RejectsMalformedJson) {

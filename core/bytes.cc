@@ -1,0 +1,86 @@
+#include "core/bytes.h"
+
+namespace ringkv {
+
+void put_fixed32(std::string& out, uint32_t value) {
+  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+void put_fixed64(std::string& out, uint64_t value) {
+  for (int shift = 0; shift < 64; shift += 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+void put_varint64(std::string& out, uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+void put_length_prefixed(std::string& out, std::string_view bytes) {
+  put_varint64(out, bytes.size());
+  out.append(bytes);
+}
+
+uint32_t decode_fixed32(const char* bytes) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+uint64_t decode_fixed64(const char* bytes) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+bool Decoder::get_u8(uint8_t& value) {
+  if (input_.empty()) return false;
+  value = static_cast<uint8_t>(input_[0]);
+  input_.remove_prefix(1);
+  return true;
+}
+
+bool Decoder::get_fixed32(uint32_t& value) {
+  if (input_.size() < 4) return false;
+  value = decode_fixed32(input_.data());
+  input_.remove_prefix(4);
+  return true;
+}
+
+bool Decoder::get_fixed64(uint64_t& value) {
+  if (input_.size() < 8) return false;
+  value = decode_fixed64(input_.data());
+  input_.remove_prefix(8);
+  return true;
+}
+
+bool Decoder::get_varint64(uint64_t& value) {
+  constexpr int kMaxVarintBytes = 10;
+  value = 0;
+  for (int index = 0; index < kMaxVarintBytes && index < static_cast<int>(input_.size()); ++index) {
+    uint64_t byte = static_cast<uint8_t>(input_[index]);
+    if (index == kMaxVarintBytes - 1 && byte > 1) return false;  // overflows 64 bits
+    value |= (byte & 0x7f) << (7 * index);
+    if ((byte & 0x80) == 0) {
+      input_.remove_prefix(index + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Decoder::get_bytes(uint64_t length, std::string_view& bytes) {
+  if (length > input_.size()) return false;
+  bytes = input_.substr(0, static_cast<size_t>(length));
+  input_.remove_prefix(static_cast<size_t>(length));
+  return true;
+}
+
+bool Decoder::get_length_prefixed(std::string_view& bytes, uint64_t max_bytes) {
+  uint64_t length = 0;
+  return get_varint64(length) && length <= max_bytes && get_bytes(length, bytes);
+}
+
+}  // namespace ringkv
