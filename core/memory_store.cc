@@ -3,6 +3,7 @@
 namespace ringkv {
 
 Result<ApplyResult> MemoryStore::apply(std::string_view key, const Entry& entry) {
+  if (full_) return Status::no_space("memory store set full (test fault)");
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     entries_.emplace(std::string(key), entry);

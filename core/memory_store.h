@@ -21,10 +21,14 @@ class MemoryStore final : public ReplicaStore {
   // Test fault: the next `count` scans stop halfway through with io_error, as a disk read
   // error in the middle of a store scan does.
   void fail_next_scans(int count) { failing_scans_ = count; }
+  // Test fault: while full, every apply fails with no_space and writes nothing, as an
+  // LsmStore does when its disk is full.
+  void set_full(bool full) { full_ = full; }
 
  private:
   std::map<std::string, Entry, std::less<>> entries_;
   int failing_scans_ = 0;
+  bool full_ = false;
 };
 
 }  // namespace ringkv

@@ -154,6 +154,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
   counter(out, "writes_failed_disk_full_total",
           "local writes refused because the disk is full (nothing written; retried later)",
           node.writes_failed_disk_full);
+  counter(out, "writes_refused_no_space_total",
+          "replica writes this node coordinated that a replica refused for lack of disk space",
+          node.writes_refused_no_space);
   counter(out, "wal_syncs_total", "WAL fsyncs", store.wal_syncs);
   counter(out, "flushes_total", "memtable flushes to SSTables", store.flushes);
   counter(out, "compactions_total", "finished compactions", store.compactions);

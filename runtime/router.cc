@@ -221,13 +221,15 @@ HttpResponse client_response_to_http(ClientOp op, const ClientResponse& response
     }
     case ClientOutcome::kBadRequest:
       return make_error_response(400, response.error);
-    case ClientOutcome::kQuorumFailed: {
+    case ClientOutcome::kQuorumFailed:
+    case ClientOutcome::kInsufficientStorage: {
       wire::JsonWriter json;
       json.begin_object().key("error").string(response.error);
       json.key("acks").number(response.acks).key("required").number(response.required);
       // A write that was stamped may still take effect, at this version (indeterminate).
       if (!response.version.is_zero()) json.key("version").string(response.version.to_string());
-      return wire::make_response(503, json.end_object().take(), "application/json");
+      const int status = response.outcome == ClientOutcome::kQuorumFailed ? 503 : 507;
+      return wire::make_response(status, json.end_object().take(), "application/json");
     }
     case ClientOutcome::kOverloaded:
       return make_error_response(503, response.error);

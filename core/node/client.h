@@ -1,7 +1,8 @@
 // Client requests and responses as the Node sees them: already parsed and decoded by the
 // driver (runtime: HTTP; simulator: generated). The runtime maps ClientOutcome to HTTP:
 // kOk -> 200/204, kNotFound -> 404, kBadRequest -> 400, kQuorumFailed -> 503,
-// kOverloaded -> 503, kStorageError -> 500 (see docs/design-notes.md).
+// kOverloaded -> 503, kStorageError -> 500, kInsufficientStorage -> 507 (see
+// docs/design-notes.md).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,9 @@ enum class ClientOutcome : uint8_t {
   kQuorumFailed,  // deadline passed with acks < required
   kOverloaded,    // max_inflight_requests reached
   kStorageError,  // the local store failed
+  // Replicas refused the write for lack of disk space, so W can no longer be reached; a
+  // write stamped before may still take effect where it was stored (indeterminate).
+  kInsufficientStorage,
 };
 const char* client_outcome_name(ClientOutcome outcome);
 

@@ -410,6 +410,7 @@ const char* client_outcome_name(ClientOutcome outcome) {
     case ClientOutcome::kQuorumFailed: return "quorum_failed";
     case ClientOutcome::kOverloaded: return "overloaded";
     case ClientOutcome::kStorageError: return "storage_error";
+    case ClientOutcome::kInsufficientStorage: return "insufficient_storage";
   }
   return "?";
 }

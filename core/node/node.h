@@ -194,6 +194,7 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
     std::set<NodeId> queried;  // replicas that answered the version query
     Version highest_seen;      // the highest version among their answers
     std::set<NodeId> acked;
+    std::set<NodeId> refused;  // replicas whose disk was full: they did not store it
     uint32_t ack_count = 0;
     uint32_t required = 0;
     uint64_t deadline_ms = 0;
@@ -273,6 +274,7 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   // Answers the client once the write quorum is met; forgets the write once every
   // replica acknowledged it.
   void maybe_finish_write(uint64_t op);
+  void handle_write_refusal(uint64_t op, const NodeId& from);
   void restamp(uint64_t op, const Version& newer);  // injected bug restamp-on-retry only
   void fail_write(uint64_t op, ClientOutcome outcome, std::string error);
   void expire_writes(uint64_t now_ms);

@@ -35,6 +35,7 @@ struct NodeMetrics {
   uint64_t index_load_steps = 0;         // anti-entropy index load steps that left more to load
   uint64_t refused_rebuilding = 0;       // read and version answers withheld, writes refused
   uint64_t writes_failed_disk_full = 0;  // local applies refused: no space on the disk
+  uint64_t writes_refused_no_space = 0;  // coordinator: replica writes refused for no space
   uint64_t epoch_refusals_sent = 0;      // replica requests from an older ring epoch
   uint64_t epoch_refusals_received = 0;
   uint64_t ops_replanned = 0;            // pending operations moved to a new configuration

@@ -35,7 +35,12 @@ void Node::handle_replica_write(const NodeId& from, const ReplicaWrite& write) {
   Result<ApplyResult> result = apply_and_index(write.key, write.entry);
   if (!result.ok()) {
     metrics_.storage_errors++;
-    return;  // no answer: the coordinator times out, a hint or anti-entropy retries later
+    if (result.status().code() == StatusCode::kNoSpace) {
+      // Nothing was written: say so at once (no sync to wait for), so that a write that
+      // cannot reach its quorum fails now (507) instead of at its deadline.
+      send(from, ReplicaWriteAck{write.op, /*accepted=*/false, {}, false, std::nullopt});
+    }
+    return;  // otherwise no answer: the coordinator times out, a hint or anti-entropy retries
   }
   // Never refused: an older entry is superseded by what we hold (the write is ordered just
   // before it). The ack waits for the sync, which covers the newer entry too.

@@ -120,10 +120,14 @@ void Node::stamp_and_send(uint64_t op) {
 
 void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack) {
   auto it = writes_.find(ack.op);
-  if (it == writes_.end() || it->second.querying || !ack.accepted) return;
+  if (it == writes_.end() || it->second.querying) return;
   PendingWrite& write = it->second;
   if (std::find(write.replicas.begin(), write.replicas.end(), from) == write.replicas.end()) {
     return;  // not a replica of this write
+  }
+  if (!ack.accepted) {
+    handle_write_refusal(ack.op, from);
+    return;
   }
   if (ack.superseded) {
     metrics_.writes_superseded++;
@@ -138,6 +142,27 @@ void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack) {
     write.ack_count++;
   }
   maybe_finish_write(ack.op);
+}
+
+// A replica's disk is full: it did not store the write. If the replicas left can no longer
+// make a quorum, the write fails at once with 507 rather than at its deadline with 503.
+void Node::handle_write_refusal(uint64_t op, const NodeId& from) {
+  PendingWrite& write = writes_.at(op);
+  if (write.replied || write.acked.count(from) || !write.refused.insert(from).second) return;
+  metrics_.writes_refused_no_space++;
+  std::set<NodeId> possible;
+  for (const NodeId& replica : write.replicas) {
+    if (!write.refused.count(replica)) possible.insert(replica);
+  }
+  if (quorum_of(write.sets, possible, possible.size(), write.required)) return;
+  std::string full;
+  for (const NodeId& id : write.refused) full += (full.empty() ? "" : ", ") + id;
+  fail_write(op, ClientOutcome::kInsufficientStorage,
+             "not enough disk space: the disk" + std::string(write.refused.size() > 1 ? "s" : "") +
+                 " of " + full + (write.refused.size() > 1 ? " are" : " is") + " full; " +
+                 std::to_string(possible.size()) + " of " +
+                 std::to_string(write.replicas.size()) + " replicas can store the write, " +
+                 std::to_string(write.required) + " needed");
 }
 
 void Node::maybe_finish_write(uint64_t op) {

@@ -235,6 +235,7 @@ void KvSimulation::harvest_coverage(size_t index) {
   coverage_.add("overloaded", m.overloaded);
   coverage_.add("write_superseded", m.writes_superseded);
   coverage_.add("stale_stamp_failed", m.writes_stale_stamp);
+  coverage_.add("write_refused_no_space", m.writes_refused_no_space);
   coverage_.add("read_write_back", m.read_write_backs);
   coverage_.add("read_restart", m.read_restarts);
   coverage_.add("read_winner_change", m.read_winner_changes);

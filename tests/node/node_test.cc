@@ -49,6 +49,40 @@ TEST(NodeWrite, FailsInItsVersionQueryWithTwoReplicasDownAndStoresNothing) {
   EXPECT_EQ(cluster.node("n1").metrics().hints_stored, 0u);
 }
 
+TEST(NodeWrite, FailsAtOnceWith507WhenFullDisksLeaveTooFewReplicas) {
+  TestCluster cluster(3);
+  cluster.raw_store("n2").set_full(true);
+  cluster.raw_store("n3").set_full(true);
+  uint64_t put = cluster.put("n1", "k", "v1");
+  cluster.settle();
+  auto response = cluster.response(put);
+  ASSERT_TRUE(response.has_value()) << "refusals end the write before its deadline";
+  EXPECT_EQ(response->outcome, ClientOutcome::kInsufficientStorage);
+  EXPECT_NE(response->error.find("the disks of n2, n3 are full"), std::string::npos)
+      << response->error;
+  EXPECT_FALSE(response->version.is_zero()) << "stamped: it may take effect where stored";
+  EXPECT_EQ(response->required, 2u);
+  EXPECT_EQ(cluster.node("n1").metrics().writes_refused_no_space, 2u);
+  EXPECT_FALSE(cluster.stored("n2", "k").has_value());
+
+  // One full disk leaves two replicas for W=2: the write succeeds.
+  cluster.raw_store("n3").set_full(false);
+  uint64_t second = cluster.put("n1", "k", "v2");
+  cluster.settle();
+  ASSERT_TRUE(cluster.response(second).has_value());
+  EXPECT_EQ(cluster.response(second)->outcome, ClientOutcome::kOk)
+      << cluster.response(second)->error;
+
+  // ... but not W=3, and the coordinator does not wait for its deadline to say so.
+  ClientRequest all{ClientOp::kPut, "k", "v3", 3u, std::nullopt, std::nullopt};
+  uint64_t third = cluster.submit("n1", all);
+  cluster.settle();
+  ASSERT_TRUE(cluster.response(third).has_value());
+  EXPECT_EQ(cluster.response(third)->outcome, ClientOutcome::kInsufficientStorage);
+  EXPECT_NE(cluster.response(third)->error.find("the disk of n2 is full"), std::string::npos)
+      << cluster.response(third)->error;
+}
+
 TEST(NodeWrite, FailedWriteAfterItsQueryCarriesItsStampAndLeavesHints) {
   // N=3 with one replica answering queries but not writes: W=3 cannot be reached.
   TestCluster cluster(3);
