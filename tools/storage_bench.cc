@@ -254,15 +254,16 @@ void remove_tree(const std::string& path) {
   }
 }
 
+constexpr const char* kUsage =
+    "usage: storage_bench [--dir D] [--n N] [--write-n N] [--value BYTES]\n"
+    "                     [--batch PUTS] [--block-cache-bytes BYTES]\n"
+    "                     [--engine ringkv|leveldb]\n"
+    "  --n        puts in fillrandom and gets in readrandom (default 1000000)\n"
+    "  --write-n  puts in write, synced every --batch puts (default 100000)\n"
+    "Prints one line per engine and phase: ENGINE PHASE N ops/s.\n";
+
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "storage_bench: %s\n"
-               "usage: storage_bench [--dir D] [--n N] [--write-n N] [--value BYTES]\n"
-               "                     [--batch PUTS] [--block-cache-bytes BYTES]\n"
-               "                     [--engine ringkv|leveldb]\n"
-               "  --n        puts in fillrandom and gets in readrandom (default 1000000)\n"
-               "  --write-n  puts in write, synced every --batch puts (default 100000)\n",
-               why);
+  std::fprintf(stderr, "storage_bench: %s\n%s", why, kUsage);
   std::exit(2);
 }
 
@@ -285,6 +286,10 @@ int main(int argc, char** argv) {
   BenchOptions options;
   for (int i = 1; i < argc; i += 2) {
     const char* flag = argv[i];
+    if (!std::strcmp(flag, "--help") || !std::strcmp(flag, "-h")) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
     if (i + 1 >= argc) usage((std::string(flag) + " needs a value").c_str());
     const char* value = argv[i + 1];
     if (!std::strcmp(flag, "--dir")) {
