@@ -7,6 +7,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -313,7 +314,8 @@ struct ListField {
       return field_error(name, "has more than " + std::to_string(MaxCount) + " elements");
     }
     out.clear();
-    out.reserve(static_cast<size_t>(count));
+    // Every element takes at least a byte: a count the payload cannot hold reserves nothing.
+    out.reserve(static_cast<size_t>(std::min<uint64_t>(count, in.remaining_bytes())));
     for (uint64_t index = 0; index < count; ++index) {
       // The element's name is built only for an error (a list holds up to MaxCount).
       Status read = Element::read_binary(in, out.emplace_back(), name);
