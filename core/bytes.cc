@@ -1,5 +1,7 @@
 #include "core/bytes.h"
 
+#include <algorithm>
+
 namespace ringkv {
 
 void put_fixed32(std::string& out, uint32_t value) {
@@ -59,7 +61,8 @@ bool Decoder::get_fixed64(uint64_t& value) {
 bool Decoder::get_varint64(uint64_t& value) {
   constexpr int kMaxVarintBytes = 10;
   value = 0;
-  for (int index = 0; index < kMaxVarintBytes && index < static_cast<int>(input_.size()); ++index) {
+  const int available = static_cast<int>(std::min<size_t>(input_.size(), kMaxVarintBytes));
+  for (int index = 0; index < available; ++index) {
     uint64_t byte = static_cast<uint8_t>(input_[index]);
     if (index == kMaxVarintBytes - 1 && byte > 1) return false;  // overflows 64 bits
     value |= (byte & 0x7f) << (7 * index);

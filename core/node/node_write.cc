@@ -137,6 +137,7 @@ void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack) {
       return;
     }
   }
+  write.refused.erase(from);  // a replica that refused earlier found space (a resend)
   const bool first_from_replica = write.acked.insert(from).second;
   if (first_from_replica || simulation_.injected(InjectedBug::kCountDuplicateAcks)) {
     write.ack_count++;
@@ -145,11 +146,13 @@ void Node::handle_write_ack(const NodeId& from, const ReplicaWriteAck& ack) {
 }
 
 // A replica's disk is full: it did not store the write. If the replicas left can no longer
-// make a quorum, the write fails at once with 507 rather than at its deadline with 503.
+// make a quorum, the write fails at once with 507 rather than at its deadline with 503, and
+// leaves hints like a failed write does (it is indeterminate: some replicas may hold it).
 void Node::handle_write_refusal(uint64_t op, const NodeId& from) {
   PendingWrite& write = writes_.at(op);
-  if (write.replied || write.acked.count(from) || !write.refused.insert(from).second) return;
+  if (write.acked.count(from) || !write.refused.insert(from).second) return;
   metrics_.writes_refused_no_space++;
+  if (write.replied) return;
   std::set<NodeId> possible;
   for (const NodeId& replica : write.replicas) {
     if (!write.refused.count(replica)) possible.insert(replica);
@@ -157,12 +160,20 @@ void Node::handle_write_refusal(uint64_t op, const NodeId& from) {
   if (quorum_of(write.sets, possible, possible.size(), write.required)) return;
   std::string full;
   for (const NodeId& id : write.refused) full += (full.empty() ? "" : ", ") + id;
-  fail_write(op, ClientOutcome::kInsufficientStorage,
-             "not enough disk space: the disk" + std::string(write.refused.size() > 1 ? "s" : "") +
-                 " of " + full + (write.refused.size() > 1 ? " are" : " is") + " full; " +
-                 std::to_string(possible.size()) + " of " +
-                 std::to_string(write.replicas.size()) + " replicas can store the write, " +
-                 std::to_string(write.required) + " needed");
+  std::string why = "not enough disk space: the disk" +
+                    std::string(write.refused.size() > 1 ? "s" : "") + " of " + full +
+                    (write.refused.size() > 1 ? " are" : " is") + " full; ";
+  if (write.sets.moving()) {
+    why += "the replicas left cannot make " + std::to_string(write.required) +
+           " in both the key's old and new replica sets (it is moving)";
+  } else {
+    why += std::to_string(possible.size()) + " of " + std::to_string(write.replicas.size()) +
+           " replicas can store the write, " + std::to_string(write.required) + " needed";
+  }
+  for (const NodeId& replica : write.replicas) {
+    if (!write.acked.count(replica)) hinted_handoff_.store(replica, write.key, write.entry, now_ms_);
+  }
+  fail_write(op, ClientOutcome::kInsufficientStorage, std::move(why));
 }
 
 void Node::maybe_finish_write(uint64_t op) {

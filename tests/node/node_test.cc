@@ -63,6 +63,7 @@ TEST(NodeWrite, FailsAtOnceWith507WhenFullDisksLeaveTooFewReplicas) {
   EXPECT_FALSE(response->version.is_zero()) << "stamped: it may take effect where stored";
   EXPECT_EQ(response->required, 2u);
   EXPECT_EQ(cluster.node("n1").metrics().writes_refused_no_space, 2u);
+  EXPECT_GE(cluster.node("n1").metrics().hints_stored, 2u) << "indeterminate, like a 503";
   EXPECT_FALSE(cluster.stored("n2", "k").has_value());
 
   // One full disk leaves two replicas for W=2: the write succeeds.
