@@ -275,6 +275,7 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   // replica acknowledged it.
   void maybe_finish_write(uint64_t op);
   void handle_write_refusal(uint64_t op, const NodeId& from);
+  void store_hints(const PendingWrite& write, uint64_t now_ms);
   void restamp(uint64_t op, const Version& newer);  // injected bug restamp-on-retry only
   void fail_write(uint64_t op, ClientOutcome outcome, std::string error);
   void expire_writes(uint64_t now_ms);

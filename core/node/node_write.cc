@@ -170,10 +170,16 @@ void Node::handle_write_refusal(uint64_t op, const NodeId& from) {
     why += std::to_string(possible.size()) + " of " + std::to_string(write.replicas.size()) +
            " replicas can store the write, " + std::to_string(write.required) + " needed";
   }
-  for (const NodeId& replica : write.replicas) {
-    if (!write.acked.count(replica)) hinted_handoff_.store(replica, write.key, write.entry, now_ms_);
-  }
+  store_hints(write, now_ms_);
   fail_write(op, ClientOutcome::kInsufficientStorage, std::move(why));
+}
+
+// A stamped write that failed may still take effect: every replica that did not
+// acknowledge it gets a hint.
+void Node::store_hints(const PendingWrite& write, uint64_t now_ms) {
+  for (const NodeId& replica : write.replicas) {
+    if (!write.acked.count(replica)) hinted_handoff_.store(replica, write.key, write.entry, now_ms);
+  }
 }
 
 void Node::maybe_finish_write(uint64_t op) {
@@ -264,10 +270,7 @@ void Node::expire_writes(uint64_t now_ms) {
                                              write.required,
                                              why});
     }
-    for (const NodeId& replica : write.replicas) {
-      if (write.acked.count(replica)) continue;
-      hinted_handoff_.store(replica, write.key, write.entry, now_ms);
-    }
+    store_hints(write, now_ms);
     it = writes_.erase(it);
   }
 }

@@ -91,12 +91,37 @@ Status check_owner(std::string_view text, const FieldName& name) {
   return Status::ok_status();
 }
 
+// A string field whose text must pass `check` (nullptr: any text), in JSON and in the
+// binary form (length-prefixed, at most `max_bytes`).
+using TextCheck = Status (*)(std::string_view text, const FieldName& name);
+
+Status read_checked_string(JsonValue& value, std::string& out, TextCheck check,
+                           const FieldName& name);
+
+Status read_checked_bytes(Decoder& in, std::string& out, uint64_t max_bytes, TextCheck check,
+                          const FieldName& name) {
+  std::string_view bytes;
+  RINGKV_RETURN_IF_ERROR(read_binary_bytes(in, bytes, max_bytes, name));
+  if (check != nullptr) RINGKV_RETURN_IF_ERROR(check(bytes, name));
+  out.assign(bytes);
+  return Status::ok_status();
+}
+
 Status read_base64(JsonValue& value, std::string& out, const FieldName& name) {
   std::string_view text;
   RINGKV_RETURN_IF_ERROR(read_string(value, text, name));
   Result<std::string> bytes = base64_decode(text);
   if (!bytes.ok()) return field_error(name, bytes.status().message());
   out = std::move(*bytes);
+  return Status::ok_status();
+}
+
+Status read_checked_string(JsonValue& value, std::string& out, TextCheck check,
+                           const FieldName& name) {
+  std::string_view text;
+  RINGKV_RETURN_IF_ERROR(read_string(value, text, name));
+  RINGKV_RETURN_IF_ERROR(check(text, name));
+  out.assign(text);
   return Status::ok_status();
 }
 
@@ -152,33 +177,19 @@ Status BoolField::read_binary(Decoder& in, bool& out, const FieldName& name) {
 }
 
 Status NodeIdField::read_binary(Decoder& in, NodeId& out, const FieldName& name) {
-  std::string_view text;
-  RINGKV_RETURN_IF_ERROR(read_binary_bytes(in, text, kMaxNodeIdBytes, name));
-  RINGKV_RETURN_IF_ERROR(check_node_id(text, name));
-  out.assign(text);
-  return Status::ok_status();
+  return read_checked_bytes(in, out, kMaxNodeIdBytes, &check_node_id, name);
 }
 
 Status AddressField::read_binary(Decoder& in, std::string& out, const FieldName& name) {
-  std::string_view text;
-  RINGKV_RETURN_IF_ERROR(read_binary_bytes(in, text, kMaxAddressBytes, name));
-  RINGKV_RETURN_IF_ERROR(check_address(text, name));
-  out.assign(text);
-  return Status::ok_status();
+  return read_checked_bytes(in, out, kMaxAddressBytes, &check_address, name);
 }
 
 Status KeyField::read_binary(Decoder& in, Key& out, const FieldName& name) {
-  std::string_view bytes;
-  RINGKV_RETURN_IF_ERROR(read_binary_bytes(in, bytes, kMaxWireKeyBytes, name));
-  out.assign(bytes);
-  return Status::ok_status();
+  return read_checked_bytes(in, out, kMaxWireKeyBytes, nullptr, name);
 }
 
 Status ValueField::read_binary(Decoder& in, Value& out, const FieldName& name) {
-  std::string_view bytes;
-  RINGKV_RETURN_IF_ERROR(read_binary_bytes(in, bytes, in.remaining_bytes(), name));
-  out.assign(bytes);
-  return Status::ok_status();
+  return read_checked_bytes(in, out, in.remaining_bytes(), nullptr, name);
 }
 
 Status VersionField::read_binary(Decoder& in, Version& out, const FieldName& name) {
@@ -212,11 +223,7 @@ void MemberStatusField::write_binary(MemberStatus in, std::string& out) {
 }
 
 Status OwnerField::read_binary(Decoder& in, NodeId& out, const FieldName& name) {
-  std::string_view text;
-  RINGKV_RETURN_IF_ERROR(read_binary_bytes(in, text, kMaxNodeIdBytes, name));
-  RINGKV_RETURN_IF_ERROR(check_owner(text, name));
-  out.assign(text);
-  return Status::ok_status();
+  return read_checked_bytes(in, out, kMaxNodeIdBytes, &check_owner, name);
 }
 
 Status MemberStateField::read_binary(Decoder& in, MemberState& out, const FieldName& name) {
@@ -264,19 +271,11 @@ Status BoolField::read(JsonValue& value, bool& out, const FieldName& name) {
 }
 
 Status NodeIdField::read(JsonValue& value, NodeId& out, const FieldName& name) {
-  std::string_view text;
-  RINGKV_RETURN_IF_ERROR(read_string(value, text, name));
-  RINGKV_RETURN_IF_ERROR(check_node_id(text, name));
-  out.assign(text);
-  return Status::ok_status();
+  return read_checked_string(value, out, &check_node_id, name);
 }
 
 Status AddressField::read(JsonValue& value, std::string& out, const FieldName& name) {
-  std::string_view text;
-  RINGKV_RETURN_IF_ERROR(read_string(value, text, name));
-  RINGKV_RETURN_IF_ERROR(check_address(text, name));
-  out.assign(text);
-  return Status::ok_status();
+  return read_checked_string(value, out, &check_address, name);
 }
 
 Status KeyField::read(JsonValue& value, Key& out, const FieldName& name) {
@@ -334,11 +333,7 @@ Status MemberStatusField::read(JsonValue& value, MemberStatus& out, const FieldN
 }
 
 Status OwnerField::read(JsonValue& value, NodeId& out, const FieldName& name) {
-  std::string_view text;
-  RINGKV_RETURN_IF_ERROR(read_string(value, text, name));
-  RINGKV_RETURN_IF_ERROR(check_owner(text, name));
-  out.assign(text);
-  return Status::ok_status();
+  return read_checked_string(value, out, &check_owner, name);
 }
 
 namespace {
