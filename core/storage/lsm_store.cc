@@ -23,8 +23,12 @@ TableReadOptions LsmStore::table_options(uint64_t table_number) const {
 LsmStore::~LsmStore() = default;
 
 Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key) {
-  if (const StoredRecord* record = memtable_.find(key)) return std::optional<StoredRecord>(*record);
-  const uint64_t key_hash = hash64(key);  // once for every table's bloom filter
+  const uint64_t key_hash = hash64(key);  // once for the memtable and every bloom filter
+  if (RecordView view; memtable_.find(key, key_hash, view)) {
+    StoredRecord record;
+    materialize_record(view, record);
+    return std::optional<StoredRecord>(std::move(record));
+  }
   for (auto it = tables_.rbegin(); it != tables_.rend(); ++it) {  // newest first
     auto found = (*it)->find(key, key_hash);
     if (!found.ok()) return confirm_damage(found.status(), {*it});
@@ -36,8 +40,8 @@ Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key) {
 Result<std::optional<Entry>> LsmStore::get(std::string_view key) {
   auto record = lookup(key);
   if (!record.ok()) return record.status();
-  if (!record->has_value()) return std::optional<Entry>();
-  return (*record)->visible_entry();
+  if (!record->has_value() || (*record)->purged) return std::optional<Entry>();
+  return std::optional<Entry>(std::move((*record)->entry));
 }
 
 static Status check_entry_limits(std::string_view key, const Entry& entry) {
@@ -84,16 +88,16 @@ Status LsmStore::purge_tombstone(std::string_view key, const Version& version) {
 }
 
 Status LsmStore::write_record(std::string_view key, const StoredRecord& record) {
-  std::string payload;
-  encode_record(payload, key, record);
-  Status appended = wal_->add_record(payload);
+  record_scratch_.clear();
+  encode_record(record_scratch_, key, record);
+  Status appended = wal_->add_record(record_scratch_);
   if (!appended.ok()) {
     // Nothing reached the memtable: the apply did not happen. A cut-off partial frame is
     // harmless; a WAL that could not be cut back is unusable, as after a failed sync.
     if (!wal_->poisoned().ok() && fatal_error_.ok()) fatal_error_ = wal_->poisoned();
     return appended;
   }
-  memtable_.put(key, record);
+  memtable_.put_encoded(key, hash64(key), record_scratch_);
   state_changes_++;
   return Status();
 }
@@ -169,8 +173,11 @@ Result<std::shared_ptr<SstableReader>> LsmStore::write_memtable_table(uint64_t n
   if (!file.ok()) return file.status();
   SstableBuilder builder(std::move(*file), options_.bloom_bits_per_key);
   Status status;
-  for (const auto& [key, record] : memtable_.records()) {
-    status = builder.add(key, record);
+  StoredRecord record;
+  for (uint32_t entry : memtable_.ordered()) {
+    const RecordView view = memtable_.record_at(entry);
+    materialize_record(view, record);
+    status = builder.add(view.key, record);
     if (!status.ok()) break;
   }
   if (status.ok()) status = builder.finish();

@@ -166,6 +166,7 @@ class LsmStore final : public ReplicaStore {
   std::unique_ptr<BlockCache> cache_;  // null when options_.block_cache_bytes is 0
   std::vector<std::shared_ptr<SstableReader>> tables_;  // parallel to manifest_.table_numbers
   Memtable memtable_;
+  std::string record_scratch_;  // write_record()'s encoding, reused
   std::unique_ptr<WalWriter> wal_;
   std::vector<uint64_t> wal_numbers_;  // live segments, ascending; the last one is wal_
   std::unique_ptr<ActiveCompaction> compaction_;

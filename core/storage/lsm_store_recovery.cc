@@ -1,6 +1,7 @@
 // LsmStore::open: manifest, tables, orphan removal and WAL replay.
 #include <algorithm>
 
+#include "core/hash.h"
 #include "core/storage/file_names.h"
 #include "core/storage/lsm_store.h"
 #include "core/storage/lsm_store_internal.h"
@@ -61,7 +62,7 @@ Status LsmStore::replay_wal_segment(uint64_t number) {
   if (!contents.ok()) return contents.status();
   WalParseResult parsed = parse_wal_segment(
       *contents,
-      [&](std::string_view key, const StoredRecord& record) { memtable_.put(key, record); });
+      [&](std::string_view key, const StoredRecord& record) { memtable_.put(key, hash64(key), record); });
   ++report_.wal_segments_replayed;
   report_.wal_records_replayed += parsed.records;
   uint64_t dropped_bytes = contents->size() - parsed.valid_bytes;

@@ -1,32 +1,137 @@
 #include "core/storage/memtable.h"
 
+#include <algorithm>
+#include <cstring>
+
+#include "core/assert.h"
+#include "core/hash.h"
+
 namespace ringkv {
 
-size_t Memtable::record_bytes(std::string_view key, const StoredRecord& record) {
-  return key.size() + record.entry.value.size() + record.entry.version.node_id.size() +
-         kRecordOverheadBytes;
+namespace {
+
+uint32_t tag_of(uint64_t key_hash) { return static_cast<uint32_t>(key_hash >> 32); }
+
+}  // namespace
+
+std::string_view Memtable::key_of(uint32_t entry) const {
+  Decoder decoder(entries_[entry].substr(1));  // after the kind byte
+  std::string_view key;
+  const bool decoded = decoder.get_length_prefixed(key, storage_format::kMaxStoredKeyBytes);
+  RINGKV_ASSERT(decoded);  // the memtable encoded it
+  return key;
 }
 
-void Memtable::put(std::string_view key, const StoredRecord& record) {
-  if (auto found = index_.find(key); found != index_.end()) {
-    approximate_bytes_ -= record_bytes(key, *found->second);
-    *found->second = record;
-  } else {
-    auto it = records_.emplace(std::string(key), record).first;
-    index_.emplace(std::string_view(it->first), &it->second);
+RecordView Memtable::record_at(uint32_t entry) const {
+  Decoder decoder(entries_[entry]);
+  RecordView view;
+  const bool decoded = decode_record_view(decoder, view);
+  RINGKV_ASSERT(decoded);
+  return view;
+}
+
+char* Memtable::allocate(size_t bytes) {
+  arena_bytes_ += bytes;
+  if (bytes > kMaxArenaBlockBytes / 4) {  // a large record gets a block of its own
+    blocks_.push_back(std::make_unique<char[]>(bytes));
+    return blocks_.back().get();
   }
-  approximate_bytes_ += record_bytes(key, record);
+  if (bytes > block_left_) {
+    // Blocks double from small to kMaxArenaBlockBytes: a store that holds few records
+    // (small memtable limits, quiet stores) does not pay for a large block.
+    size_t block_bytes = std::clamp(arena_bytes_, kMinArenaBlockBytes, kMaxArenaBlockBytes);
+    block_bytes = std::max(block_bytes, bytes);
+    blocks_.push_back(std::make_unique<char[]>(block_bytes));
+    block_cursor_ = blocks_.back().get();
+    block_left_ = block_bytes;
+  }
+  char* out = block_cursor_;
+  block_cursor_ += bytes;
+  block_left_ -= bytes;
+  return out;
 }
 
-const StoredRecord* Memtable::find(std::string_view key) const {
-  auto it = index_.find(key);
-  return it == index_.end() ? nullptr : it->second;
+void Memtable::grow_index() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.entry_plus_one == 0) continue;
+    // The tag is the hash's high half; the slot comes from the low half, which the tag
+    // cannot give back, so rehash the key.
+    size_t at = hash64(key_of(slot.entry_plus_one - 1)) & mask;
+    while (slots_[at].entry_plus_one != 0) at = (at + 1) & mask;
+    slots_[at] = slot;
+  }
+}
+
+void Memtable::put(std::string_view key, uint64_t key_hash, const StoredRecord& record) {
+  scratch_.clear();
+  encode_record(scratch_, key, record);
+  put_encoded(key, key_hash, scratch_);
+}
+
+void Memtable::put_encoded(std::string_view key, uint64_t key_hash, std::string_view encoded) {
+  char* bytes = allocate(encoded.size());
+  std::memcpy(bytes, encoded.data(), encoded.size());
+  const std::string_view stored(bytes, encoded.size());
+  if ((entries_.size() + 1) * 2 > slots_.size()) grow_index();
+  const size_t mask = slots_.size() - 1;
+  const uint32_t tag = tag_of(key_hash);
+  size_t at = key_hash & mask;
+  for (; slots_[at].entry_plus_one != 0; at = (at + 1) & mask) {
+    const uint32_t entry = slots_[at].entry_plus_one - 1;
+    if (slots_[at].hash_tag == tag && key_of(entry) == key) {
+      entries_[entry] = stored;  // replaced: the old bytes stay counted until the flush
+      return;
+    }
+  }
+  RINGKV_ASSERT(entries_.size() < UINT32_MAX);
+  entries_.push_back(stored);
+  slots_[at] = Slot{static_cast<uint32_t>(entries_.size()), tag};
+}
+
+bool Memtable::find(std::string_view key, uint64_t key_hash, RecordView& view) const {
+  if (slots_.empty()) return false;
+  const size_t mask = slots_.size() - 1;
+  const uint32_t tag = tag_of(key_hash);
+  for (size_t at = key_hash & mask; slots_[at].entry_plus_one != 0; at = (at + 1) & mask) {
+    const uint32_t entry = slots_[at].entry_plus_one - 1;
+    if (slots_[at].hash_tag != tag) continue;
+    view = record_at(entry);
+    if (view.key == key) return true;
+  }
+  return false;
+}
+
+const std::vector<uint32_t>& Memtable::ordered() const {
+  const size_t sorted = ordered_.size();
+  if (sorted == entries_.size()) return ordered_;
+  for (size_t entry = sorted; entry < entries_.size(); ++entry) {
+    ordered_.push_back(static_cast<uint32_t>(entry));
+  }
+  auto by_key = [this](uint32_t a, uint32_t b) { return key_of(a) < key_of(b); };
+  const auto middle = ordered_.begin() + static_cast<std::ptrdiff_t>(sorted);
+  std::sort(middle, ordered_.end(), by_key);
+  std::inplace_merge(ordered_.begin(), middle, ordered_.end(), by_key);
+  return ordered_;
+}
+
+size_t Memtable::lower_bound(std::string_view start_key) const {
+  const auto& order = ordered();
+  auto it = std::partition_point(order.begin(), order.end(),
+                                 [&](uint32_t entry) { return key_of(entry) < start_key; });
+  return static_cast<size_t>(it - order.begin());
 }
 
 void Memtable::clear() {
-  index_.clear();
-  records_.clear();
-  approximate_bytes_ = 0;
+  blocks_.clear();
+  block_cursor_ = nullptr;
+  block_left_ = 0;
+  arena_bytes_ = 0;
+  entries_.clear();
+  slots_.clear();
+  ordered_.clear();
 }
 
 }  // namespace ringkv

@@ -8,19 +8,34 @@ namespace {
 class MemtableIterator final : public RecordIterator {
  public:
   MemtableIterator(const Memtable& memtable, std::string_view start_key)
-      : it_(memtable.records().lower_bound(start_key)), end_(memtable.records().end()) {}
+      : memtable_(memtable),
+        order_(memtable.ordered()),
+        position_(memtable.lower_bound(start_key)) {
+    settle();
+  }
 
-  bool valid() const override { return it_ != end_; }
-  std::string_view key() const override { return it_->first; }
-  const StoredRecord& record() const override { return it_->second; }
+  bool valid() const override { return position_ < order_.size(); }
+  std::string_view key() const override { return key_; }
+  const StoredRecord& record() const override { return record_; }
   Status next() override {
-    ++it_;
+    ++position_;
+    settle();
     return Status();
   }
 
  private:
-  Memtable::RecordMap::const_iterator it_;
-  Memtable::RecordMap::const_iterator end_;
+  void settle() {
+    if (!valid()) return;
+    const RecordView view = memtable_.record_at(order_[position_]);
+    key_ = view.key;
+    materialize_record(view, record_);
+  }
+
+  const Memtable& memtable_;
+  const std::vector<uint32_t>& order_;
+  size_t position_;
+  std::string_view key_;  // in the memtable's arena
+  StoredRecord record_;
 };
 
 }  // namespace

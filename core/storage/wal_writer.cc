@@ -16,13 +16,17 @@ std::string encode_wal_header() {
   return header;
 }
 
+void append_wal_frame(std::string& out, std::string_view payload) {
+  const size_t start = out.size();
+  put_fixed32(out, static_cast<uint32_t>(payload.size()));
+  const uint32_t crc = crc32c::extend(crc32c::value(std::string_view(out).substr(start)), payload);
+  put_fixed32(out, crc32c::mask(crc));
+  out.append(payload);
+}
+
 std::string encode_wal_frame(std::string_view payload) {
-  std::string length_bytes;
-  put_fixed32(length_bytes, static_cast<uint32_t>(payload.size()));
-  uint32_t crc = crc32c::extend(crc32c::value(length_bytes), payload);
-  std::string frame = length_bytes;
-  put_fixed32(frame, crc32c::mask(crc));
-  frame.append(payload);
+  std::string frame;
+  append_wal_frame(frame, payload);
   return frame;
 }
 
@@ -49,7 +53,9 @@ Status WalWriter::add_record(std::string_view payload) {
                                     " bytes is outside 1..kMaxWalRecordBytes");
   }
   uint64_t size_before = file_->size_bytes();
-  Status appended = file_->append(encode_wal_frame(payload));
+  frame_.clear();  // keeps its capacity: no allocation per record
+  append_wal_frame(frame_, payload);
+  Status appended = file_->append(frame_);
   if (appended.ok()) return appended;
   if (file_->size_bytes() != size_before) {
     Status cut = file_->truncate(size_before);

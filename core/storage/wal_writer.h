@@ -47,9 +47,11 @@ class WalWriter {
   std::string path_;
   uint64_t synced_bytes_ = 0;
   Status poisoned_;  // ok until a failure left the file in an unknown state
+  std::string frame_;  // add_record()'s frame, reused
 };
 
 // The frame bytes for `payload` (header + payload); exposed for tests and tools.
+void append_wal_frame(std::string& out, std::string_view payload);
 std::string encode_wal_frame(std::string_view payload);
 std::string encode_wal_header();
 
