@@ -9,9 +9,8 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <unordered_map>
+#include <vector>
 
 #include "core/storage/block.h"
 
@@ -56,33 +55,44 @@ class BlockCache {
   uint64_t misses() const { return misses_; }
 
  private:
-  struct Key {
+  // Items live in a slab (freed ones reused), linked in LRU order by index; an
+  // open-addressing index (linear probing, deletion by backward shift) maps keys to them. No
+  // allocation per insert beyond what the slab and index grow to, and a lookup touches one
+  // index slot and one item.
+  static constexpr uint32_t kNil = UINT32_MAX;
+  struct Item {
     uint64_t table = 0;
     uint64_t offset = 0;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& key) const {
-      return std::hash<uint64_t>()(key.table * 0x9E3779B97F4A7C15ull ^ key.offset);
-    }
-  };
-  struct Item {
-    Key key;
-    std::shared_ptr<const void> value;
+    std::shared_ptr<const void> value;  // null: a free item
     size_t charge = 0;
     Kind kind = Kind::kData;
+    uint32_t newer = kNil;
+    uint32_t older = kNil;
+  };
+  struct Slot {
+    uint64_t table = 0;
+    uint64_t offset = 0;
+    uint32_t item = kNil;  // kNil: empty
   };
   std::shared_ptr<const void> lookup_value(uint64_t table, uint64_t offset);
   const void* find_value(uint64_t table, uint64_t offset);  // counts and touches like lookup
-  void evict(std::list<Item>::iterator it);
+  size_t slot_of(uint64_t table, uint64_t offset) const;  // the key's slot, or an empty one
+  void unlink(uint32_t item);
+  void link_newest(uint32_t item);
+  void evict(uint32_t item);
+  void grow_index();
 
   uint64_t capacity_bytes_;
   uint64_t bytes_ = 0;
   uint64_t metadata_bytes_ = 0;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
-  std::list<Item> lru_;  // front: most recently used
-  std::unordered_map<Key, std::list<Item>::iterator, KeyHash> items_;
+  std::vector<Item> items_;
+  std::vector<uint32_t> free_items_;
+  std::vector<Slot> slots_;  // power-of-two size, at most half full
+  size_t live_ = 0;
+  uint32_t newest_ = kNil;
+  uint32_t oldest_ = kNil;
 };
 
 }  // namespace ringkv

@@ -14,16 +14,10 @@ uint32_t tag_of(uint64_t key_hash) { return static_cast<uint32_t>(key_hash >> 32
 
 }  // namespace
 
-std::string_view Memtable::key_of(uint32_t entry) const {
-  Decoder decoder(entries_[entry].substr(1));  // after the kind byte
-  std::string_view key;
-  const bool decoded = decoder.get_length_prefixed(key, storage_format::kMaxStoredKeyBytes);
-  RINGKV_ASSERT(decoded);  // the memtable encoded it
-  return key;
-}
+std::string_view Memtable::key_of(uint32_t entry) const { return entries_[entry].key; }
 
 RecordView Memtable::record_at(uint32_t entry) const {
-  Decoder decoder(entries_[entry]);
+  Decoder decoder(entries_[entry].encoded);
   RecordView view;
   const bool decoded = decode_record_view(decoder, view);
   RINGKV_ASSERT(decoded);
@@ -82,12 +76,17 @@ void Memtable::put_encoded(std::string_view key, uint64_t key_hash, std::string_
   for (; slots_[at].entry_plus_one != 0; at = (at + 1) & mask) {
     const uint32_t entry = slots_[at].entry_plus_one - 1;
     if (slots_[at].hash_tag == tag && key_of(entry) == key) {
-      entries_[entry] = stored;  // replaced: the old bytes stay counted until the flush
+      entries_[entry].encoded = stored;  // replaced: the old bytes stay counted until the flush
       return;
     }
   }
   RINGKV_ASSERT(entries_.size() < UINT32_MAX);
-  entries_.push_back(stored);
+  // The key's bytes inside the encoding: after the kind, length-prefixed.
+  Decoder decoder(stored.substr(1));
+  std::string_view stored_key;
+  const bool decoded = decoder.get_length_prefixed(stored_key, storage_format::kMaxStoredKeyBytes);
+  RINGKV_ASSERT(decoded && stored_key == key);
+  entries_.push_back(Entry{stored_key, stored});
   slots_[at] = Slot{static_cast<uint32_t>(entries_.size()), tag};
 }
 
@@ -98,8 +97,9 @@ bool Memtable::find(std::string_view key, uint64_t key_hash, RecordView& view) c
   for (size_t at = key_hash & mask; slots_[at].entry_plus_one != 0; at = (at + 1) & mask) {
     const uint32_t entry = slots_[at].entry_plus_one - 1;
     if (slots_[at].hash_tag != tag) continue;
+    if (entries_[entry].key != key) continue;
     view = record_at(entry);
-    if (view.key == key) return true;
+    return true;
   }
   return false;
 }

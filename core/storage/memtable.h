@@ -25,7 +25,7 @@ namespace ringkv {
 class Memtable {
  public:
   // Bytes counted per distinct key for the index and the order (besides the arena).
-  static constexpr size_t kIndexBytesPerKey = 16;
+  static constexpr size_t kIndexBytesPerKey = 48;
 
   Memtable() = default;
   Memtable(const Memtable&) = delete;
@@ -67,7 +67,11 @@ class Memtable {
   size_t block_left_ = 0;
   size_t arena_bytes_ = 0;
 
-  std::vector<std::string_view> entries_;  // each key's current encoded record
+  struct Entry {
+    std::string_view key;      // in the arena (in the first record's encoding)
+    std::string_view encoded;  // the key's current record
+  };
+  std::vector<Entry> entries_;
   std::vector<Slot> slots_;                // power-of-two size, at most half full
   mutable std::vector<uint32_t> ordered_;  // entries [0, ordered_.size()) in key order
   std::string scratch_;                    // put()'s encoding
