@@ -4,7 +4,7 @@
 
 namespace ringkv {
 
-void BlockBuilder::add(std::string_view key, const StoredRecord& record) {
+void BlockBuilder::add(std::string_view key, const RecordView& record) {
   size_t shared = 0;
   if (entries_ % storage_format::kRestartInterval == 0) {
     restarts_.push_back(static_cast<uint32_t>(buffer_.size()));
@@ -15,7 +15,7 @@ void BlockBuilder::add(std::string_view key, const StoredRecord& record) {
   put_varint64(buffer_, shared);
   put_varint64(buffer_, key.size() - shared);
   buffer_.append(key.substr(shared));
-  buffer_.push_back(static_cast<char>(record.kind()));
+  buffer_.push_back(static_cast<char>(record.kind));
   encode_record_body(buffer_, record);
   last_key_.assign(key);
   ++entries_;

@@ -21,7 +21,7 @@ namespace ringkv {
 
 class BlockBuilder {
  public:
-  void add(std::string_view key, const StoredRecord& record);
+  void add(std::string_view key, const RecordView& record);
   // The block's contents (entries, restart array, count); the builder is empty after.
   std::string finish();
   size_t size_estimate() const { return buffer_.size() + (restarts_.size() + 1) * 4; }

@@ -9,9 +9,22 @@ void encode_record(std::string& out, std::string_view key, const StoredRecord& r
 }
 
 void encode_record_body(std::string& out, const StoredRecord& record) {
-  put_varint64(out, record.entry.version.counter);
-  put_length_prefixed(out, record.entry.version.node_id);
-  put_length_prefixed(out, record.entry.tombstone ? std::string_view() : record.entry.value);
+  encode_record_body(out, view_of(record));
+}
+
+void encode_record_body(std::string& out, const RecordView& view) {
+  put_varint64(out, view.counter);
+  put_length_prefixed(out, view.node_id);
+  put_length_prefixed(out, view.value);
+}
+
+RecordView view_of(const StoredRecord& record) {
+  RecordView view;
+  view.kind = static_cast<uint8_t>(record.kind());
+  view.counter = record.entry.version.counter;
+  view.node_id = record.entry.version.node_id;
+  if (!record.entry.tombstone) view.value = record.entry.value;
+  return view;
 }
 
 static bool valid_kind(uint8_t kind) {

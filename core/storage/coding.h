@@ -32,6 +32,15 @@ bool decode_record_view(Decoder& decoder, RecordView& view);
 // view.kind set and checks it.
 void encode_record_body(std::string& out, const StoredRecord& record);
 bool decode_record_body(Decoder& decoder, RecordView& view);
+void encode_record_body(std::string& out, const RecordView& view);
 void materialize_record(const RecordView& view, StoredRecord& record);
+// A view of `record` (valid while it lives); its key is not set.
+RecordView view_of(const StoredRecord& record);
+inline bool is_purge(const RecordView& view) {
+  return view.kind == static_cast<uint8_t>(storage_format::RecordKind::kPurge);
+}
+inline bool is_put(const RecordView& view) {
+  return view.kind == static_cast<uint8_t>(storage_format::RecordKind::kPut);
+}
 
 }  // namespace ringkv

@@ -66,16 +66,19 @@ Result<std::unique_ptr<CompactionJob>> CompactionJob::start(
   return job;
 }
 
-bool CompactionJob::should_drop(std::string_view key, const StoredRecord& record) const {
+bool CompactionJob::should_drop(std::string_view key, const RecordView& record) const {
   if (!bottommost_) return false;
-  if (record.purged) return true;  // nothing older is left below to mask
-  return record.entry.tombstone && purge_rule_ && purge_rule_(key, record.entry);
+  if (is_purge(record)) return true;  // nothing older is left below to mask
+  if (is_put(record) || !purge_rule_) return false;
+  StoredRecord tombstone;
+  materialize_record(record, tombstone);
+  return purge_rule_(key, tombstone.entry);
 }
 
 Result<bool> CompactionJob::step(size_t max_entries) {
   for (size_t done = 0; done < max_entries && merged_->valid(); ++done) {
     std::string_view key = merged_->key();
-    const StoredRecord& record = merged_->record();
+    const RecordView& record = merged_->view();
     if (should_drop(key, record)) {
       ++dropped_tombstones_;
     } else {

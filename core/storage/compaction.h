@@ -56,7 +56,7 @@ class CompactionJob {
 
  private:
   CompactionJob() = default;
-  bool should_drop(std::string_view key, const StoredRecord& record) const;
+  bool should_drop(std::string_view key, const RecordView& record) const;
 
   std::unique_ptr<MergingIterator> merged_;
   std::unique_ptr<SstableBuilder> output_;

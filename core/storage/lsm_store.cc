@@ -118,8 +118,12 @@ Status LsmStore::scan(std::string_view start_key, const Visitor& visit) {
     sources.push_back(std::move(*source));
   }
   MergingIterator merged(std::move(sources));
+  StoredRecord record;  // reused: its strings keep their capacity
   while (merged.valid()) {
-    if (!merged.record().purged && !visit(merged.key(), merged.record().entry)) break;
+    if (!is_purge(merged.view())) {
+      materialize_record(merged.view(), record);
+      if (!visit(merged.key(), record.entry)) break;
+    }
     Status moved = merged.next();
     if (!moved.ok()) return confirm_damage(moved, tables_);
   }
@@ -173,11 +177,9 @@ Result<std::shared_ptr<SstableReader>> LsmStore::write_memtable_table(uint64_t n
   if (!file.ok()) return file.status();
   SstableBuilder builder(std::move(*file), options_.bloom_bits_per_key);
   Status status;
-  StoredRecord record;
   for (uint32_t entry : memtable_.ordered()) {
     const RecordView view = memtable_.record_at(entry);
-    materialize_record(view, record);
-    status = builder.add(view.key, record);
+    status = builder.add(view.key, view);
     if (!status.ok()) break;
   }
   if (status.ok()) status = builder.finish();

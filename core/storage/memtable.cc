@@ -104,15 +104,37 @@ bool Memtable::find(std::string_view key, uint64_t key_hash, RecordView& view) c
   return false;
 }
 
+namespace {
+
+// The key's first 8 bytes as a big-endian number (zero-padded): comparing two of these
+// orders keys like comparing their bytes, up to ties, which the whole keys break.
+uint64_t prefix_of(std::string_view key) {
+  unsigned char bytes[8] = {};
+  std::memcpy(bytes, key.data(), std::min<size_t>(key.size(), 8));
+  uint64_t prefix = 0;
+  for (unsigned char byte : bytes) prefix = prefix << 8 | byte;
+  return prefix;
+}
+
+}  // namespace
+
 const std::vector<uint32_t>& Memtable::ordered() const {
   const size_t sorted = ordered_.size();
   if (sorted == entries_.size()) return ordered_;
+  // Sort the new keys by (prefix, key): the prefixes sit in the array being sorted, so
+  // most comparisons touch no key bytes (a cache miss each).
+  std::vector<std::pair<uint64_t, uint32_t>> added;
+  added.reserve(entries_.size() - sorted);
   for (size_t entry = sorted; entry < entries_.size(); ++entry) {
-    ordered_.push_back(static_cast<uint32_t>(entry));
+    added.emplace_back(prefix_of(entries_[entry].key), static_cast<uint32_t>(entry));
   }
+  std::sort(added.begin(), added.end(), [this](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return key_of(a.second) < key_of(b.second);
+  });
+  for (const auto& [prefix, entry] : added) ordered_.push_back(entry);
   auto by_key = [this](uint32_t a, uint32_t b) { return key_of(a) < key_of(b); };
   const auto middle = ordered_.begin() + static_cast<std::ptrdiff_t>(sorted);
-  std::sort(middle, ordered_.end(), by_key);
   std::inplace_merge(ordered_.begin(), middle, ordered_.end(), by_key);
   return ordered_;
 }

@@ -16,7 +16,7 @@ class MemtableIterator final : public RecordIterator {
 
   bool valid() const override { return position_ < order_.size(); }
   std::string_view key() const override { return key_; }
-  const StoredRecord& record() const override { return record_; }
+  const RecordView& view() const override { return view_; }
   Status next() override {
     ++position_;
     settle();
@@ -26,16 +26,15 @@ class MemtableIterator final : public RecordIterator {
  private:
   void settle() {
     if (!valid()) return;
-    const RecordView view = memtable_.record_at(order_[position_]);
-    key_ = view.key;
-    materialize_record(view, record_);
+    view_ = memtable_.record_at(order_[position_]);
+    key_ = view_.key;
   }
 
   const Memtable& memtable_;
   const std::vector<uint32_t>& order_;
   size_t position_;
   std::string_view key_;  // in the memtable's arena
-  StoredRecord record_;
+  RecordView view_;
 };
 
 }  // namespace

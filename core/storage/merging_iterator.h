@@ -25,7 +25,7 @@ class MergingIterator final : public RecordIterator {
 
   bool valid() const override { return current_ != kNone; }
   std::string_view key() const override { return sources_[current_]->key(); }
-  const StoredRecord& record() const override { return sources_[current_]->record(); }
+  const RecordView& view() const override { return sources_[current_]->view(); }
   Status next() override;
 
  private:

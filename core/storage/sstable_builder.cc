@@ -15,11 +15,13 @@ SstableBuilder::SstableBuilder(std::unique_ptr<WritableFile> file, size_t bloom_
                 format_version <= storage_format::kTableFormatVersion);
 }
 
-Status SstableBuilder::add(std::string_view key, const StoredRecord& record) {
+Status SstableBuilder::add(std::string_view key, const RecordView& record) {
   RINGKV_ASSERT(!finished_);
   RINGKV_ASSERT_MSG(entry_count_ == 0 || key > last_key_, "SSTable keys must ascend");
   if (format_version_ == 1) {
-    encode_record(data_block_, key, record);
+    data_block_.push_back(static_cast<char>(record.kind));  // encode_record's layout
+    put_length_prefixed(data_block_, key);
+    encode_record_body(data_block_, record);
   } else {
     block_.add(key, record);
   }

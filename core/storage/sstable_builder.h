@@ -10,6 +10,7 @@
 
 #include "core/storage/block.h"
 #include "core/storage/bloom_filter.h"
+#include "core/storage/coding.h"
 #include "core/storage/storage_format.h"
 #include "core/storage/env.h"
 #include "core/storage/stored_record.h"
@@ -22,7 +23,8 @@ class SstableBuilder {
   SstableBuilder(std::unique_ptr<WritableFile> file, size_t bloom_bits_per_key,
                  uint32_t format_version = storage_format::kTableFormatVersion);
 
-  Status add(std::string_view key, const StoredRecord& record);
+  Status add(std::string_view key, const RecordView& record);  // record.key is not read
+  Status add(std::string_view key, const StoredRecord& record) { return add(key, view_of(record)); }
   Status finish();
 
   uint64_t entry_count() const { return entry_count_; }

@@ -31,7 +31,7 @@ class SstableIterator final : public RecordIterator {
   SstableReader::ChunkHint* hint() { return &hint_; }
   bool valid() const override { return cursor_ && cursor_->valid(); }
   std::string_view key() const override { return cursor_->key(); }
-  const StoredRecord& record() const override { return record_; }
+  const RecordView& view() const override { return cursor_->view(); }
   Status next() override {
     RINGKV_ASSERT(valid());
     Status moved = cursor_->next();
@@ -45,7 +45,7 @@ class SstableIterator final : public RecordIterator {
     cursor_.reset();
     return Status::corruption(status.message() + " in " + table_->path());
   }
-  // Moves to the next block while the current one is exhausted; materializes the record.
+  // Moves to the next block while the current one is exhausted.
   Status settle() {
     while (cursor_ && !cursor_->valid()) {
       ++block_index_;
@@ -54,7 +54,6 @@ class SstableIterator final : public RecordIterator {
       Status first = cursor_->seek_to_first();
       if (!first.ok()) return fail(first);
     }
-    if (cursor_) materialize_record(cursor_->view(), record_);
     return Status();
   }
   Status load_block() {
@@ -71,7 +70,6 @@ class SstableIterator final : public RecordIterator {
   size_t block_index_ = 0;
   SstableReader::ChunkHint hint_;
   std::optional<BlockCursor> cursor_;
-  StoredRecord record_;
 };
 
 }  // namespace
