@@ -46,29 +46,48 @@ std::unique_ptr<RecordIterator> memtable_iterator(const Memtable& memtable,
 
 MergingIterator::MergingIterator(std::vector<std::unique_ptr<RecordIterator>> sources)
     : sources_(std::move(sources)) {
+  for (size_t index = 0; index < sources_.size(); ++index) {
+    if (sources_[index]->valid()) heap_.push_back(index);
+  }
+  for (size_t position = heap_.size() / 2; position-- > 0;) sift_down(position);
   pick_current();
 }
 
-void MergingIterator::pick_current() {
-  current_ = kNone;
-  for (size_t index = 0; index < sources_.size(); ++index) {
-    if (!sources_[index]->valid()) continue;
-    // Strictly smaller only: on equal keys the earlier (newer) source stays current.
-    if (current_ == kNone || sources_[index]->key() < sources_[current_]->key()) current_ = index;
+bool MergingIterator::before(size_t a, size_t b) const {
+  const int order = sources_[a]->key().compare(sources_[b]->key());
+  return order < 0 || (order == 0 && a < b);  // on equal keys the newer source first
+}
+
+void MergingIterator::sift_down(size_t position) {
+  const size_t count = heap_.size();
+  while (true) {
+    const size_t left = 2 * position + 1;
+    if (left >= count) return;
+    size_t smallest = left;
+    if (left + 1 < count && before(heap_[left + 1], heap_[left])) smallest = left + 1;
+    if (!before(heap_[smallest], heap_[position])) return;
+    std::swap(heap_[smallest], heap_[position]);
+    position = smallest;
   }
 }
 
 Status MergingIterator::next() {
   RINGKV_ASSERT(valid());
   current_key_.assign(sources_[current_]->key());  // reuses its buffer
-  for (auto& source : sources_) {
-    if (source->valid() && source->key() == current_key_) {
-      Status status = source->next();
-      if (!status.ok()) {
-        current_ = kNone;
-        return status;
-      }
+  // Every source at the key being left is at the top in turn (sources never repeat a key).
+  while (!heap_.empty() && sources_[heap_.front()]->key() == current_key_) {
+    RecordIterator& source = *sources_[heap_.front()];
+    Status status = source.next();
+    if (!status.ok()) {
+      heap_.clear();
+      current_ = kNone;
+      return status;
     }
+    if (!source.valid()) {
+      heap_.front() = heap_.back();
+      heap_.pop_back();
+    }
+    sift_down(0);
   }
   pick_current();
   return Status();

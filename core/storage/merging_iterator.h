@@ -18,6 +18,9 @@ namespace ringkv {
 std::unique_ptr<RecordIterator> memtable_iterator(const Memtable& memtable,
                                                   std::string_view start_key);
 
+// Merges sources on a binary min-heap ordered by (key, source position): a step costs
+// O(log sources) key comparisons for each source holding the key being left; on equal keys
+// the newer source is the one seen, and the older ones are skipped.
 class MergingIterator final : public RecordIterator {
  public:
   // `sources`: newest first, each already positioned.
@@ -30,9 +33,12 @@ class MergingIterator final : public RecordIterator {
 
  private:
   static constexpr size_t kNone = static_cast<size_t>(-1);
-  void pick_current();
+  bool before(size_t a, size_t b) const;  // heap order of two sources
+  void sift_down(size_t position);
+  void pick_current() { current_ = heap_.empty() ? kNone : heap_.front(); }
 
   std::vector<std::unique_ptr<RecordIterator>> sources_;
+  std::vector<size_t> heap_;  // the valid sources; heap_[0] is the current one
   size_t current_ = kNone;
   std::string current_key_;  // next(): the key being left, in a buffer kept across calls
 };
