@@ -54,6 +54,24 @@ RC_GTEST_PROP(Crc32cProperty, ExtendEqualsWholeAndPathsAgree, (std::string a, st
   RC_ASSERT(crc32c::extend_portable(0, a + b) == crc32c::value(a + b));
 }
 
+// Long inputs take the three-lane path in every combination of lane sizes and tails.
+TEST(Crc32c, LongInputsAgreeWithTheTablePath) {
+  std::string data;
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 10000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    data.push_back(static_cast<char>(x));
+  }
+  for (size_t size : {383u, 384u, 385u, 391u, 3071u, 3072u, 3073u, 3456u, 4096u, 4100u, 9999u}) {
+    for (size_t start : {0u, 1u, 5u}) {
+      const std::string_view piece = std::string_view(data).substr(start, size);
+      EXPECT_EQ(crc32c::value(piece), crc32c::extend_portable(0, piece))
+          << "size " << size << " start " << start;
+      EXPECT_EQ(crc32c::extend(0x12345678u, piece), crc32c::extend_portable(0x12345678u, piece));
+    }
+  }
+}
+
 RC_GTEST_PROP(Crc32cProperty, MaskRoundTrips, (uint32_t crc)) {
   RC_ASSERT(crc32c::unmask(crc32c::mask(crc)) == crc);
 }
