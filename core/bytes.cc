@@ -4,20 +4,29 @@
 
 namespace ringkv {
 
+// Each encoder fills a local buffer and appends it once (one capacity check, not one per
+// byte).
 void put_fixed32(std::string& out, uint32_t value) {
-  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>(value >> shift));
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
+  out.append(bytes, sizeof bytes);
 }
 
 void put_fixed64(std::string& out, uint64_t value) {
-  for (int shift = 0; shift < 64; shift += 8) out.push_back(static_cast<char>(value >> shift));
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
+  out.append(bytes, sizeof bytes);
 }
 
 void put_varint64(std::string& out, uint64_t value) {
+  char bytes[10];
+  size_t length = 0;
   while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    bytes[length++] = static_cast<char>((value & 0x7f) | 0x80);
     value >>= 7;
   }
-  out.push_back(static_cast<char>(value));
+  bytes[length++] = static_cast<char>(value);
+  out.append(bytes, length);
 }
 
 void put_length_prefixed(std::string& out, std::string_view bytes) {

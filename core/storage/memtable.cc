@@ -106,33 +106,41 @@ bool Memtable::find(std::string_view key, uint64_t key_hash, RecordView& view) c
 
 namespace {
 
-// The key's first 8 bytes as a big-endian number (zero-padded): comparing two of these
+// The key's bytes [from, from + 8) as a big-endian number (zero-padded): comparing these
 // orders keys like comparing their bytes, up to ties, which the whole keys break.
-uint64_t prefix_of(std::string_view key) {
+uint64_t prefix_of(std::string_view key, size_t from) {
   unsigned char bytes[8] = {};
-  std::memcpy(bytes, key.data(), std::min<size_t>(key.size(), 8));
+  if (key.size() > from) std::memcpy(bytes, key.data() + from, std::min<size_t>(key.size() - from, 8));
   uint64_t prefix = 0;
   for (unsigned char byte : bytes) prefix = prefix << 8 | byte;
   return prefix;
 }
+
+struct SortItem {
+  uint64_t first;   // key bytes [0, 8)
+  uint64_t second;  // key bytes [8, 16): keys sharing a short prefix still rarely tie
+  uint32_t entry;
+};
 
 }  // namespace
 
 const std::vector<uint32_t>& Memtable::ordered() const {
   const size_t sorted = ordered_.size();
   if (sorted == entries_.size()) return ordered_;
-  // Sort the new keys by (prefix, key): the prefixes sit in the array being sorted, so
-  // most comparisons touch no key bytes (a cache miss each).
-  std::vector<std::pair<uint64_t, uint32_t>> added;
+  // Sort the new keys by (16-byte prefix, key): the prefixes sit in the array being sorted,
+  // so most comparisons touch no key bytes (a cache miss each).
+  std::vector<SortItem> added;
   added.reserve(entries_.size() - sorted);
   for (size_t entry = sorted; entry < entries_.size(); ++entry) {
-    added.emplace_back(prefix_of(entries_[entry].key), static_cast<uint32_t>(entry));
+    const std::string_view key = entries_[entry].key;
+    added.push_back(SortItem{prefix_of(key, 0), prefix_of(key, 8), static_cast<uint32_t>(entry)});
   }
-  std::sort(added.begin(), added.end(), [this](const auto& a, const auto& b) {
+  std::sort(added.begin(), added.end(), [this](const SortItem& a, const SortItem& b) {
     if (a.first != b.first) return a.first < b.first;
-    return key_of(a.second) < key_of(b.second);
+    if (a.second != b.second) return a.second < b.second;
+    return key_of(a.entry) < key_of(b.entry);
   });
-  for (const auto& [prefix, entry] : added) ordered_.push_back(entry);
+  for (const SortItem& item : added) ordered_.push_back(item.entry);
   auto by_key = [this](uint32_t a, uint32_t b) { return key_of(a) < key_of(b); };
   const auto middle = ordered_.begin() + static_cast<std::ptrdiff_t>(sorted);
   std::inplace_merge(ordered_.begin(), middle, ordered_.end(), by_key);
