@@ -173,6 +173,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           store.block_cache_hits);
   counter(out, "block_cache_misses_total", "table reads that went to the file",
           store.block_cache_misses);
+  counter(out, "block_cache_not_admitted_total",
+          "data blocks read once and not kept (a block is kept on its second read)",
+          store.block_cache_not_admitted);
   counter(out, "sstable_memory_bytes",
           "bytes live SSTables hold outside the block cache (index and filter summaries)",
           store.table_memory_bytes, "gauge");

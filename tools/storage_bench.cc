@@ -152,13 +152,15 @@ class RingkvEngine {
   void describe() const {
     ringkv::LsmStats stats = store_->stats();
     std::printf("# ringkv: %llu tables, %llu table bytes, block cache %llu/%llu bytes, "
-                "%llu hits, %llu misses; %llu flushes, %llu compactions rewrote %llu entries\n",
+                "%llu hits, %llu misses, %llu blocks not admitted; %llu flushes, %llu "
+                "compactions rewrote %llu entries\n",
                 static_cast<unsigned long long>(stats.table_count),
                 static_cast<unsigned long long>(stats.table_bytes),
                 static_cast<unsigned long long>(stats.block_cache_bytes),
                 static_cast<unsigned long long>(options_.block_cache_bytes),
                 static_cast<unsigned long long>(stats.block_cache_hits),
                 static_cast<unsigned long long>(stats.block_cache_misses),
+                static_cast<unsigned long long>(stats.block_cache_not_admitted),
                 static_cast<unsigned long long>(stats.flushes),
                 static_cast<unsigned long long>(stats.compactions),
                 static_cast<unsigned long long>(stats.compacted_entries));

@@ -1,5 +1,7 @@
 #include "core/storage/block_cache.h"
 
+#include <algorithm>
+
 namespace ringkv {
 
 namespace {
@@ -66,11 +68,32 @@ void BlockCache::grow_index() {
   }
 }
 
+bool BlockCache::admit_data(uint64_t table, uint64_t offset) {
+  if (doorkeeper_.empty()) {
+    constexpr uint64_t kTypicalBlockBytes = 4096;
+    const uint64_t blocks = std::max<uint64_t>(capacity_bytes_ / kTypicalBlockBytes, 1);
+    size_t size = 64;
+    while (size < 4 * blocks && size < (size_t{1} << 24)) size *= 2;
+    doorkeeper_.assign(size, 0);
+  }
+  const uint64_t fingerprint = mix(table, offset) | 1;  // never 0 (empty)
+  uint64_t& slot = doorkeeper_[(fingerprint >> 32) & (doorkeeper_.size() - 1)];
+  if (slot == fingerprint) {
+    slot = 0;
+    return true;
+  }
+  slot = fingerprint;
+  return false;
+}
+
 void BlockCache::insert(uint64_t table, uint64_t offset, std::shared_ptr<const void> value,
                         size_t charge, Kind kind) {
-  if (!slots_.empty()) {
-    if (const uint32_t old = slots_[slot_of(table, offset)].item; old != kNil) evict(old);
+  const uint32_t old = slots_.empty() ? kNil : slots_[slot_of(table, offset)].item;
+  if (old == kNil && kind == Kind::kData && !admit_data(table, offset)) {
+    ++not_admitted_;
+    return;
   }
+  if (old != kNil) evict(old);
   if (charge > capacity_bytes_) return;
   while (bytes_ + charge > capacity_bytes_ && oldest_ != kNil) evict(oldest_);
   if ((live_ + 1) * 2 > slots_.size()) grow_index();

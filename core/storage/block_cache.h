@@ -6,6 +6,13 @@
 // deleted table's values can only age out, never be misread; within a table, an offset
 // names one kind of value (data blocks, filter pages and index chunks lie in separate
 // regions of the file).
+//
+// Admission: metadata is always kept; a data block only on its second read while a small
+// "doorkeeper" still remembers the first (a direct-mapped array of fingerprints, four per
+// block the cache can hold). Under reads spread wider than the cache most blocks are read
+// once, and inserting each one would only evict another that is not read again either;
+// a block read twice in a short while is kept. The cost: a block that would have been hit
+// on its second read is read from the file once more.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +60,7 @@ class BlockCache {
   uint64_t metadata_bytes() const { return metadata_bytes_; }  // of bytes()
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
+  uint64_t not_admitted() const { return not_admitted_; }  // data blocks read but not kept
 
  private:
   // Items live in a slab (freed ones reused), linked in LRU order by index; an
@@ -87,6 +95,9 @@ class BlockCache {
   uint64_t metadata_bytes_ = 0;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
+  uint64_t not_admitted_ = 0;
+  bool admit_data(uint64_t table, uint64_t offset);
+  std::vector<uint64_t> doorkeeper_;  // fingerprints of data blocks read once; 0: empty
   std::vector<Item> items_;
   std::vector<uint32_t> free_items_;
   std::vector<Slot> slots_;  // power-of-two size, at most half full

@@ -256,6 +256,7 @@ LsmStats LsmStore::stats() const {
     stats.block_cache_metadata_bytes = cache_->metadata_bytes();
     stats.block_cache_hits = cache_->hits();
     stats.block_cache_misses = cache_->misses();
+    stats.block_cache_not_admitted = cache_->not_admitted();
   }
   return stats;
 }

@@ -59,6 +59,7 @@ struct LsmStats {
   uint64_t block_cache_metadata_bytes = 0;  // of which index chunks and filter pages
   uint64_t block_cache_hits = 0;
   uint64_t block_cache_misses = 0;
+  uint64_t block_cache_not_admitted = 0;  // data blocks read once and not kept
   uint64_t table_memory_bytes = 0;  // held by open tables outside the cache (summaries)
 };
 

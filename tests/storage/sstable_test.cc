@@ -146,12 +146,17 @@ TEST_F(SstableTest, BlockCacheServesRepeatedReadsAndStaysWithinItsCapacity) {
   BlockCache cache(3 * 4096 + 1024);  // about three blocks
   auto table = SstableReader::open(env, "/t/1.sst", TableReadOptions{&cache, 1});
   ASSERT_TRUE(table.ok());
-  // A get reads the key's filter page, then its index chunk, then its block.
+  // A get reads the key's filter page, then its index chunk, then its block; the metadata
+  // is kept at once, a data block on its second read.
   ASSERT_TRUE((*table)->find(key_for(10))->has_value());
   EXPECT_EQ(cache.misses(), 3u);
   EXPECT_GT(cache.metadata_bytes(), 0u);
+  EXPECT_EQ(cache.not_admitted(), 1u);
   ASSERT_TRUE((*table)->find(key_for(11))->has_value());  // the same page, chunk and block
-  EXPECT_EQ(cache.hits(), 3u);
+  EXPECT_EQ(cache.hits(), 2u);
+  EXPECT_EQ(cache.misses(), 4u);  // the block again, now kept
+  ASSERT_TRUE((*table)->find(key_for(12))->has_value());
+  EXPECT_EQ(cache.hits(), 5u);
   for (const auto& [key, record] : records) {
     auto found = (*table)->find(key);
     ASSERT_TRUE(found.ok());
@@ -264,6 +269,7 @@ TEST_F(SstableTest, CachedBlocksAreCheckedOnceAndDamageShowsOnTheNextRead) {
   auto table = SstableReader::open(env, "/t/1.sst", TableReadOptions{&cache, 1});
   ASSERT_TRUE(table.ok());
   ASSERT_TRUE((*table)->find(key_for(0))->has_value());
+  ASSERT_TRUE((*table)->find(key_for(0))->has_value());  // kept on its second read
   env.flip_stored_bit("/t/1.sst", 10, 2);  // inside the first data block
   EXPECT_TRUE((*table)->find(key_for(0)).ok());
   cache.erase_table(1);
