@@ -34,6 +34,13 @@ void encode_record_body(std::string& out, const StoredRecord& record);
 bool decode_record_body(Decoder& decoder, RecordView& view);
 void encode_record_body(std::string& out, const RecordView& view);
 void materialize_record(const RecordView& view, StoredRecord& record);
+// Reused encoding buffers keep their capacity between records, up to this; one that a
+// large value grew beyond it is released, so a store does not hold a value-sized buffer
+// for good after one large write.
+inline constexpr size_t kMaxKeptScratchBytes = 1 << 20;
+inline void release_if_large(std::string& buffer) {
+  if (buffer.capacity() > kMaxKeptScratchBytes) std::string().swap(buffer);
+}
 // A view of `record` (valid while it lives); its key is not set.
 RecordView view_of(const StoredRecord& record);
 inline bool is_purge(const RecordView& view) {

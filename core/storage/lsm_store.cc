@@ -98,6 +98,7 @@ Status LsmStore::write_record(std::string_view key, const StoredRecord& record) 
     return appended;
   }
   memtable_.put_encoded(key, hash64(key), record_scratch_);
+  release_if_large(record_scratch_);
   state_changes_++;
   return Status();
 }

@@ -63,6 +63,7 @@ void Memtable::put(std::string_view key, uint64_t key_hash, const StoredRecord& 
   scratch_.clear();
   encode_record(scratch_, key, record);
   put_encoded(key, key_hash, scratch_);
+  release_if_large(scratch_);
 }
 
 void Memtable::put_encoded(std::string_view key, uint64_t key_hash, std::string_view encoded) {

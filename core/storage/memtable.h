@@ -7,7 +7,10 @@
 // needed only by flushes and scans, is built lazily: new keys are sorted and merged into
 // the ordered list when an iterator or a flush first asks for it. A replaced record's old
 // bytes stay in the arena until the memtable is flushed, and count in approximate_bytes()
-// (what the memory holds), which decides when LsmStore flushes.
+// (what the memory holds), which decides when LsmStore flushes: a workload that rewrites a
+// few hot keys flushes a small table every memtable_max_bytes of writes (which also bounds
+// the WAL a restart replays). Single-threaded like the store: ordered() sorts in place
+// behind a const interface, and the memtable must not change while an iterator is live.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +28,8 @@ namespace ringkv {
 class Memtable {
  public:
   // Bytes counted per distinct key for the index and the order (besides the arena).
-  static constexpr size_t kIndexBytesPerKey = 48;
+  // (entry 32, hash slots 16-32 at a quarter to half full, order 4, vector slack).
+  static constexpr size_t kIndexBytesPerKey = 64;
 
   Memtable() = default;
   Memtable(const Memtable&) = delete;

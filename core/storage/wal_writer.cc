@@ -56,6 +56,7 @@ Status WalWriter::add_record(std::string_view payload) {
   frame_.clear();  // keeps its capacity: no allocation per record
   append_wal_frame(frame_, payload);
   Status appended = file_->append(frame_);
+  release_if_large(frame_);
   if (appended.ok()) return appended;
   if (file_->size_bytes() != size_before) {
     Status cut = file_->truncate(size_before);
