@@ -24,6 +24,13 @@ class WritableFile {
   virtual uint64_t size_bytes() const = 0;
   // Cuts the file to `size_bytes` (<= current size); later appends continue from there.
   virtual Status truncate(uint64_t size_bytes) = 0;
+  // Claims disk space for the next `bytes` bytes appended past the current end, so that a
+  // full disk refuses them now (no_space) rather than at their append. The size does not
+  // change. A file that cannot claim space (the default) does nothing and returns ok.
+  virtual Status reserve(uint64_t bytes) {
+    (void)bytes;
+    return Status();
+  }
   // For drivers that sync on another thread: a function that makes every byte appended
   // before this call durable, safe to run on any thread while this file keeps being
   // appended to, and even after it was closed or removed. Empty when the file cannot do

@@ -2,6 +2,8 @@
 // compaction in lsm_store_compaction.cc.
 #include "core/storage/lsm_store.h"
 
+#include <algorithm>
+
 #include "core/hash.h"
 #include "core/storage/coding.h"
 #include "core/storage/file_names.h"
@@ -14,6 +16,9 @@ namespace ringkv {
 LsmStore::LsmStore(Env& env, std::string dir, LsmOptions options)
     : env_(env), dir_(std::move(dir)), options_(std::move(options)) {
   if (options_.block_cache_bytes > 0) cache_ = std::make_unique<BlockCache>(options_.block_cache_bytes);
+  // A buffer is cheap next to the memtable it feeds, and claims little of a small disk.
+  wal_buffer_bytes_ = static_cast<size_t>(
+      std::min(options_.wal_buffer_bytes, options_.memtable_max_bytes / 4));
 }
 
 TableReadOptions LsmStore::table_options(uint64_t table_number) const {
@@ -94,8 +99,7 @@ Status LsmStore::write_record(std::string_view key, const StoredRecord& record) 
   if (!appended.ok()) {
     // Nothing reached the memtable: the apply did not happen. A cut-off partial frame is
     // harmless; a WAL that could not be cut back is unusable, as after a failed sync.
-    if (!wal_->poisoned().ok() && fatal_error_.ok()) fatal_error_ = wal_->poisoned();
-    return appended;
+    return poison_if_unusable(appended);
   }
   memtable_.put_encoded(key, hash64(key), record_scratch_);
   release_if_large(record_scratch_);
@@ -134,6 +138,9 @@ Status LsmStore::scan(std::string_view start_key, const Visitor& visit) {
 Status LsmStore::sync() {
   RINGKV_RETURN_IF_ERROR(fatal_error_);
   if (!wal_->has_unsynced_records()) return Status();
+  // A failed write-out leaves the records buffered (not fatal; the next sync retries); a
+  // failed fsync poisons the WAL, and the store with it.
+  RINGKV_RETURN_IF_ERROR(write_out_wal());
   Status synced = wal_->sync();
   if (!synced.ok()) {
     fatal_error_ = synced;
@@ -143,10 +150,23 @@ Status LsmStore::sync() {
   return Status();
 }
 
+Status LsmStore::write_out_wal() {
+  RINGKV_RETURN_IF_ERROR(fatal_error_);
+  return poison_if_unusable(wal_->write_out());
+}
+
+Status LsmStore::poison_if_unusable(const Status& wal_error) {
+  if (!wal_->poisoned().ok() && fatal_error_.ok()) fatal_error_ = wal_->poisoned();
+  return wal_error;
+}
+
 Result<LsmStore::SyncJob> LsmStore::begin_sync() {
   RINGKV_RETURN_IF_ERROR(fatal_error_);
   if (!wal_->has_unsynced_records()) return SyncJob{};
-  WalWriter::DetachedSync detached = wal_->begin_detached_sync();
+  // A failed write-out is not fatal: the records stay buffered and the next sync retries.
+  auto began = wal_->begin_detached_sync();
+  if (!began.ok()) return poison_if_unusable(began.status());
+  WalWriter::DetachedSync& detached = *began;
   if (!detached.run) {
     RINGKV_RETURN_IF_ERROR(sync());
     return SyncJob{};
@@ -217,7 +237,7 @@ Status LsmStore::flush() {
     remove_quietly(table_file_name(table_number));
     return table.status();
   }
-  auto wal = WalWriter::create(env_, dir_, wal_file_name(wal_number));
+  auto wal = WalWriter::create(env_, dir_, wal_file_name(wal_number), wal_buffer_bytes_);
   if (!wal.ok()) {
     remove_quietly(table_file_name(table_number));
     remove_quietly(wal_file_name(wal_number));

@@ -22,6 +22,13 @@ namespace ringkv {
 
 struct LsmOptions {
   uint64_t memtable_max_bytes = 4ull << 20;  // flush once the memtable holds this much
+  // WAL records are framed into a buffer of this many bytes (at most a quarter of
+  // memtable_max_bytes) and written to the file when it fills and at every sync (one write
+  // for many records; see WalWriter). 0 writes each record through. At most
+  // kMaxWalBufferBytes.
+  uint64_t wal_buffer_bytes = kDefaultWalBufferBytes;
+  static constexpr uint64_t kDefaultWalBufferBytes = 64 << 10;
+  static constexpr uint64_t kMaxWalBufferBytes = 16 << 20;
   // Open a store whose WAL is damaged in the middle by keeping what precedes the damage
   // (reported in recovery_report()). Without it, such a store refuses to open.
   bool repair = false;
@@ -78,6 +85,9 @@ class LsmStore final : public ReplicaStore {
   // The visitor must not modify the store.
   Status scan(std::string_view start_key, const Visitor& visit) override;
   Status sync() override;
+  // Writes the WAL's buffered records to its file without syncing them: they then survive
+  // a crash of the process, not of the machine (kvnode's --sync never, at each commit).
+  Status write_out_wal();
 
   // Group commit off the store's thread (kvnode): begin_sync() captures what a sync must
   // cover — every apply so far — and returns a job that may run on any thread while
@@ -149,6 +159,8 @@ class LsmStore final : public ReplicaStore {
   Result<std::optional<StoredRecord>> lookup(std::string_view key);
   Status write_record(std::string_view key, const StoredRecord& record);
   Status make_room();
+  // Returns `wal_error`, after making the store fatal if it left the WAL poisoned.
+  Status poison_if_unusable(const Status& wal_error);
   Result<std::shared_ptr<SstableReader>> write_memtable_table(uint64_t number);
   Status install_manifest(const ManifestState& next);
   Status start_compaction();
@@ -168,6 +180,7 @@ class LsmStore final : public ReplicaStore {
   std::vector<std::shared_ptr<SstableReader>> tables_;  // parallel to manifest_.table_numbers
   Memtable memtable_;
   std::string record_scratch_;  // write_record()'s encoding, reused
+  size_t wal_buffer_bytes_ = 0;  // options_.wal_buffer_bytes, scaled to the memtable
   std::unique_ptr<WalWriter> wal_;
   std::vector<uint64_t> wal_numbers_;  // live segments, ascending; the last one is wal_
   std::unique_ptr<ActiveCompaction> compaction_;

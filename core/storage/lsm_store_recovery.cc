@@ -11,6 +11,11 @@ namespace ringkv {
 
 Result<std::unique_ptr<LsmStore>> LsmStore::open(Env& env, std::string dir, LsmOptions options) {
   RINGKV_ASSERT(options.memtable_max_bytes > 0);
+  if (options.wal_buffer_bytes > LsmOptions::kMaxWalBufferBytes) {
+    return Status::invalid_argument("wal_buffer_bytes " + std::to_string(options.wal_buffer_bytes) +
+                                    " is above the limit of " +
+                                    std::to_string(LsmOptions::kMaxWalBufferBytes));
+  }
   std::unique_ptr<LsmStore> store(new LsmStore(env, std::move(dir), std::move(options)));
   RINGKV_RETURN_IF_ERROR(store->recover());
   return store;
@@ -105,7 +110,7 @@ Status LsmStore::recover() {
   std::sort(wal_numbers_.begin(), wal_numbers_.end());  // replay in write order
   for (uint64_t number : wal_numbers_) RINGKV_RETURN_IF_ERROR(replay_wal_segment(number));
   uint64_t wal_number = manifest_.next_file_number++;
-  auto wal = WalWriter::create(env_, dir_, wal_file_name(wal_number));
+  auto wal = WalWriter::create(env_, dir_, wal_file_name(wal_number), wal_buffer_bytes_);
   if (!wal.ok()) return wal.status();
   wal_ = std::move(*wal);
   wal_numbers_.push_back(wal_number);

@@ -7,6 +7,9 @@ namespace ringkv {
 struct MemoryEnv::FileState {
   std::string data;
   uint64_t synced_bytes = 0;
+  uint64_t reserved_end_bytes = 0;  // reserve(): space claimed up to this offset
+  // Space the file takes on the simulated disk.
+  uint64_t used_bytes() const { return std::max<uint64_t>(data.size(), reserved_end_bytes); }
 };
 
 namespace {
@@ -23,7 +26,11 @@ class MemoryWritableFile final : public WritableFile {
 
   Status append(std::string_view data) override {
     RINGKV_RETURN_IF_ERROR(gate("append"));
-    uint64_t fits = std::min<uint64_t>(data.size(), env_.space_left_bytes());
+    const uint64_t reserved = file_->used_bytes() - file_->data.size();
+    const uint64_t space = env_.space_left_bytes();
+    uint64_t fits = std::min<uint64_t>(data.size(), space > UINT64_MAX - reserved
+                                                         ? UINT64_MAX
+                                                         : space + reserved);
     file_->data.append(data.substr(0, static_cast<size_t>(fits)));
     if (fits < data.size()) {
       env_.count_no_space();
@@ -37,6 +44,17 @@ class MemoryWritableFile final : public WritableFile {
     return Status();
   }
   uint64_t size_bytes() const override { return file_->data.size(); }
+  Status reserve(uint64_t bytes) override {
+    RINGKV_RETURN_IF_ERROR(gate("reserve"));
+    const uint64_t end = file_->data.size() + bytes;
+    if (end <= file_->used_bytes()) return Status();
+    if (end - file_->used_bytes() > env_.space_left_bytes()) {
+      env_.count_no_space();
+      return Status::no_space("disk full reserving space for " + path_);
+    }
+    file_->reserved_end_bytes = end;
+    return Status();
+  }
   // Makes what was appended before this call durable when run, unless the env crashed in
   // between (then io_error): the simulator runs it after a simulated disk delay.
   std::function<Status()> detached_sync() override {
@@ -136,7 +154,7 @@ uint64_t MemoryEnv::total_bytes() const {
   std::set<const FileState*> seen;
   uint64_t total = 0;
   for (const auto& [path, file] : live_) {
-    if (seen.insert(file.get()).second) total += file->data.size();
+    if (seen.insert(file.get()).second) total += file->used_bytes();
   }
   return total;
 }
@@ -244,6 +262,7 @@ void MemoryEnv::crash(Prng& prng, const CrashOptions& options) {
       ++junk_tails_;
     }
     file->synced_bytes = file->data.size();
+    file->reserved_end_bytes = 0;  // what a restart finds is the data
   }
   live_ = survivors;
   durable_ = survivors;

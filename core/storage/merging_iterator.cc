@@ -50,7 +50,18 @@ MergingIterator::MergingIterator(std::vector<std::unique_ptr<RecordIterator>> so
     if (sources_[index]->valid()) heap_.push_back(index);
   }
   for (size_t position = heap_.size() / 2; position-- > 0;) sift_down(position);
+  refresh_runner_up();
   pick_current();
+}
+
+void MergingIterator::refresh_runner_up() {
+  if (heap_.size() < 2) {
+    runner_up_ = kNone;
+    top_key_alone_ = true;
+    return;
+  }
+  runner_up_ = heap_.size() > 2 && before(heap_[2], heap_[1]) ? 2 : 1;
+  top_key_alone_ = sources_[heap_.front()]->key() < sources_[heap_[runner_up_]]->key();
 }
 
 bool MergingIterator::before(size_t a, size_t b) const {
@@ -73,14 +84,35 @@ void MergingIterator::sift_down(size_t position) {
 
 Status MergingIterator::next() {
   RINGKV_ASSERT(valid());
+  if (!top_key_alone_) return skip_duplicates();
+  RecordIterator& top = *sources_[heap_.front()];
+  Status status = top.next();
+  if (!status.ok()) {
+    fail();
+    return status;
+  }
+  if (top.valid()) {
+    if (runner_up_ == kNone) return Status();  // the only source left
+    // Still below every other source: it stays on top, and the runner-up is unchanged.
+    if (top.key() < sources_[heap_[runner_up_]]->key()) return Status();
+  } else {
+    heap_.front() = heap_.back();
+    heap_.pop_back();
+  }
+  sift_down(0);
+  refresh_runner_up();
+  pick_current();
+  return Status();
+}
+
+Status MergingIterator::skip_duplicates() {
   current_key_.assign(sources_[current_]->key());  // reuses its buffer
   // Every source at the key being left is at the top in turn (sources never repeat a key).
   while (!heap_.empty() && sources_[heap_.front()]->key() == current_key_) {
     RecordIterator& source = *sources_[heap_.front()];
     Status status = source.next();
     if (!status.ok()) {
-      heap_.clear();
-      current_ = kNone;
+      fail();
       return status;
     }
     if (!source.valid()) {
@@ -89,6 +121,7 @@ Status MergingIterator::next() {
     }
     sift_down(0);
   }
+  refresh_runner_up();
   pick_current();
   return Status();
 }

@@ -20,7 +20,9 @@ std::unique_ptr<RecordIterator> memtable_iterator(const Memtable& memtable,
 
 // Merges sources on a binary min-heap ordered by (key, source position): a step costs
 // O(log sources) key comparisons for each source holding the key being left; on equal keys
-// the newer source is the one seen, and the older ones are skipped.
+// the newer source is the one seen, and the older ones are skipped. While the top source's
+// keys stay below every other source's (runs from one table, the common case in a scan), a
+// step is one comparison with the runner-up, which is kept until the heap changes.
 class MergingIterator final : public RecordIterator {
  public:
   // `sources`: newest first, each already positioned.
@@ -36,10 +38,19 @@ class MergingIterator final : public RecordIterator {
   bool before(size_t a, size_t b) const;  // heap order of two sources
   void sift_down(size_t position);
   void pick_current() { current_ = heap_.empty() ? kNone : heap_.front(); }
+  // After the heap changed: finds the runner-up and whether the top's key is its own.
+  void refresh_runner_up();
+  Status skip_duplicates();  // next() when other sources may hold the key being left
+  void fail() {
+    heap_.clear();
+    current_ = kNone;
+  }
 
   std::vector<std::unique_ptr<RecordIterator>> sources_;
   std::vector<size_t> heap_;  // the valid sources; heap_[0] is the current one
   size_t current_ = kNone;
+  size_t runner_up_ = kNone;  // heap position (1 or 2) of the second smallest source
+  bool top_key_alone_ = false;  // no other source is at the current key
   std::string current_key_;  // next(): the key being left, in a buffer kept across calls
 };
 

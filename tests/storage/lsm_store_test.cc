@@ -276,6 +276,7 @@ TEST(LsmStore, TornTailIsTruncatedAndReported) {
     ASSERT_TRUE(store->apply("synced", put_entry(1, "yes")).ok());
     ASSERT_TRUE(store->sync().ok());
     ASSERT_TRUE(store->apply("unsynced", put_entry(2, std::string(500, 'u'))).ok());
+    ASSERT_TRUE(store->write_out_wal().ok());  // in the file, not synced
   }
   std::string wal_path;
   auto names = env.list(kStoreDir);

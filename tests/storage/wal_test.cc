@@ -170,6 +170,112 @@ TEST(Wal, FailedAppendIsCutOffTheFile) {
   EXPECT_EQ(seen.size(), 2u);
 }
 
+// A buffered writer writes nothing until its buffer would overflow or it is synced; what
+// it wrote then parses back in order.
+TEST(Wal, BufferedRecordsReachTheFileWhenTheBufferFillsOrAtSync) {
+  MemoryEnv env;
+  ASSERT_TRUE(env.create_dir("/w").ok());
+  auto writer = WalWriter::create(env, "/w", "wal-000001.log", 64);
+  ASSERT_TRUE(writer.ok());
+  const size_t header_bytes = env.contents("/w/wal-000001.log")->size();
+  const std::string first = record_payload("a", {put_entry(1, "v"), false});
+  ASSERT_TRUE((*writer)->add_record(first).ok());
+  EXPECT_EQ(env.contents("/w/wal-000001.log")->size(), header_bytes);
+  EXPECT_EQ((*writer)->buffered_bytes(), storage_format::kWalFrameHeaderBytes + first.size());
+  EXPECT_EQ((*writer)->size_bytes(), header_bytes + (*writer)->buffered_bytes());
+  EXPECT_TRUE((*writer)->has_unsynced_records());
+  // The next records do not fit beside it: the buffer goes to the file first.
+  const std::string big(100, 'x');
+  ASSERT_TRUE((*writer)->add_record(record_payload("b", {put_entry(2, big), false})).ok());
+  EXPECT_GT(env.contents("/w/wal-000001.log")->size(), header_bytes);
+  EXPECT_EQ((*writer)->buffered_bytes(), 0u);  // a record larger than the buffer goes through
+  ASSERT_TRUE((*writer)->add_record(record_payload("c", {put_entry(3, "w"), false})).ok());
+  EXPECT_GT((*writer)->buffered_bytes(), 0u);
+  ASSERT_TRUE((*writer)->sync().ok());
+  EXPECT_EQ((*writer)->buffered_bytes(), 0u);
+  EXPECT_FALSE((*writer)->has_unsynced_records());
+  WalParseResult result;
+  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
+  EXPECT_EQ(result.tail, WalTail::kClean);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].first, "a");
+  EXPECT_EQ(seen[1].first, "b");
+  EXPECT_EQ(seen[2].first, "c");
+}
+
+// A write-out that fails (an I/O error) keeps the buffer: the sync fails without
+// poisoning the writer, the record that needed the room is refused, and the next sync
+// makes every accepted record durable.
+TEST(Wal, FailedWriteOutKeepsTheBufferAndIsRetriedBySync) {
+  MemoryEnv env;
+  ASSERT_TRUE(env.create_dir("/w").ok());
+  auto writer = WalWriter::create(env, "/w", "wal-000001.log", 40);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->add_record(record_payload("a", {put_entry(1, "v"), false})).ok());
+  const uint64_t file_bytes = env.contents("/w/wal-000001.log")->size();
+  env.set_faults(FaultOptions{.io_error_permille = 1000});
+  EXPECT_EQ((*writer)->sync().code(), StatusCode::kIoError);
+  EXPECT_EQ(env.contents("/w/wal-000001.log")->size(), file_bytes);
+  EXPECT_TRUE((*writer)->poisoned().ok());
+  Status refused = (*writer)->add_record(record_payload("b", {put_entry(2, "vvvvvvvv"), false}));
+  EXPECT_EQ(refused.code(), StatusCode::kIoError);
+  env.set_faults(FaultOptions{});
+  ASSERT_TRUE((*writer)->add_record(record_payload("c", {put_entry(3, "w"), false})).ok());
+  ASSERT_TRUE((*writer)->sync().ok());
+  WalParseResult result;
+  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
+  EXPECT_EQ(result.tail, WalTail::kClean);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].first, "a");
+  EXPECT_EQ(seen[1].first, "c");
+}
+
+// A full disk refuses a record when it would enter the buffer (the buffer's space is
+// claimed first), never the later write of records already accepted.
+TEST(Wal, FullDiskRefusesTheRecordNotTheWriteOfAcceptedOnes) {
+  MemoryEnv env;
+  ASSERT_TRUE(env.create_dir("/w").ok());
+  auto writer = WalWriter::create(env, "/w", "wal-000001.log", 256);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->add_record(record_payload("k0", {put_entry(1, "v"), false})).ok());
+  env.set_faults(FaultOptions{.space_budget_bytes = env.total_bytes()});  // nothing more
+  std::vector<std::string> accepted{"k0"};
+  Status refused;
+  for (int i = 1; i < 100 && refused.ok(); ++i) {
+    const std::string key = "k" + std::to_string(i);
+    refused = (*writer)->add_record(record_payload(key, {put_entry(i + 1, "v"), false}));
+    if (refused.ok()) accepted.push_back(key);
+  }
+  EXPECT_EQ(refused.code(), StatusCode::kNoSpace);
+  EXPECT_GT(accepted.size(), 1u);  // the claimed space took some
+  ASSERT_TRUE((*writer)->sync().ok());
+  WalParseResult result;
+  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
+  EXPECT_EQ(result.tail, WalTail::kClean);
+  ASSERT_EQ(seen.size(), accepted.size());
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i].first, accepted[i]);
+}
+
+// Buffered records are what a process crash loses: unsynced, like a torn tail.
+TEST(Wal, CrashLosesBufferedRecordsOnly) {
+  MemoryEnv env;
+  ASSERT_TRUE(env.create_dir("/w").ok());
+  {
+    auto writer = WalWriter::create(env, "/w", "wal-000001.log", 1 << 10);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->add_record(record_payload("a", {put_entry(1, "v"), false})).ok());
+    ASSERT_TRUE((*writer)->sync().ok());
+    ASSERT_TRUE((*writer)->add_record(record_payload("b", {put_entry(2, "v"), false})).ok());
+  }
+  Prng prng(7);
+  env.crash(prng, CrashOptions{.tear_unsynced_tail = false});
+  WalParseResult result;
+  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
+  EXPECT_EQ(result.tail, WalTail::kClean);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first, "a");
+}
+
 TEST(Wal, FailedSyncPoisonsTheWriter) {
   MemoryEnv env;
   ASSERT_TRUE(env.create_dir("/w").ok());
