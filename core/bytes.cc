@@ -34,40 +34,7 @@ void put_length_prefixed(std::string& out, std::string_view bytes) {
   out.append(bytes);
 }
 
-uint32_t decode_fixed32(const char* bytes) {
-  uint32_t value = 0;
-  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
-  return value;
-}
-
-uint64_t decode_fixed64(const char* bytes) {
-  uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
-  return value;
-}
-
-bool Decoder::get_u8(uint8_t& value) {
-  if (input_.empty()) return false;
-  value = static_cast<uint8_t>(input_[0]);
-  input_.remove_prefix(1);
-  return true;
-}
-
-bool Decoder::get_fixed32(uint32_t& value) {
-  if (input_.size() < 4) return false;
-  value = decode_fixed32(input_.data());
-  input_.remove_prefix(4);
-  return true;
-}
-
-bool Decoder::get_fixed64(uint64_t& value) {
-  if (input_.size() < 8) return false;
-  value = decode_fixed64(input_.data());
-  input_.remove_prefix(8);
-  return true;
-}
-
-bool Decoder::get_varint64(uint64_t& value) {
+bool Decoder::get_long_varint64(uint64_t& value) {
   constexpr int kMaxVarintBytes = 10;
   value = 0;
   const int available = static_cast<int>(std::min<size_t>(input_.size(), kMaxVarintBytes));
@@ -81,18 +48,6 @@ bool Decoder::get_varint64(uint64_t& value) {
     }
   }
   return false;
-}
-
-bool Decoder::get_bytes(uint64_t length, std::string_view& bytes) {
-  if (length > input_.size()) return false;
-  bytes = input_.substr(0, static_cast<size_t>(length));
-  input_.remove_prefix(static_cast<size_t>(length));
-  return true;
-}
-
-bool Decoder::get_length_prefixed(std::string_view& bytes, uint64_t max_bytes) {
-  uint64_t length = 0;
-  return get_varint64(length) && length <= max_bytes && get_bytes(length, bytes);
 }
 
 }  // namespace ringkv

@@ -34,11 +34,18 @@ Status SstableBuilder::add(std::string_view key, const RecordView& record) {
 }
 
 Status SstableBuilder::write_block(std::string& contents, uint64_t& offset, uint64_t& size_bytes) {
-  offset = file_->size_bytes();
+  offset = file_size_bytes();
   size_bytes = contents.size();
-  put_fixed32(contents, crc32c::mask(crc32c::value(contents)));  // one append with its trailer
-  Status appended = file_->append(contents);
-  contents.resize(size_bytes);
+  pending_.append(contents);
+  put_fixed32(pending_, crc32c::mask(crc32c::value(contents)));
+  if (pending_.size() >= kWriteBufferBytes) return write_pending();
+  return Status();
+}
+
+Status SstableBuilder::write_pending() {
+  Status appended = file_->append(pending_);
+  pending_.clear();  // a failed table is abandoned whole: nothing to keep
+  release_if_large(pending_);
   return appended;
 }
 
@@ -72,7 +79,8 @@ Status SstableBuilder::finish() {
   put_fixed32(footer, crc32c::mask(crc32c::value(footer)));
   put_fixed64(footer, storage_format::kTableMagic);
   RINGKV_ASSERT(footer.size() == storage_format::kTableFooterBytes);
-  RINGKV_RETURN_IF_ERROR(file_->append(footer));
+  pending_.append(footer);
+  RINGKV_RETURN_IF_ERROR(write_pending());
   return file_->sync();
 }
 

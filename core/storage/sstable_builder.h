@@ -1,6 +1,7 @@
 // SstableBuilder: writes one immutable SSTable through a WritableFile: data blocks of about
 // kTargetDataBlockBytes, then the bloom filter, the index and the footer, each block
-// followed by its masked CRC32C. Keys must be added in strictly ascending order.
+// followed by its masked CRC32C. Keys must be added in strictly ascending order. Blocks
+// are gathered and written kWriteBufferBytes at a time (one write for many blocks).
 // finish() syncs the file; the caller makes its name durable (sync_dir / manifest).
 #pragma once
 
@@ -28,9 +29,12 @@ class SstableBuilder {
   Status finish();
 
   uint64_t entry_count() const { return entry_count_; }
-  uint64_t file_size_bytes() const { return file_->size_bytes(); }
+  uint64_t file_size_bytes() const { return file_->size_bytes() + pending_.size(); }
+
+  static constexpr size_t kWriteBufferBytes = 256 << 10;
 
  private:
+  Status write_pending();
   Status flush_data_block();
   // Appends contents + CRC trailer; reports where the contents start and their size.
   Status write_block(std::string& contents, uint64_t& offset, uint64_t& size_bytes);
@@ -42,6 +46,7 @@ class SstableBuilder {
   std::string data_block_;   // format 1
   std::string index_block_;
   std::string last_key_;
+  std::string pending_;  // finished blocks not yet written to the file
   uint64_t entry_count_ = 0;
   bool finished_ = false;
 };

@@ -305,7 +305,10 @@ Result<std::shared_ptr<const IndexChunk>> SstableReader::load_chunk(size_t chunk
                              BlockCache::Kind::kMetadata);
     }
   }
-  if (hint) *hint = ChunkHint{chunk, loaded};
+  if (hint) {
+    hint->chunk = chunk;
+    hint->value = loaded;
+  }
   return loaded;
 }
 
@@ -385,11 +388,60 @@ Result<std::shared_ptr<const Block>> SstableReader::load_block(size_t block_inde
     }
   }
   std::string contents;
-  RINGKV_RETURN_IF_ERROR(read_block(handle, contents));
+  if (hint && !fill_cache) {
+    RINGKV_RETURN_IF_ERROR(
+        read_block_ahead(**chunk, block_index % kIndexChunkEntries, *hint, contents));
+  } else {
+    RINGKV_RETURN_IF_ERROR(read_block(handle, contents));
+  }
   auto block = Block::parse(std::move(contents), format_version_);
   if (!block.ok()) return corruption(block.status().message());
   if (options_.cache && fill_cache) options_.cache->insert(options_.table_number, handle.offset, *block);
   return block;
+}
+
+Status SstableReader::read_block_ahead(const IndexChunk& chunk, size_t in_chunk, ChunkHint& hint,
+                                       std::string& contents) {
+  const BlockHandle& handle = chunk.entries[in_chunk].handle;
+  const uint64_t data_end = file_size_bytes_ - kTableFooterBytes;
+  auto end_of = [](const BlockHandle& block) {
+    return block.offset + block.size_bytes + kBlockTrailerBytes;
+  };
+  if (handle.offset > data_end || handle.size_bytes > data_end ||
+      handle.size_bytes + kBlockTrailerBytes > data_end - handle.offset) {
+    return read_block(handle, contents);  // out of range: it says so
+  }
+  const bool held = handle.offset >= hint.ahead_offset &&
+                    end_of(handle) <= hint.ahead_offset + hint.ahead.size();
+  if (!held) {
+    uint64_t end = end_of(handle);
+    for (size_t next = in_chunk + 1; next < chunk.entries.size(); ++next) {
+      const BlockHandle& following = chunk.entries[next].handle;
+      if (following.offset != end || following.size_bytes > data_end ||
+          end_of(following) > data_end || end_of(following) - handle.offset > hint.next_ahead_bytes) {
+        break;
+      }
+      end = end_of(following);
+    }
+    hint.next_ahead_bytes = std::clamp<size_t>(2 * static_cast<size_t>(end - handle.offset),
+                                               hint.next_ahead_bytes, kReadaheadBytes);
+    const size_t length = static_cast<size_t>(end - handle.offset);
+    hint.ahead.clear();
+    RINGKV_RETURN_IF_ERROR(file_->read_at(handle.offset, length, &hint.ahead));
+    if (hint.ahead.size() != length) {
+      hint.ahead.clear();
+      return Status::io_error("short read in " + path_);
+    }
+    hint.ahead_offset = handle.offset;
+  }
+  const char* bytes = hint.ahead.data() + (handle.offset - hint.ahead_offset);
+  const size_t size = static_cast<size_t>(handle.size_bytes);
+  if (crc32c::value(std::string_view(bytes, size)) !=
+      crc32c::unmask(decode_fixed32(bytes + size))) {
+    return read_block(handle, contents);  // maybe a transient fault: read alone, and judged
+  }
+  contents.assign(bytes, size);
+  return Status();
 }
 
 Status SstableReader::read_data_block(size_t block_index, BlockRecords& records) {

@@ -38,6 +38,10 @@ using BlockRecords = std::vector<std::pair<std::string, StoredRecord>>;
 // tuning, not format: the bytes on disk are the same whatever the values.
 inline constexpr size_t kIndexChunkEntries = 64;
 inline constexpr size_t kFilterPageBytes = 4096;
+// A reader walking blocks in order without filling the cache (a scan, a compaction) reads
+// the blocks that follow the one it needs in the same read: one block at first, twice as
+// many bytes at each read after that, up to this many (as a kernel's readahead grows).
+inline constexpr size_t kReadaheadBytes = 64 << 10;
 
 struct IndexChunk;  // a checked, parsed piece of the index (what the cache keeps)
 struct FilterPage;  // a checked page of a format-2 filter
@@ -72,9 +76,13 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
   Status check_metadata();
   // The index chunk a caller walking blocks in order holds on to (so that a scan that does
   // not fill the cache reads each chunk once, not once per block).
+  // It also holds that walker's readahead: the bytes of the blocks read ahead.
   struct ChunkHint {
     size_t chunk = SIZE_MAX;
     std::shared_ptr<const IndexChunk> value;
+    std::string ahead;          // unchecked bytes of whole blocks with their trailers
+    uint64_t ahead_offset = 0;  // where `ahead` starts in the file
+    size_t next_ahead_bytes = 0;  // the size of the next read ahead (0: one block)
   };
   // The block, checked: from the cache if there, else read (and cached if fill_cache).
   Result<std::shared_ptr<const Block>> load_block(size_t block_index, bool fill_cache,
@@ -108,6 +116,11 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
   void set_up_filter(std::string contents, uint64_t offset);
   Status set_up_index(std::string_view contents, uint64_t offset);
   Status read_block(const BlockHandle& handle, std::string& contents);
+  // read_block() for a walker: from its readahead, refilled (with the blocks that follow
+  // in `chunk`) when it does not hold the block; a block whose checksum fails there is
+  // read again on its own.
+  Status read_block_ahead(const IndexChunk& chunk, size_t in_chunk, ChunkHint& hint,
+                          std::string& contents);
   // Reads `length` bytes at `offset` whose crc32c must be `crc` (one re-read on mismatch).
   Status read_checked(uint64_t offset, size_t length, uint32_t crc, std::string& contents);
   Status corruption(const std::string& what) const;
