@@ -27,8 +27,7 @@ TableReadOptions LsmStore::table_options(uint64_t table_number) const {
 
 LsmStore::~LsmStore() = default;
 
-Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key) {
-  const uint64_t key_hash = hash64(key);  // once for the memtable and every bloom filter
+Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key, uint64_t key_hash) {
   if (RecordView view; memtable_.find(key, key_hash, view)) {
     StoredRecord record;
     materialize_record(view, record);
@@ -43,7 +42,7 @@ Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key) {
 }
 
 Result<std::optional<Entry>> LsmStore::get(std::string_view key) {
-  auto record = lookup(key);
+  auto record = lookup(key, hash64(key));
   if (!record.ok()) return record.status();
   if (!record->has_value() || (*record)->purged) return std::optional<Entry>();
   return std::optional<Entry>(std::move((*record)->entry));
@@ -63,14 +62,15 @@ Result<ApplyResult> LsmStore::apply(std::string_view key, const Entry& entry) {
   RINGKV_RETURN_IF_ERROR(check_entry_limits(key, entry));
   StoredRecord record{entry, false};
   if (record.entry.tombstone) record.entry.value.clear();  // tombstones carry no value
-  auto current = lookup(key);
+  const uint64_t key_hash = hash64(key);
+  auto current = lookup(key, key_hash);
   if (!current.ok()) return current.status();
   const bool held = current->has_value() && !(*current)->purged;
   if (held && !lww_wins(record.entry, (*current)->entry)) {
     return ApplyResult{false, (*current)->entry.version, std::nullopt};
   }
   RINGKV_RETURN_IF_ERROR(make_room());
-  RINGKV_RETURN_IF_ERROR(write_record(key, record));
+  RINGKV_RETURN_IF_ERROR(write_record(key, key_hash, record));
   if (memtable_.approximate_bytes() >= options_.memtable_max_bytes) {
     Status flushed = flush();
     if (!flushed.ok()) ++counters_.background_errors;  // retried on the next apply
@@ -82,17 +82,19 @@ Result<ApplyResult> LsmStore::apply(std::string_view key, const Entry& entry) {
 
 Status LsmStore::purge_tombstone(std::string_view key, const Version& version) {
   RINGKV_RETURN_IF_ERROR(fatal_error_);
-  auto current = lookup(key);
+  const uint64_t key_hash = hash64(key);
+  auto current = lookup(key, key_hash);
   if (!current.ok()) return current.status();
   const auto& record = *current;
   if (!record || record->purged || !record->entry.tombstone || record->entry.version != version) {
     return Status();
   }
   RINGKV_RETURN_IF_ERROR(make_room());
-  return write_record(key, StoredRecord::purge_marker(version));
+  return write_record(key, key_hash, StoredRecord::purge_marker(version));
 }
 
-Status LsmStore::write_record(std::string_view key, const StoredRecord& record) {
+Status LsmStore::write_record(std::string_view key, uint64_t key_hash,
+                              const StoredRecord& record) {
   record_scratch_.clear();
   encode_record(record_scratch_, key, record);
   Status appended = wal_->add_record(record_scratch_);
@@ -101,7 +103,7 @@ Status LsmStore::write_record(std::string_view key, const StoredRecord& record) 
     // harmless; a WAL that could not be cut back is unusable, as after a failed sync.
     return poison_if_unusable(appended);
   }
-  memtable_.put_encoded(key, hash64(key), record_scratch_);
+  memtable_.put_encoded(key, key_hash, record_scratch_);
   release_if_large(record_scratch_);
   state_changes_++;
   return Status();

@@ -156,8 +156,9 @@ class LsmStore final : public ReplicaStore {
   Status load_or_create_manifest(const std::vector<std::string>& names);
   Status remove_orphans(const std::vector<std::string>& names);
   Status replay_wal_segment(uint64_t number);
-  Result<std::optional<StoredRecord>> lookup(std::string_view key);
-  Status write_record(std::string_view key, const StoredRecord& record);
+  // `key_hash` is hash64(key), computed once per operation (memtable, bloom filters).
+  Result<std::optional<StoredRecord>> lookup(std::string_view key, uint64_t key_hash);
+  Status write_record(std::string_view key, uint64_t key_hash, const StoredRecord& record);
   Status make_room();
   // Returns `wal_error`, after making the store fatal if it left the WAL poisoned.
   Status poison_if_unusable(const Status& wal_error);
