@@ -140,14 +140,9 @@ Status LsmStore::scan(std::string_view start_key, const Visitor& visit) {
 Status LsmStore::sync() {
   RINGKV_RETURN_IF_ERROR(fatal_error_);
   if (!wal_->has_unsynced_records()) return Status();
-  // A failed write-out leaves the records buffered (not fatal; the next sync retries); a
-  // failed fsync poisons the WAL, and the store with it.
-  RINGKV_RETURN_IF_ERROR(write_out_wal());
-  Status synced = wal_->sync();
-  if (!synced.ok()) {
-    fatal_error_ = synced;
-    return synced;
-  }
+  // A failed write of the buffered records leaves them buffered (not fatal; the next sync
+  // retries); a failed fsync poisons the WAL, and the store with it.
+  RINGKV_RETURN_IF_ERROR(poison_if_unusable(wal_->sync()));
   ++counters_.wal_syncs;
   return Status();
 }

@@ -82,22 +82,30 @@ void MergingIterator::sift_down(size_t position) {
   }
 }
 
-Status MergingIterator::next() {
-  RINGKV_ASSERT(valid());
-  if (!top_key_alone_) return skip_duplicates();
+// Advances the top source; an exhausted one leaves the heap (the last source takes its
+// place, for the caller to sift). False when the top source is no longer in place.
+Result<bool> MergingIterator::advance_top() {
   RecordIterator& top = *sources_[heap_.front()];
   Status status = top.next();
   if (!status.ok()) {
     fail();
     return status;
   }
-  if (top.valid()) {
+  if (top.valid()) return true;
+  heap_.front() = heap_.back();
+  heap_.pop_back();
+  return false;
+}
+
+Status MergingIterator::next() {
+  RINGKV_ASSERT(valid());
+  if (!top_key_alone_) return skip_duplicates();
+  auto in_place = advance_top();
+  if (!in_place.ok()) return in_place.status();
+  if (*in_place) {
     if (runner_up_ == kNone) return Status();  // the only source left
     // Still below every other source: it stays on top, and the runner-up is unchanged.
-    if (top.key() < sources_[heap_[runner_up_]]->key()) return Status();
-  } else {
-    heap_.front() = heap_.back();
-    heap_.pop_back();
+    if (sources_[heap_.front()]->key() < sources_[heap_[runner_up_]]->key()) return Status();
   }
   sift_down(0);
   refresh_runner_up();
@@ -109,16 +117,8 @@ Status MergingIterator::skip_duplicates() {
   current_key_.assign(sources_[current_]->key());  // reuses its buffer
   // Every source at the key being left is at the top in turn (sources never repeat a key).
   while (!heap_.empty() && sources_[heap_.front()]->key() == current_key_) {
-    RecordIterator& source = *sources_[heap_.front()];
-    Status status = source.next();
-    if (!status.ok()) {
-      fail();
-      return status;
-    }
-    if (!source.valid()) {
-      heap_.front() = heap_.back();
-      heap_.pop_back();
-    }
+    auto in_place = advance_top();
+    if (!in_place.ok()) return in_place.status();
     sift_down(0);
   }
   refresh_runner_up();

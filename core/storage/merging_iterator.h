@@ -41,6 +41,7 @@ class MergingIterator final : public RecordIterator {
   // After the heap changed: finds the runner-up and whether the top's key is its own.
   void refresh_runner_up();
   Status skip_duplicates();  // next() when other sources may hold the key being left
+  Result<bool> advance_top();
   void fail() {
     heap_.clear();
     current_ = kNone;

@@ -144,20 +144,30 @@ Result<std::shared_ptr<SstableReader>> SstableReader::open(Env& env, const std::
   return reader;
 }
 
+namespace {
+
+// `bytes` holds a block of `size` bytes followed by its trailer: does the CRC match?
+bool block_checksum_matches(const char* bytes, size_t size) {
+  return crc32c::value(std::string_view(bytes, size)) ==
+         crc32c::unmask(decode_fixed32(bytes + size));
+}
+
+}  // namespace
+
+bool SstableReader::in_data_range(const BlockHandle& handle) const {
+  const uint64_t data_end = file_size_bytes_ - kTableFooterBytes;
+  return handle.offset <= data_end && handle.size_bytes <= data_end &&
+         handle.size_bytes + kBlockTrailerBytes <= data_end - handle.offset;
+}
+
 Status SstableReader::read_block(const BlockHandle& handle, std::string& contents) {
-  uint64_t data_end = file_size_bytes_ - kTableFooterBytes;
-  if (handle.offset > data_end || handle.size_bytes > data_end ||
-      handle.size_bytes + kBlockTrailerBytes > data_end - handle.offset) {
-    return corruption("block handle out of range");
-  }
+  if (!in_data_range(handle)) return corruption("block handle out of range");
   for (int attempt = 0; attempt < kBlockReadAttempts; ++attempt) {
     size_t length = static_cast<size_t>(handle.size_bytes + kBlockTrailerBytes);
     RINGKV_RETURN_IF_ERROR(file_->read_at(handle.offset, length, &contents));
     if (contents.size() != length) return Status::io_error("short read in " + path_);
-    std::string_view block(contents.data(), static_cast<size_t>(handle.size_bytes));
-    uint32_t stored = crc32c::unmask(decode_fixed32(contents.data() + handle.size_bytes));
-    if (crc32c::value(block) == stored) {
-      contents.resize(block.size());  // drop the trailer; no copy
+    if (block_checksum_matches(contents.data(), static_cast<size_t>(handle.size_bytes))) {
+      contents.resize(static_cast<size_t>(handle.size_bytes));  // drop the trailer; no copy
       return Status();
     }
   }
@@ -403,22 +413,18 @@ Result<std::shared_ptr<const Block>> SstableReader::load_block(size_t block_inde
 Status SstableReader::read_block_ahead(const IndexChunk& chunk, size_t in_chunk, ChunkHint& hint,
                                        std::string& contents) {
   const BlockHandle& handle = chunk.entries[in_chunk].handle;
-  const uint64_t data_end = file_size_bytes_ - kTableFooterBytes;
   auto end_of = [](const BlockHandle& block) {
     return block.offset + block.size_bytes + kBlockTrailerBytes;
   };
-  if (handle.offset > data_end || handle.size_bytes > data_end ||
-      handle.size_bytes + kBlockTrailerBytes > data_end - handle.offset) {
-    return read_block(handle, contents);  // out of range: it says so
-  }
+  if (!in_data_range(handle)) return read_block(handle, contents);  // it says so
   const bool held = handle.offset >= hint.ahead_offset &&
                     end_of(handle) <= hint.ahead_offset + hint.ahead.size();
   if (!held) {
     uint64_t end = end_of(handle);
     for (size_t next = in_chunk + 1; next < chunk.entries.size(); ++next) {
       const BlockHandle& following = chunk.entries[next].handle;
-      if (following.offset != end || following.size_bytes > data_end ||
-          end_of(following) > data_end || end_of(following) - handle.offset > hint.next_ahead_bytes) {
+      if (following.offset != end || !in_data_range(following) ||
+          end_of(following) - handle.offset > hint.next_ahead_bytes) {
         break;
       }
       end = end_of(following);
@@ -436,8 +442,7 @@ Status SstableReader::read_block_ahead(const IndexChunk& chunk, size_t in_chunk,
   }
   const char* bytes = hint.ahead.data() + (handle.offset - hint.ahead_offset);
   const size_t size = static_cast<size_t>(handle.size_bytes);
-  if (crc32c::value(std::string_view(bytes, size)) !=
-      crc32c::unmask(decode_fixed32(bytes + size))) {
+  if (!block_checksum_matches(bytes, size)) {
     return read_block(handle, contents);  // maybe a transient fault: read alone, and judged
   }
   contents.assign(bytes, size);

@@ -116,6 +116,8 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
   void set_up_filter(std::string contents, uint64_t offset);
   Status set_up_index(std::string_view contents, uint64_t offset);
   Status read_block(const BlockHandle& handle, std::string& contents);
+  // The block and its trailer lie within the data blocks' part of the file.
+  bool in_data_range(const BlockHandle& handle) const;
   // read_block() for a walker: from its readahead, refilled (with the blocks that follow
   // in `chunk`) when it does not hold the block; a block whose checksum fails there is
   // read again on its own.

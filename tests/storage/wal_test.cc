@@ -44,6 +44,19 @@ std::vector<std::pair<std::string, StoredRecord>> parse_all(std::string_view seg
   return seen;
 }
 
+// The keys of the records in segment `path` of `env`, in order; the segment must end
+// cleanly.
+std::vector<std::string> logged_keys(MemoryEnv& env,
+                                     const std::string& path = "/w/wal-000001.log") {
+  WalParseResult result;
+  std::vector<std::string> keys;
+  for (const auto& [key, record] : parse_all(*env.contents(path), result)) keys.push_back(key);
+  EXPECT_EQ(result.tail, WalTail::kClean);
+  return keys;
+}
+
+using Keys = std::vector<std::string>;
+
 TEST(Wal, WriterOutputParsesBackIdentically) {
   MemoryEnv env;
   ASSERT_TRUE(env.create_dir("/w").ok());
@@ -164,10 +177,7 @@ TEST(Wal, FailedAppendIsCutOffTheFile) {
   EXPECT_EQ((*writer)->size_bytes(), size_before);
   env.set_faults(FaultOptions{});
   ASSERT_TRUE((*writer)->add_record(record_payload("c", {put_entry(3, "w"), false})).ok());
-  WalParseResult result;
-  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
-  EXPECT_EQ(result.tail, WalTail::kClean);
-  EXPECT_EQ(seen.size(), 2u);
+  EXPECT_EQ(logged_keys(env), (Keys{"a", "c"}));
 }
 
 // A buffered writer writes nothing until its buffer would overflow or it is synced; what
@@ -194,13 +204,7 @@ TEST(Wal, BufferedRecordsReachTheFileWhenTheBufferFillsOrAtSync) {
   ASSERT_TRUE((*writer)->sync().ok());
   EXPECT_EQ((*writer)->buffered_bytes(), 0u);
   EXPECT_FALSE((*writer)->has_unsynced_records());
-  WalParseResult result;
-  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
-  EXPECT_EQ(result.tail, WalTail::kClean);
-  ASSERT_EQ(seen.size(), 3u);
-  EXPECT_EQ(seen[0].first, "a");
-  EXPECT_EQ(seen[1].first, "b");
-  EXPECT_EQ(seen[2].first, "c");
+  EXPECT_EQ(logged_keys(env), (Keys{"a", "b", "c"}));
 }
 
 // A write-out that fails (an I/O error) keeps the buffer: the sync fails without
@@ -222,12 +226,7 @@ TEST(Wal, FailedWriteOutKeepsTheBufferAndIsRetriedBySync) {
   env.set_faults(FaultOptions{});
   ASSERT_TRUE((*writer)->add_record(record_payload("c", {put_entry(3, "w"), false})).ok());
   ASSERT_TRUE((*writer)->sync().ok());
-  WalParseResult result;
-  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
-  EXPECT_EQ(result.tail, WalTail::kClean);
-  ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[0].first, "a");
-  EXPECT_EQ(seen[1].first, "c");
+  EXPECT_EQ(logged_keys(env), (Keys{"a", "c"}));
 }
 
 // A full disk refuses a record when it would enter the buffer (the buffer's space is
@@ -239,7 +238,7 @@ TEST(Wal, FullDiskRefusesTheRecordNotTheWriteOfAcceptedOnes) {
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)->add_record(record_payload("k0", {put_entry(1, "v"), false})).ok());
   env.set_faults(FaultOptions{.space_budget_bytes = env.total_bytes()});  // nothing more
-  std::vector<std::string> accepted{"k0"};
+  Keys accepted{"k0"};
   Status refused;
   for (int i = 1; i < 100 && refused.ok(); ++i) {
     const std::string key = "k" + std::to_string(i);
@@ -249,11 +248,7 @@ TEST(Wal, FullDiskRefusesTheRecordNotTheWriteOfAcceptedOnes) {
   EXPECT_EQ(refused.code(), StatusCode::kNoSpace);
   EXPECT_GT(accepted.size(), 1u);  // the claimed space took some
   ASSERT_TRUE((*writer)->sync().ok());
-  WalParseResult result;
-  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
-  EXPECT_EQ(result.tail, WalTail::kClean);
-  ASSERT_EQ(seen.size(), accepted.size());
-  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i].first, accepted[i]);
+  EXPECT_EQ(logged_keys(env), accepted);
 }
 
 // Buffered records are what a process crash loses: unsynced, like a torn tail.
@@ -269,11 +264,7 @@ TEST(Wal, CrashLosesBufferedRecordsOnly) {
   }
   Prng prng(7);
   env.crash(prng, CrashOptions{.tear_unsynced_tail = false});
-  WalParseResult result;
-  auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
-  EXPECT_EQ(result.tail, WalTail::kClean);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].first, "a");
+  EXPECT_EQ(logged_keys(env), (Keys{"a"}));
 }
 
 TEST(Wal, FailedSyncPoisonsTheWriter) {
