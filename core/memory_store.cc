@@ -36,9 +36,9 @@ Status MemoryStore::scan(std::string_view start_key, const Visitor& visit) {
 
 Status MemoryStore::sync() { return Status(); }
 
-Status MemoryStore::purge_tombstone(std::string_view key, const Version& version) {
+Status MemoryStore::purge(std::string_view key, const Version& version) {
   auto it = entries_.find(key);
-  if (it != entries_.end() && it->second.tombstone && it->second.version == version) {
+  if (it != entries_.end() && it->second.version == version) {
     entries_.erase(it);
   }
   return Status();

@@ -15,7 +15,7 @@ class MemoryStore final : public ReplicaStore {
   Result<std::optional<Entry>> get(std::string_view key) override;
   Status scan(std::string_view start_key, const Visitor& visit) override;
   Status sync() override;
-  Status purge_tombstone(std::string_view key, const Version& version) override;
+  Status purge(std::string_view key, const Version& version) override;
 
   size_t size() const { return entries_.size(); }
   // Test fault: the next `count` scans stop halfway through with io_error, as a disk read

@@ -36,9 +36,11 @@ class ReplicaStore {
   virtual Status scan(std::string_view start_key, const Visitor& visit) = 0;
   // Makes every entry applied so far durable (one WAL sync: group commit).
   virtual Status sync() = 0;
-  // Drops `key` if its stored entry is a tombstone at exactly `version` (tombstone purge);
-  // otherwise does nothing. Durable after sync().
-  virtual Status purge_tombstone(std::string_view key, const Version& version) = 0;
+  // Drops `key` if its stored entry is at exactly `version` (a version names one write, so
+  // an entry written since is never dropped); otherwise does nothing. Used for a tombstone
+  // every replica holds (tombstone purge) and for an entry of a range the node gains back
+  // (docs/membership.md). Durable after sync().
+  virtual Status purge(std::string_view key, const Version& version) = 0;
 };
 
 }  // namespace ringkv

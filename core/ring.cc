@@ -73,4 +73,24 @@ std::vector<double> Ring::primary_shares() const {
   return shares;
 }
 
+std::vector<RingArc> arcs_between_points(std::initializer_list<const Ring*> rings) {
+  std::vector<uint64_t> bounds;
+  for (const Ring* ring : rings) {
+    for (const Ring::Point& point : ring->points()) bounds.push_back(point.position);
+  }
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  if (bounds.empty()) return {RingArc{0, 0, UINT64_MAX}};
+  std::vector<RingArc> arcs;
+  arcs.reserve(bounds.size() + 1);
+  if (bounds.back() != UINT64_MAX) {
+    arcs.push_back(RingArc{bounds[0], bounds.back() + 1, UINT64_MAX});
+  }
+  arcs.push_back(RingArc{bounds[0], 0, bounds[0]});
+  for (size_t i = 1; i < bounds.size(); ++i) {
+    arcs.push_back(RingArc{bounds[i], bounds[i - 1] + 1, bounds[i]});
+  }
+  return arcs;
+}
+
 }  // namespace ringkv

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 #include <vector>
 
@@ -46,5 +47,18 @@ class Ring {
   std::vector<Point> points_;
   uint32_t vnodes_per_node_ = kDefaultVnodesPerNode;
 };
+
+// A range of ring positions [first, last] placed as the position `at` is.
+struct RingArc {
+  uint64_t at;
+  uint64_t first;
+  uint64_t last;
+};
+
+// The arcs between consecutive points of `rings` (their union), covering the whole ring:
+// between two consecutive points every one of the rings places keys the same way. A key at
+// a point's position belongs to that point, so an arc ends at a point; the one across zero
+// comes in two pieces. Not sorted by position.
+std::vector<RingArc> arcs_between_points(std::initializer_list<const Ring*> rings);
 
 }  // namespace ringkv

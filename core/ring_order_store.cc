@@ -55,8 +55,8 @@ Result<std::optional<Entry>> RingOrderedStore::get(std::string_view key) {
   return raw_.get(ring_stored_key(key));
 }
 
-Status RingOrderedStore::purge_tombstone(std::string_view key, const Version& version) {
-  return raw_.purge_tombstone(ring_stored_key(key), version);
+Status RingOrderedStore::purge(std::string_view key, const Version& version) {
+  return raw_.purge(ring_stored_key(key), version);
 }
 
 Status RingOrderedStore::scan(std::string_view start_key, const Visitor& visit) {
@@ -102,7 +102,7 @@ Result<uint64_t> convert_to_ring_order(ReplicaStore& raw, size_t batch) {
       if (!dropped->applied) {
         return Status::corruption("cannot convert key to ring order: it holds the highest version");
       }
-      RINGKV_RETURN_IF_ERROR(raw.purge_tombstone(key, drop));
+      RINGKV_RETURN_IF_ERROR(raw.purge(key, drop));
       moved++;
     }
     RINGKV_RETURN_IF_ERROR(raw.sync());

@@ -39,7 +39,7 @@ class RingOrderedStore final : public ReplicaStore {
   // order (hash64(key), then key); a data `start_key` starts at its own place in that order.
   Status scan(std::string_view start_key, const Visitor& visit) override;
   Status sync() override { return raw_.sync(); }
-  Status purge_tombstone(std::string_view key, const Version& version) override;
+  Status purge(std::string_view key, const Version& version) override;
 
   // The data entries whose ring position lies in [first, last], in ring order.
   Status scan_positions(uint64_t first, uint64_t last, const PositionVisitor& visit);

@@ -107,6 +107,9 @@ void RuntimeMetrics::render_counters(std::string& out, const NodeMetrics& node,
           node.anti_entropy_entries_applied);
   counter(out, "tombstones_purged_total", "tombstones purged after the grace period",
           node.tombstones_purged);
+  counter(out, "regained_entries_dropped_total",
+          "stale entries dropped before this node became a replica of their range again",
+          node.regained_entries_dropped);
   counter(out, "purge_floors_expired_total",
           "purge floors forgotten one grace period after their purge", node.purge_floors_expired);
   counter(out, "data_rebuilds_total", "lost data pulled back from every replica peer",

@@ -28,8 +28,8 @@ class UnsyncedStore final : public ReplicaStore {
     return inner_.scan(start_key, visit);
   }
   Status sync() override { return inner_.write_out_wal(); }
-  Status purge_tombstone(std::string_view key, const Version& version) override {
-    return inner_.purge_tombstone(key, version);
+  Status purge(std::string_view key, const Version& version) override {
+    return inner_.purge(key, version);
   }
 
  private:

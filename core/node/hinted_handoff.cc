@@ -148,7 +148,7 @@ bool HintedHandoff::forget(const NodeId& target, const std::string& stored_key,
                            const Version& version, uint64_t size_bytes) {
   ReplicaStore& hints = node_.side_store.store();
   Result<ApplyResult> marked = hints.apply(stored_key, Entry{version, true, {}});
-  if (!marked.ok() || !hints.purge_tombstone(stored_key, version).ok()) {
+  if (!marked.ok() || !hints.purge(stored_key, version).ok()) {
     node_.metrics.storage_errors++;
     return false;
   }

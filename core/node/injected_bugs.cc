@@ -33,6 +33,9 @@ const std::vector<InjectedBugInfo>& injected_bug_catalog() {
       {InjectedBug::kStaleEpochAccepted, "stale-epoch-accepted",
        "the ring epoch a message carries is ignored: replicas serve requests from an older "
        "epoch, and nodes do not catch up from a newer one"},
+      {InjectedBug::kKeepRegainedEntries, "keep-regained-entries",
+       "a node that becomes a replica of a range again keeps the entries it held there from "
+       "before it lost the range (values deleted and purged meanwhile come back)"},
   };
   return catalog;
 }

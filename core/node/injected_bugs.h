@@ -24,6 +24,7 @@ enum class InjectedBug : uint32_t {
   kSwitchBeforeStreamed = 1u << 11,   // a change's owner switches reads before streaming ends
   kSingleSetQuorumDuringMove = 1u << 12,  // W acks from either set complete a moving write
   kStaleEpochAccepted = 1u << 13,     // message epochs ignored: stale requests are served
+  kKeepRegainedEntries = 1u << 14,    // a node keeps its old entries of a range it regains
 };
 
 struct InjectedBugInfo {

@@ -117,6 +117,9 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   std::vector<Reply> take_replies();
   // Tombstones purged since the last call (key, version), for the host to log or record.
   std::vector<std::pair<Key, Version>> take_purges() { return anti_entropy_.take_purges(); }
+  // Simulation only (observe_drops): the entries dropped since the last call, each as
+  // (key, version), before this node became a replica of their keys again (prepare_ring).
+  std::vector<std::pair<Key, Version>> take_drops() { return std::exchange(drops_, {}); }
   uint64_t next_tick_ms() const;
   bool has_uncommitted() const {
     return !held_.empty() || side_store_.dirty() || keeper_->streamed_awaiting_commit();
@@ -177,6 +180,8 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
     simulation_.enable_buggify(std::move(prng), permille);
   }
   void disable_buggify() { simulation_.disable_buggify(); }
+  // Simulation only: take_drops() reports what the node drops from then on.
+  void observe_drops() { simulation_.set_observed(true); }
 
  private:
   // A client write. Strong writes (2W > N) first ask the replicas for their version
@@ -308,6 +313,9 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
   void load_index_step();
 
   // Ring configuration (node_ring.cc): the keeper's host, and what follows a change.
+  Status prepare_ring(const RingConfig& current, const RingConfig& next) override;
+  // Drops every entry at ring positions [first, last] (prepare_ring).
+  Status drop_entries(uint64_t first, uint64_t last);
   Status persist_ring(const RingDescription& ring) override;
   Status persist_cursor(const NodeId& source, const StreamCursor& cursor) override;
   Status scan_entries(const Key& cursor, bool from_start,
@@ -379,6 +387,7 @@ class Node final : private AntiEntropy::Host, private RingKeeperHost {
 
   ReplicaIndex index_;
   SideStore side_store_;  // hints and purge floors (attach_hint_store)
+  std::vector<std::pair<Key, Version>> drops_;  // not taken yet (take_drops)
   // The parts come last: they keep references to the members above.
   HintedHandoff hinted_handoff_;
   AntiEntropy anti_entropy_;

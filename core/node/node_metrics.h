@@ -31,6 +31,7 @@ struct NodeMetrics {
   uint64_t anti_entropy_rounds = 0, anti_entropy_in_sync = 0;
   uint64_t anti_entropy_entries_sent = 0, anti_entropy_entries_applied = 0;
   uint64_t tombstones_purged = 0;
+  uint64_t regained_entries_dropped = 0;  // stale entries of ranges this node became a replica of again
   uint64_t data_rebuilds = 0;            // lost data pulled back from every replica peer
   uint64_t index_load_steps = 0;         // anti-entropy index load steps that left more to load
   uint64_t refused_rebuilding = 0;       // read and version answers withheld, writes refused

@@ -79,6 +79,85 @@ Status Node::write_record(const Key& key, std::string value) {
   return Status();
 }
 
+// A node keeps the entries of the ranges it stops replicating when a change ends (space
+// that nothing reclaims yet, docs/membership.md). They are dead: every acknowledged write
+// and delete of those keys is at their replicas. But when a later change makes the node a
+// replica of such a key again, its entry would answer reads and go out in repairs, and by
+// then the key may have been deleted and its tombstone purged everywhere: the old value
+// would come back. So before the node takes a configuration in which it replicates a
+// position it did not replicate in its current one, it drops what it holds there. This runs
+// before the configuration is written, and nothing places new entries there meanwhile (at
+// the current epoch the node is no replica of them), so a crash in between leaves the node
+// at its current configuration, to drop them again when it takes the next one.
+Status Node::prepare_ring(const RingConfig& current, const RingConfig& next) {
+  const size_t n = config_.replication_factor;
+  auto replicates = [&](const RingConfig& config, uint64_t position) {
+    return contains(config.old_ring().preference_list_at(position, n), self_.id) ||
+           contains(config.new_ring().preference_list_at(position, n), self_.id);
+  };
+  if (simulation_.injected(InjectedBug::kKeepRegainedEntries)) return Status();
+  if (!current.formed()) {
+    // A node without a configuration holds what it holds from an earlier life only when it
+    // joins (a member that lost its ring record or its disk keeps or rebuilds its data).
+    const RingMember* listed = next.find(self_.id);
+    if (!listed || listed->state != MemberState::kJoining ||
+        next.stage() != ChangeStage::kJoint) {
+      return Status();
+    }
+  }
+  std::vector<RingArc> gained;
+  for (const RingArc& arc : arcs_between_points({&current.old_ring(), &current.new_ring(),
+                                                 &next.old_ring(), &next.new_ring()})) {
+    if (replicates(next, arc.at) && !(current.formed() && replicates(current, arc.at))) {
+      gained.push_back(arc);
+    }
+  }
+  std::sort(gained.begin(), gained.end(),
+            [](const RingArc& a, const RingArc& b) { return a.first < b.first; });
+  for (size_t run = 0; run < gained.size();) {  // one scan per run of adjacent arcs
+    size_t end = run + 1;
+    while (end < gained.size() && gained[end - 1].last != UINT64_MAX &&
+           gained[end].first == gained[end - 1].last + 1) {
+      end++;
+    }
+    RINGKV_RETURN_IF_ERROR(drop_entries(gained[run].first, gained[end - 1].last));
+    run = end;
+  }
+  return Status();
+}
+
+Status Node::drop_entries(uint64_t first, uint64_t last) {
+  constexpr size_t kBatch = 1024;  // entries held in memory at once
+  std::vector<std::pair<Key, Entry>> batch;
+  uint64_t from = first;
+  for (;;) {
+    batch.clear();
+    uint64_t reached = from;
+    Status scanned = store_.scan_positions(
+        from, last, [&](uint64_t position, std::string_view key, const Entry& entry) {
+          batch.emplace_back(Key(key), entry);
+          reached = position;
+          return batch.size() < kBatch;
+        });
+    if (!scanned.ok()) {
+      metrics_.storage_errors++;
+      return scanned;
+    }
+    for (const auto& [key, entry] : batch) {
+      // Dropped entries leave the scan: the next batch starts at the last position again.
+      if (Status purged = store_.purge(key, entry.version); !purged.ok()) {
+        metrics_.storage_errors++;
+        return purged;
+      }
+      index_.on_change(key, entry, std::nullopt, now_ms_);
+      metrics_.regained_entries_dropped++;
+      if (simulation_.observed()) drops_.emplace_back(key, entry.version);
+    }
+    if (batch.size() < kBatch) return Status();
+    from = reached;
+  }
+}
+
 Status Node::persist_ring(const RingDescription& ring) {
   return write_record(kRingRecordKey, encode_ring_record(ring));
 }

@@ -67,34 +67,12 @@ void toggle_in(const std::vector<MerkleTree*>& trees, uint64_t position, std::st
   for (MerkleTree* tree : trees) tree->toggle(leaf, digest);
 }
 
-// The arcs between consecutive points of `rings` (their union), covering the whole ring:
-// between two consecutive points every ring places keys the same way. A key at a point's
-// position belongs to that point, so an arc ends at a point; the one across zero comes in
-// two pieces.
-std::vector<Arc> arcs_of(std::initializer_list<const Ring*> rings) {
-  std::vector<uint64_t> bounds;
-  for (const Ring* ring : rings) {
-    for (const Ring::Point& point : ring->points()) bounds.push_back(point.position);
-  }
-  std::sort(bounds.begin(), bounds.end());
-  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-  if (bounds.empty()) return {Arc{0, 0, UINT64_MAX}};
-  std::vector<Arc> arcs;
-  arcs.reserve(bounds.size() + 1);
-  if (bounds.back() != UINT64_MAX) arcs.push_back(Arc{bounds[0], bounds.back() + 1, UINT64_MAX});
-  arcs.push_back(Arc{bounds[0], 0, bounds[0]});
-  for (size_t i = 1; i < bounds.size(); ++i) {
-    arcs.push_back(Arc{bounds[i], bounds[i - 1] + 1, bounds[i]});
-  }
-  return arcs;
-}
-
 }  // namespace
 
 void ReplicaIndex::begin_load() {
   RINGKV_ASSERT_MSG(ring_ != nullptr, "begin_load() before reset()");
   forget();
-  for (const Arc& arc : arcs_of({ring_})) {
+  for (const Arc& arc : arcs_between_points({ring_})) {
     // Split at leaf boundaries: a step never scans more than a leaf past its budget.
     uint64_t first = arc.first;
     for (;;) {
@@ -166,7 +144,7 @@ Status ReplicaIndex::follow_ring(const Ring& before, RingOrderedStore& store) {
     std::vector<MerkleTree*> trees;
   };
   std::vector<Moved> moved;
-  for (const Arc& arc : arcs_of({&before, &after})) {
+  for (const Arc& arc : arcs_between_points({&before, &after})) {
     const std::vector<NodeId> was = sharing_at(before, arc.at);
     const std::vector<NodeId> now = sharing_at(after, arc.at);
     if (was == now) continue;

@@ -42,12 +42,7 @@ class ReplicaIndex {
   // it has pulled; so no Merkle session runs until then. A failed step forgets what was
   // loaded (loading() turns false): begin again.
   void begin_load();
-  // A range of ring positions [first, last] placed as the position `at` is.
-  struct Arc {
-    uint64_t at;
-    uint64_t first;
-    uint64_t last;
-  };
+  using Arc = RingArc;
   Status load_step(RingOrderedStore& store, size_t max_keys, uint64_t now_ms);
   Status load(RingOrderedStore& store, uint64_t now_ms);  // every step at once
   bool loading() const { return !complete_ && next_piece_ < pieces_.size(); }

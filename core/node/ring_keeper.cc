@@ -160,7 +160,11 @@ void RingKeeper::handle(const NodeId& from, const RingState& state, uint64_t now
   }
 }
 
-void RingKeeper::adopt(RingConfig next, uint64_t now_ms) {
+bool RingKeeper::adopt(RingConfig next, uint64_t now_ms) {
+  if (!host_.prepare_ring(config_, next).ok()) {
+    counters_.configs_deferred++;  // the host reports why; the owner pushes it again
+    return false;
+  }
   RingConfig before = std::move(config_);
   config_ = std::move(next);
   counters_.configs_adopted++;
@@ -182,10 +186,10 @@ void RingKeeper::adopt(RingConfig next, uint64_t now_ms) {
         if (voter != options_.self) push_config(voter, /*hold=*/true);
       }
     }
-    return;
+    return true;
   }
   const std::optional<MemberState> state = self_state();
-  if (!state || !votes(*state)) return;
+  if (!state || !votes(*state)) return true;
   if (config_.owner() == options_.self) {
     // Every voter learns the new stage after this node's commit made it durable here.
     for (const NodeId& voter : config_.voters()) {
@@ -194,6 +198,7 @@ void RingKeeper::adopt(RingConfig next, uint64_t now_ms) {
   } else {
     outbox_.hold(config_.owner(), RingAck{config_.epoch(), config_.digest(), streamed_});
   }
+  return true;
 }
 
 void RingKeeper::form_if_agreed(uint64_t now_ms) {
@@ -405,15 +410,16 @@ void RingKeeper::drive_change(uint64_t now_ms) {
   const MemberState moving = subject->state;
   Result<RingConfig> next = config_.next_stage();
   RINGKV_ASSERT(next.ok());
+  const ChangeStage stage = next->stage();
+  if (!adopt(std::move(next).value(), now_ms)) return;  // tried again at the next tick
   counters_.stages_entered++;
-  if (next->stage() == ChangeStage::kReadsSwitched) counters_.reads_switched++;
-  if (!next->changing()) {
+  if (stage == ChangeStage::kReadsSwitched) counters_.reads_switched++;
+  if (stage == ChangeStage::kNone) {
     counters_.changes_completed++;
     if (moving == MemberState::kJoining) counters_.joins_completed++;
     if (moving == MemberState::kLeaving) counters_.decommissions_completed++;
     if (moving == MemberState::kRemoved) counters_.removals_completed++;
   }
-  adopt(std::move(next).value(), now_ms);
 }
 
 void RingKeeper::handle(const NodeId& from, const ChangeRequest& request, uint64_t now_ms) {
@@ -472,7 +478,10 @@ Result<RingConfig> RingKeeper::begin(ChangeKind kind, const NodeId& id, uint64_t
     next = config_.begin_remove(id, options_.self, options_.replication_factor);
   }
   if (!next.ok()) return next.status();
-  adopt(*next, now_ms);
+  if (!adopt(*next, now_ms)) {
+    return Status::unavailable("this node could not drop the stale entries of the ranges the "
+                               "change gives it (a storage error): try again");
+  }
   return next;
 }
 

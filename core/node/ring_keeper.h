@@ -34,6 +34,10 @@ struct StreamCursor {
 // What the keeper needs from the node that owns it.
 class RingKeeperHost {
  public:
+  // Before `next` replaces `current` (and before it is written): the node drops the
+  // entries it still holds of keys it was no replica of and becomes one of with `next`
+  // (docs/membership.md). A failure keeps `current`; `next` is taken when it comes again.
+  virtual Status prepare_ring(const RingConfig& current, const RingConfig& next) = 0;
   // Writes the configuration (cursors) so that the next commit makes it durable.
   virtual Status persist_ring(const RingDescription& ring) = 0;
   virtual Status persist_cursor(const NodeId& source, const StreamCursor& cursor) = 0;
@@ -78,6 +82,7 @@ struct StreamProgress {
 struct RingKeeperCounters {
   uint64_t configs_adopted = 0;
   uint64_t configs_refused = 0;   // invalid, or losing a same-epoch tie
+  uint64_t configs_deferred = 0;  // newer, but the host could not prepare for it yet
   uint64_t stages_entered = 0;    // as owner
   uint64_t changes_completed = 0; // as owner
   uint64_t joins_completed = 0, decommissions_completed = 0, removals_completed = 0;
@@ -149,7 +154,8 @@ class RingKeeper {
     uint64_t scanned = 0, source_keys = 0, bytes = 0;
   };
 
-  void adopt(RingConfig next, uint64_t now_ms);
+  // False (nothing changed) when the host could not prepare for `next`.
+  bool adopt(RingConfig next, uint64_t now_ms);
   bool prefer(const RingConfig& candidate) const;
   void form_if_agreed(uint64_t now_ms);
   void start_streaming(uint64_t now_ms);

@@ -29,10 +29,16 @@ class SimulationHooks {
   // One buggify site reached: true when it fires (never while buggify is off).
   bool buggify() { return buggify_prng_ && buggify_prng_->chance(buggify_permille_); }
 
+  // The simulator takes what the node records for its checkers after every step (the
+  // entries it dropped): recorded only then.
+  void set_observed(bool on) { observed_ = on; }
+  bool observed() const { return observed_; }
+
  private:
   uint32_t injected_bugs_ = 0;
   std::optional<Prng> buggify_prng_;
   uint32_t buggify_permille_ = 0;
+  bool observed_ = false;
 };
 
 }  // namespace ringkv

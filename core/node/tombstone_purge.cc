@@ -40,7 +40,7 @@ void AntiEntropy::purge_tombstones(uint64_t now_ms) {
     }
   }
   for (const auto& [key, version] : due) {
-    if (!store_.purge_tombstone(key, version).ok()) {
+    if (!store_.purge(key, version).ok()) {
       node_.metrics.storage_errors++;
       continue;
     }
@@ -92,7 +92,7 @@ void AntiEntropy::expire_purge_floors(uint64_t now_ms) {
       const std::string stored_key = side_key("", it->first);
       const Version version = it->second.version;
       if (!side.apply(stored_key, Entry{version, true, {}}).ok() ||
-          !side.purge_tombstone(stored_key, version).ok()) {
+          !side.purge(stored_key, version).ok()) {
         node_.metrics.storage_errors++;
         ++it;
         continue;

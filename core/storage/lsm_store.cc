@@ -80,13 +80,13 @@ Result<ApplyResult> LsmStore::apply(std::string_view key, const Entry& entry) {
   return result;
 }
 
-Status LsmStore::purge_tombstone(std::string_view key, const Version& version) {
+Status LsmStore::purge(std::string_view key, const Version& version) {
   RINGKV_RETURN_IF_ERROR(fatal_error_);
   const uint64_t key_hash = hash64(key);
   auto current = lookup(key, key_hash);
   if (!current.ok()) return current.status();
   const auto& record = *current;
-  if (!record || record->purged || !record->entry.tombstone || record->entry.version != version) {
+  if (!record || record->purged || record->entry.version != version) {
     return Status();
   }
   RINGKV_RETURN_IF_ERROR(make_room());

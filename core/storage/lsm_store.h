@@ -102,7 +102,7 @@ class LsmStore final : public ReplicaStore {
   Result<SyncJob> begin_sync();
   Status finish_sync(const SyncJob& job, const Status& result);
 
-  Status purge_tombstone(std::string_view key, const Version& version) override;
+  Status purge(std::string_view key, const Version& version) override;
 
   // Writes the memtable to a new SSTable now (no-op when empty).
   Status flush();

@@ -12,7 +12,7 @@ namespace ringkv::storage_format {
 enum class RecordKind : uint8_t {
   kPut = 1,        // a live value
   kTombstone = 2,  // a delete (an entry with tombstone=true)
-  kPurge = 3,      // a purged tombstone: masks every version <= its version
+  kPurge = 3,      // a purged entry: masks every version <= its version
 };
 
 // WAL segment: header = magic (fixed64) + format version (fixed32). DO NOT CHANGE.

@@ -13,7 +13,7 @@
 namespace ringkv {
 
 struct StoredRecord {
-  Entry entry;          // for a purge marker: the purged tombstone's version, no value
+  Entry entry;          // for a purge marker: the purged entry's version, no value
   bool purged = false;  // true: a purge marker
 
   static StoredRecord purge_marker(const Version& version) {

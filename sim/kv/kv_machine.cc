@@ -25,9 +25,9 @@ Result<ApplyResult> WatchingStore::apply(std::string_view key, const Entry& entr
   return inner_.apply(key, entry);
 }
 
-Status WatchingStore::purge_tombstone(std::string_view key, const Version& version) {
+Status WatchingStore::purge(std::string_view key, const Version& version) {
   note(key);
-  return inner_.purge_tombstone(key, version);
+  return inner_.purge(key, version);
 }
 
 KvMachine::KvMachine(size_t index, const KvMachineSetup& setup, Prng prng)
@@ -66,6 +66,7 @@ Result<std::unique_ptr<KvMachine>> KvMachine::open(size_t index, const KvMachine
   machine->driver_ = std::make_unique<NodeDriver>(*machine->node_, *machine->store_,
                                                   *machine->hint_store_, host, setup.driver);
   machine->node_->set_injected_bugs(setup.injected_bugs);
+  machine->node_->observe_drops();
   if (setup.buggify_permille > 0) {
     machine->node_->enable_buggify(machine->prng_.fork(), setup.buggify_permille);
   }

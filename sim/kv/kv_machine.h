@@ -49,7 +49,7 @@ class WatchingStore final : public ReplicaStore {
     return inner_.scan(start_key, visit);
   }
   Status sync() override { return inner_.sync(); }
-  Status purge_tombstone(std::string_view key, const Version& version) override;
+  Status purge(std::string_view key, const Version& version) override;
   // Watched keys written since the last call.
   std::set<Key> take_written() { return std::exchange(written_, {}); }
 

@@ -59,6 +59,7 @@ KvSimulation::KvSimulation(SimOptions options)
   last_seen_.resize(options_.machine_count());
   durable_.resize(options_.machine_count());
   checked_changes_.assign(options_.machine_count(), UINT64_MAX);
+  held_configs_.resize(options_.machine_count());
   wiped_.assign(options_.machine_count(), false);
   rebuilding_.assign(options_.machine_count(), false);
   clients_.resize(options_.client_count + 1);  // the last one is the final probe's
@@ -127,6 +128,7 @@ void KvSimulation::after_step(size_t index) {
                   field("process", index) + ",\"key\":" + json_quote(key) +
                       ",\"version\":\"" + version.to_string() + "\"");
   }
+  check_drops(index);
   for (const auto& [key, version] : machine->synced_versions()) durable_[index][key] = version;
   if (rebuilding_[index] && !machine->node().rebuilding()) last_rebuilt_ms_ = sim_->now_ms();
   rebuilding_[index] = machine->node().rebuilding();
@@ -188,6 +190,39 @@ void KvSimulation::check_replica_monotonic(size_t index, bool after_restart) {
   }
 }
 
+void KvSimulation::check_drops(size_t index) {
+  KvMachine* machine = sim_->machine(index);
+  const RingConfig& now = machine->node().ring_keeper().config();
+  const std::optional<RingConfig>& before = held_configs_[index];
+  const size_t n = setup_.config.replication_factor;
+  for (auto& [key, version] : machine->node().take_drops()) {
+    trace_.record(sim_->now_ms(), "drop",
+                  field("process", index) + ",\"key\":" + json_quote(key) + ",\"version\":\"" +
+                      version.to_string() + "\"");
+    // The floor starts again: what the node holds of the key next comes from its replicas.
+    if (auto seen = last_seen_[index].find(key);
+        seen != last_seen_[index].end() && seen->second <= version) {
+      seen->second = Version{};
+    }
+    if (!before || !before->formed()) continue;  // a joining node: it held no configuration
+    const ReplicaSets sets = before->sets(key, n);
+    const NodeId& self = setup_.names[index];
+    auto in = [&](const std::vector<NodeId>& set) {
+      return std::find(set.begin(), set.end(), self) != set.end();
+    };
+    if (in(sets.old_set) || in(sets.new_set)) {
+      fail(Violation{"monotonic replicas", key, {}, sim_->now_ms(),
+                     self + " dropped its entry at " + version.to_string() +
+                         ", but it replicates the key at epoch " +
+                         std::to_string(before->epoch())});
+      return;
+    }
+  }
+  if (!before || before->epoch() != now.epoch() || before->digest() != now.digest()) {
+    held_configs_[index] = now;
+  }
+}
+
 // True when node `index` purged a tombstone of `key` at or above `version`.
 bool KvSimulation::purged_here(size_t index, const Key& key, const Version& version) const {
   const std::string& node = setup_.names[index];
@@ -208,6 +243,7 @@ void KvSimulation::crash_node(size_t index) {
   disks_[index]->crash(reaction_prng_, crash_options);
   coverage_.add("junk_tail", disks_[index]->junk_tails() - junk_before);
   last_seen_[index] = durable_[index];  // the floor for the next life: what was synced
+  held_configs_[index].reset();  // the next life starts from its durable configuration
   checked_changes_[index] = UINT64_MAX;
   stats_.crashes++;
   if (zombie_[index]) {
@@ -241,6 +277,7 @@ void KvSimulation::harvest_coverage(size_t index) {
   coverage_.add("read_winner_change", m.read_winner_changes);
   coverage_.add("version_query_hedge", m.version_query_hedges);
   coverage_.add("tombstone_purged", m.tombstones_purged);
+  coverage_.add("regained_dropped", m.regained_entries_dropped);
   coverage_.add("hint_budget_full", m.hints_dropped_budget);
   coverage_.add("hint_delivered", m.hints_delivered);
   coverage_.add("compaction", machine->store().stats().compactions);

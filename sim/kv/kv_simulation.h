@@ -154,6 +154,11 @@ class KvSimulation {
   void probe();
   void check_replica_monotonic(size_t index, bool after_restart);
   bool purged_here(size_t index, const Key& key, const Version& version) const;
+  // Takes the entries node `index` dropped in its last step (before it became a replica of
+  // their keys again): each key must be one it did not replicate in the configuration it
+  // held before the step (its monotonic floor for the key starts again). Then remembers the
+  // configuration it holds now.
+  void check_drops(size_t index);
   bool converged(std::map<Key, ReplicaState>* state);
   bool membership_converged() const;
   Version highest_floor(const Key& key) const;
@@ -185,6 +190,7 @@ class KvSimulation {
   std::vector<std::map<Key, Version>> last_seen_;  // per node: highest version seen
   std::vector<std::map<Key, Version>> durable_;    // per node: version as of last sync
   std::vector<uint64_t> checked_changes_;  // per node: store state_changes() last checked
+  std::vector<std::optional<RingConfig>> held_configs_;  // per node: as of its last step
   std::vector<bool> wiped_;  // per node: its data was lost and it has not rebuilt yet
   std::vector<bool> rebuilding_;  // per node: rebuilding after its last step
   uint64_t last_rebuilt_ms_ = 0;  // when a node last finished rebuilding lost data

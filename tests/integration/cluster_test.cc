@@ -136,7 +136,7 @@ TEST(ClusterTest, KeyOrderedDataStoreIsConvertedToRingOrderAtStart) {
       ASSERT_TRUE(entry.ok() && entry->has_value()) << key;
       ASSERT_TRUE((*store)->apply(key, **entry).ok());
       ASSERT_TRUE((*store)->apply(ring_stored_key(key), Entry{drop, true, {}}).ok());
-      ASSERT_TRUE((*store)->purge_tombstone(ring_stored_key(key), drop).ok());
+      ASSERT_TRUE((*store)->purge(ring_stored_key(key), drop).ok());
       ASSERT_FALSE(*view.get(key)) << key;
     }
     ASSERT_TRUE((*store)->sync().ok());

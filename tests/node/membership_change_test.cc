@@ -5,6 +5,7 @@
 // ring_keeper_test.cc; this is the same keeper inside Node, with the data path.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -165,6 +166,69 @@ TEST(MembershipChange, ADecommissionedNodeStreamsItsRangesOutAndLeaves) {
   cluster.crash("n3");  // its process exits: nothing may depend on it any more
   EXPECT_EQ(keys_missing_on_replicas(cluster, "n1", latest), 0u);
   expect_readable(cluster, "n2", latest);
+}
+
+// A node keeps the entries of a range it stops replicating. When a later change makes it a
+// replica of them again, whatever happened to those keys meanwhile is at their replicas; here
+// the keys were deleted and their tombstones purged. The node drops its old entries before
+// it takes that configuration, or the deleted values would answer reads again.
+TEST(MembershipChange, ANodeThatRegainsARangeDropsWhatItHeldThereBefore) {
+  TestCluster cluster(3);
+  const std::map<Key, Value> written = write_all(cluster, {"n1", "n2", "n3"}, "a");
+  ASSERT_EQ(written.size(), static_cast<size_t>(kKeys));
+  cluster.add_node("n4", {"n2"});
+  ASSERT_TRUE(cluster.advance_until(
+      [&] {
+        return cluster.node("n4").ring_keeper().self_state() == MemberState::kNormal &&
+               everyone_at(cluster, cluster.ids(), 5);
+      },
+      5000));
+  // With four nodes each key has three replicas: one of n1..n3 lost it to n4.
+  std::map<Key, NodeId> lost;
+  for (const auto& [key, value] : written) {
+    const std::vector<NodeId> set = cluster.node("n1").ring_config().read_set(key, 3);
+    for (const NodeId& id : {"n1", "n2", "n3"}) {
+      if (std::find(set.begin(), set.end(), id) == set.end()) lost[key] = id;
+    }
+  }
+  ASSERT_GT(lost.size(), static_cast<size_t>(kKeys) / 8);
+  std::map<Key, uint64_t> deletes;
+  for (const auto& [key, loser] : lost) {
+    ASSERT_TRUE(cluster.stored(loser, key)) << loser << " keeps " << key << " (the space stays)";
+    deletes[key] = cluster.del("n4", key);
+  }
+  cluster.settle();
+  for (const auto& [key, request] : deletes) {
+    ASSERT_EQ(cluster.response(request)->outcome, ClientOutcome::kOk) << key;
+    // Every replica holds the tombstone: anti-entropy would purge it after the grace.
+    for (const NodeId& id : cluster.node("n1").ring_config().read_set(key, 3)) {
+      std::optional<Entry> held = cluster.stored(id, key);
+      ASSERT_TRUE(held && held->tombstone) << id << " " << key;
+      ASSERT_TRUE(cluster.store(id).purge(key, held->version).ok());
+    }
+  }
+  // n4 leaves: every key goes back to n1..n3, each to the node that lost it.
+  ASSERT_TRUE(
+      cluster.node("n4").begin_change(ChangeKind::kDecommission, "n4", cluster.now_ms()).ok());
+  ASSERT_TRUE(cluster.advance_until([&] { return cluster.node("n4").ring_keeper().left(); }, 5000));
+  ASSERT_TRUE(cluster.advance_until(
+      [&] { return everyone_at(cluster, {"n1", "n2", "n3"}, 9); }, 2000));
+  uint64_t dropped = 0;
+  for (const NodeId& id : {"n1", "n2", "n3"}) {
+    dropped += cluster.node(id).metrics().regained_entries_dropped;
+  }
+  EXPECT_EQ(dropped, lost.size());
+  std::map<Key, uint64_t> reads;
+  for (const auto& [key, loser] : lost) {
+    EXPECT_FALSE(cluster.stored(loser, key)) << loser << " still holds " << key;
+    reads[key] = cluster.get("n1", key);
+  }
+  cluster.settle();
+  size_t resurrected = 0;
+  for (const auto& [key, request] : reads) {
+    if (cluster.response(request)->outcome != ClientOutcome::kNotFound) resurrected++;
+  }
+  EXPECT_EQ(resurrected, 0u) << "deleted keys answer again";
 }
 
 // Throttled, a join streams over many steps; halfway its byte total is an estimate from

@@ -107,8 +107,8 @@ class FailingStore final : public ReplicaStore {
     return inner_.scan(start, visit);
   }
   Status sync() override { return inner_.sync(); }
-  Status purge_tombstone(std::string_view key, const Version& version) override {
-    return inner_.purge_tombstone(key, version);
+  Status purge(std::string_view key, const Version& version) override {
+    return inner_.purge(key, version);
   }
 
  private:

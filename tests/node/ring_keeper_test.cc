@@ -50,6 +50,9 @@ class TestNode final : public RingKeeperHost, public Outbox {
   std::map<Key, Entry>& store() { return store_; }
 
   // RingKeeperHost
+  Status prepare_ring(const RingConfig&, const RingConfig&) override {
+    return Status::ok_status();
+  }
   Status persist_ring(const RingDescription& ring) override {
     persisted_ring_ = ring;
     return Status::ok_status();

@@ -134,7 +134,7 @@ LsmStats run_model(const std::vector<Op>& ops) {
       case 7: {
         auto state = model.current[key];
         if (state && state->tombstone) {
-          RC_ASSERT(store->purge_tombstone(key, state->version).ok());
+          RC_ASSERT(store->purge(key, state->version).ok());
           model.record(key, std::nullopt);
         }
         break;

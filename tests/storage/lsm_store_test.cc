@@ -145,15 +145,36 @@ TEST(LsmStore, ReopenRecoversSyncedWritesFromTheWal) {
   EXPECT_EQ(store->recovery_report().wal_records_replayed, 2u);
 }
 
+TEST(LsmStore, PurgeDropsALiveEntryOnlyAtItsExactVersionAndItStaysGoneAcrossRestarts) {
+  MemoryEnv env;
+  {
+    auto store = open_or_die(env, small_options());
+    ASSERT_TRUE(store->apply("k", put_entry(1, "old")).ok());
+    ASSERT_TRUE(store->flush().ok());
+    ASSERT_TRUE(store->apply("k", put_entry(2, "new")).ok());
+    ASSERT_TRUE(store->purge("k", Version{1, "n1"}).ok());  // written over since: stays
+    EXPECT_EQ(get_or_die(*store, "k"), put_entry(2, "new"));
+    ASSERT_TRUE(store->purge("k", Version{2, "n1"}).ok());
+    EXPECT_FALSE(get_or_die(*store, "k"));
+    EXPECT_TRUE(scan_all(*store).empty()) << "the value in the older table stays hidden";
+    ASSERT_TRUE(store->sync().ok());
+  }
+  auto store = open_or_die(env, small_options());
+  EXPECT_FALSE(get_or_die(*store, "k")) << "the purge is replayed from the WAL";
+  ASSERT_TRUE(store->apply("k", put_entry(1, "again")).ok());
+  EXPECT_EQ(get_or_die(*store, "k"), put_entry(1, "again"))
+      << "a purged key takes any version afterwards (the node guards floors itself)";
+}
+
 TEST(LsmStore, PurgeRemovesOnlyTheExactTombstoneAndOlderVersionsStayHidden) {
   MemoryEnv env;
   auto store = open_or_die(env, small_options());
   ASSERT_TRUE(store->apply("k", put_entry(1, "old")).ok());
   ASSERT_TRUE(store->flush().ok());
   ASSERT_TRUE(store->apply("k", tombstone_entry(2)).ok());
-  ASSERT_TRUE(store->purge_tombstone("k", Version{3, "n1"}).ok());
+  ASSERT_TRUE(store->purge("k", Version{3, "n1"}).ok());
   EXPECT_EQ(get_or_die(*store, "k"), tombstone_entry(2));
-  ASSERT_TRUE(store->purge_tombstone("k", Version{2, "n1"}).ok());
+  ASSERT_TRUE(store->purge("k", Version{2, "n1"}).ok());
   EXPECT_FALSE(get_or_die(*store, "k"));
   ASSERT_TRUE(store->flush().ok());
   EXPECT_FALSE(get_or_die(*store, "k")) << "the old value must not resurface";
