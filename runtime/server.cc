@@ -90,7 +90,8 @@ Status Server::start() {
   DriverHost& host = *this;
   driver_ = std::make_unique<NodeDriver>(
       *node_, storage_->lsm(), storage_->hint_lsm(), host,
-      DriverOptions{options_.sync, options_.sync_batch_interval_ms, kCompactionStepEntries});
+      DriverOptions{options_.sync, options_.sync_batch_interval_ms, kCompactionStepEntries,
+                    /*detached_compaction=*/true});
   events_ = std::make_unique<EventLog>(logger_, *node_, storage_->lsm(), storage_->hint_lsm());
   http_limits_ = wire::internal_http_limits(options_.config.max_value_bytes);
   peers_ = std::make_unique<PeerPool>(&loop_, logger_, metrics_.transport(),
@@ -282,6 +283,10 @@ void Server::fail_pending_clients(const std::string& reason) {
 void Server::finish() {
   if (finished_) return;
   finished_ = true;
+  // A compaction under way stops at its next step (its output is removed at the next
+  // start); the loop ends once its job returns.
+  storage_->lsm().cancel_detached_compaction();
+  storage_->hint_lsm().cancel_detached_compaction();
   Status committed = node_->commit(uv_now(&loop_));
   Status synced = storage_->lsm().sync();
   if (synced.ok()) synced = storage_->hint_lsm().sync();

@@ -102,6 +102,9 @@ class Server final : public ConnectionHandler, private DriverHost {
   void start_sync(std::function<Status()> run) override;
   static void on_sync_work(uv_work_t* request);
   static void on_sync_done(uv_work_t* request, int status);
+  void start_compaction(size_t store, std::function<Status()> run) override;
+  static void on_compaction_work(uv_work_t* request);
+  static void on_compaction_done(uv_work_t* request, int status);
   void flush_ready_connections();
   void stop_on_store_failure();
 
@@ -137,6 +140,16 @@ class Server final : public ConnectionHandler, private DriverHost {
     Status result;
   };
   BackgroundSync sync_;
+  // Compactions (one per store at a time) run whole on the thread pool as well.
+  struct BackgroundCompaction {
+    uv_work_t request{};
+    Server* server = nullptr;
+    size_t store = 0;
+    bool running = false;
+    std::function<Status()> run;
+    Status result;
+  };
+  BackgroundCompaction compactions_[2];  // data, hints
   std::map<uint64_t, PendingClient> pending_;  // by Node request id
   uint64_t next_connection_id_ = 1;
   uint64_t next_request_id_ = 1;

@@ -152,4 +152,32 @@ void Server::on_sync_done(uv_work_t* request, int) {
   // The next sync starts in the prepare phase of this loop iteration (drive()).
 }
 
+void Server::start_compaction(size_t store, std::function<Status()> run) {
+  RINGKV_ASSERT(store < 2 && !compactions_[store].running);
+  BackgroundCompaction& compaction = compactions_[store];
+  compaction.running = true;
+  compaction.server = this;
+  compaction.store = store;
+  compaction.run = std::move(run);
+  compaction.request.data = &compaction;
+  int queued = uv_queue_work(&loop_, &compaction.request, on_compaction_work, on_compaction_done);
+  RINGKV_ASSERT(queued == 0);  // uv_queue_work fails only for a null work callback
+}
+
+void Server::on_compaction_work(uv_work_t* request) {
+  auto* compaction = static_cast<BackgroundCompaction*>(request->data);
+  compaction->result = compaction->run();  // only this thread touches it meanwhile
+}
+
+void Server::on_compaction_done(uv_work_t* request, int) {
+  auto* compaction = static_cast<BackgroundCompaction*>(request->data);
+  Server* self = compaction->server;
+  compaction->running = false;
+  compaction->run = nullptr;
+  if (self->finished_) return;
+  const uint64_t now_ms = uv_now(&self->loop_);
+  self->driver_->compaction_finished(compaction->store, compaction->result, now_ms);
+  self->after_driving(self->driver_->drive(now_ms), now_ms);
+}
+
 }  // namespace ringkv::runtime

@@ -30,7 +30,7 @@ uint64_t NodeDriver::drive(uint64_t now_ms) {
   compaction_step(now_ms);
   uint64_t wake_ms = node_.next_tick_ms();
   for (size_t i = 0; i < kStores; ++i) {
-    if (!store(i).compaction_pending()) continue;
+    if (compaction_running_[i] || !store(i).compaction_pending()) continue;
     // One bounded step per millisecond; after a failed step, the next try waits.
     wake_ms = std::min(wake_ms, std::max(now_ms + 1, compaction_retry_[i].not_before_ms));
   }
@@ -99,23 +99,50 @@ void NodeDriver::record(const Status& committed) {
   last_commit_failure_ = committed;
 }
 
-// A failed step (a full disk, an I/O error) abandons the compaction, which starts over at
-// the next step: retried with a backoff (kMinCompactionBackoffMs doubling up to
+// A failed step or job (a full disk, an I/O error) abandons the compaction, which starts
+// over later: retried with a backoff (kMinCompactionBackoffMs doubling up to
 // kMaxCompactionBackoffMs), not every millisecond. Fatal errors surface through
 // fatal_error().
 void NodeDriver::compaction_step(uint64_t now_ms) {
   for (size_t i = 0; i < kStores; ++i) {
-    CompactionRetry& retry = compaction_retry_[i];
-    if (!store(i).compaction_pending() || now_ms < retry.not_before_ms) continue;
-    if (store(i).compact_step(options_.compaction_step_entries).ok()) {
-      retry.backoff_ms = 0;
+    if (compaction_running_[i]) continue;
+    if (!store(i).compaction_pending() || now_ms < compaction_retry_[i].not_before_ms) continue;
+    if (options_.detached_compaction) {
+      start_detached_compaction(i, now_ms);
       continue;
     }
-    compaction_failures_++;
-    retry.backoff_ms = std::clamp(retry.backoff_ms * 2, kMinCompactionBackoffMs,
-                                  kMaxCompactionBackoffMs);
-    retry.not_before_ms = now_ms + retry.backoff_ms;
+    record_compaction(i, store(i).compact_step(options_.compaction_step_entries).ok(), now_ms);
   }
+}
+
+void NodeDriver::start_detached_compaction(size_t i, uint64_t now_ms) {
+  Result<LsmStore::CompactionRun> job = store(i).begin_compaction();
+  if (!job.ok()) {
+    record_compaction(i, false, now_ms);
+    return;
+  }
+  if (!job->run) return;  // nothing to merge after all
+  compaction_running_[i] = true;
+  host_.start_compaction(i, std::move(job->run));
+}
+
+void NodeDriver::compaction_finished(size_t store_index, const Status& result, uint64_t now_ms) {
+  RINGKV_ASSERT(store_index < kStores);
+  RINGKV_ASSERT_MSG(compaction_running_[store_index], "compaction_finished without a job");
+  compaction_running_[store_index] = false;
+  record_compaction(store_index, store(store_index).finish_compaction(result).ok(), now_ms);
+}
+
+void NodeDriver::record_compaction(size_t i, bool succeeded, uint64_t now_ms) {
+  CompactionRetry& retry = compaction_retry_[i];
+  if (succeeded) {
+    retry.backoff_ms = 0;
+    return;
+  }
+  compaction_failures_++;
+  retry.backoff_ms =
+      std::clamp(retry.backoff_ms * 2, kMinCompactionBackoffMs, kMaxCompactionBackoffMs);
+  retry.not_before_ms = now_ms + retry.backoff_ms;
 }
 
 Status NodeDriver::fatal_error() const {

@@ -9,10 +9,12 @@
 //      and sync_finished() releases them; kBatch commits in place at most every
 //      sync_batch_interval_ms; kNever commits in place, the store deciding about fsync;
 //      what an in-place commit releases goes to the host at once;
-//   3. advances each store's compaction by one bounded step (backing off after a failure);
+//   3. advances each store's compaction: with detached_compaction, hands the host a job
+//      that runs the whole merge off its thread (compaction_finished() installs it);
+//      otherwise one bounded step in place (backing off after a failure, either way);
 //   4. returns the local time at which it must be driven again at the latest.
 // The host owns the Node, the stores and the driver, all on one thread; only the detached
-// sync job may run elsewhere (or later, in simulation).
+// sync and compaction jobs may run elsewhere (or later, in simulation).
 #pragma once
 
 #include <cstdint>
@@ -40,12 +42,25 @@ class DriverHost {
   // NodeDriver::sync_finished() with its result on the host's thread. A host that stops
   // (crash, exit) before that simply never calls it.
   virtual void start_sync(std::function<Status()> run) = 0;
+  // Runs `run`, a compaction of store `store` (0: data, 1: hints), off the host's thread (or
+  // after a simulated disk delay), then calls NodeDriver::compaction_finished() with its
+  // result on the host's thread. Called only with DriverOptions::detached_compaction; a
+  // host that stops before the job ends never calls back (the output is an orphan file
+  // that the next open removes).
+  virtual void start_compaction(size_t store, std::function<Status()> run) {
+    (void)store;
+    (void)run;
+    RINGKV_ASSERT_MSG(false, "this host does not run detached compactions");
+  }
 };
 
 struct DriverOptions {
   SyncPolicy sync = SyncPolicy::kAlways;
   uint64_t sync_batch_interval_ms = 5;
   size_t compaction_step_entries = 64;  // keys per compaction step and store
+  // Compactions run whole off the host's thread (DriverHost::start_compaction) instead of
+  // in steps on it.
+  bool detached_compaction = false;
 };
 
 class NodeDriver {
@@ -56,6 +71,7 @@ class NodeDriver {
 
   uint64_t drive(uint64_t now_ms);
   void sync_finished(const Status& result, uint64_t now_ms);
+  void compaction_finished(size_t store, const Status& result, uint64_t now_ms);
   bool sync_running() const { return sync_running_; }
   const DriverOptions& options() const { return options_; }
 
@@ -76,6 +92,8 @@ class NodeDriver {
   bool commit_due(uint64_t now_ms) const;
   void record(const Status& committed);
   void compaction_step(uint64_t now_ms);
+  void start_detached_compaction(size_t i, uint64_t now_ms);
+  void record_compaction(size_t i, bool succeeded, uint64_t now_ms);
   static constexpr size_t kStores = 2;
   LsmStore& store(size_t i) { return i == 0 ? data_ : hints_; }
 
@@ -95,6 +113,7 @@ class NodeDriver {
     uint64_t backoff_ms = 0;
   };
   CompactionRetry compaction_retry_[kStores];  // data, hints
+  bool compaction_running_[kStores] = {false, false};  // a detached job is with the host
   uint64_t compaction_failures_ = 0;
 };
 

@@ -25,7 +25,7 @@ TableReadOptions LsmStore::table_options(uint64_t table_number) const {
   return TableReadOptions{cache_.get(), table_number};
 }
 
-LsmStore::~LsmStore() = default;
+LsmStore::~LsmStore() { cancel_detached_compaction(); }
 
 Result<std::optional<StoredRecord>> LsmStore::lookup(std::string_view key, uint64_t key_hash) {
   if (RecordView view; memtable_.find(key, key_hash, view)) {

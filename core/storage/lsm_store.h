@@ -4,7 +4,9 @@
 // injected Env; single-threaded; never calls out otherwise. Formats: docs/storage.md.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -108,7 +110,27 @@ class LsmStore final : public ReplicaStore {
   Status flush();
   bool compaction_pending() const;
   // Advances the current compaction by at most max_entries keys (starting one if pending).
+  // A compaction that runs detached (below) is left alone.
   Status compact_step(size_t max_entries);
+  // Compaction off the store's thread (kvnode, the simulator): begin_compaction() starts
+  // the pending merge (or takes over the one under way in steps) and returns a job that
+  // merges and syncs the output on any thread. The job reads its input tables without the
+  // cache and writes only its own new file, so applies, reads and flushes go on meanwhile
+  // (a tombstone purge rule, if set, is called on the job's thread). Then
+  // finish_compaction(), on the store's thread, installs the output (manifest switch) or,
+  // after a failed run, abandons it (a checksum failure is judged as by compact_step()).
+  // One compaction at a time: while one runs, begin_compaction() returns no job.
+  struct CompactionRun {
+    std::function<Status()> run;  // empty: nothing to compact, or one runs already
+  };
+  Result<CompactionRun> begin_compaction();
+  Status finish_compaction(const Status& result);
+  bool compaction_running_detached() const;
+  // Asks a detached job to stop at its next step (it then fails with unavailable), and
+  // every later one at once: for a host that is closing the store and need not wait for a
+  // long merge. Also done by the destructor.
+  void cancel_detached_compaction();
+  static constexpr size_t kDetachedStepEntries = 4096;  // between checks of a failed job
   // The next compaction merges every table, so purgeable tombstones can be dropped.
   void request_full_compaction() { full_compaction_requested_ = true; }
 
@@ -165,7 +187,7 @@ class LsmStore final : public ReplicaStore {
   Result<std::shared_ptr<SstableReader>> write_memtable_table(uint64_t number);
   Status install_manifest(const ManifestState& next);
   Status start_compaction();
-  Status finish_compaction();
+  Status install_compaction();
   void abandon_compaction();
   void remove_quietly(const std::string& name);
   // `error` came from reading `suspects`: a checksum failure that re-reads confirm is
@@ -185,6 +207,9 @@ class LsmStore final : public ReplicaStore {
   std::unique_ptr<WalWriter> wal_;
   std::vector<uint64_t> wal_numbers_;  // live segments, ascending; the last one is wal_
   std::unique_ptr<ActiveCompaction> compaction_;
+  // Shared with every detached job this store started; set to stop them.
+  std::shared_ptr<std::atomic<bool>> compaction_cancelled_ =
+      std::make_shared<std::atomic<bool>>(false);
   bool full_compaction_requested_ = false;
   RecoveryReport report_;
   LsmStats counters_;

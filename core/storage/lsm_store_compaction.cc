@@ -44,7 +44,7 @@ Status LsmStore::start_compaction() {
     remove_quietly(output_name);
     return job.status();
   }
-  active->job = std::move(*job);
+  active->job = std::shared_ptr<CompactionJob>(std::move(*job));
   compaction_ = std::move(active);
   if (full) full_compaction_requested_ = false;
   return Status();
@@ -57,10 +57,10 @@ void LsmStore::abandon_compaction() {
   compaction_.reset();
 }
 
-Status LsmStore::finish_compaction() {
+// The job is finished (its output synced): open the output and switch the manifest.
+Status LsmStore::install_compaction() {
   ActiveCompaction& active = *compaction_;
   std::string output_name = table_file_name(active.output_number);
-  RINGKV_RETURN_IF_ERROR(active.job->finish());
   std::shared_ptr<SstableReader> output;
   if (active.job->output_entries() > 0) {
     auto opened = SstableReader::open(env_, join_path(dir_, output_name), table_options(active.output_number));
@@ -95,13 +95,54 @@ Status LsmStore::finish_compaction() {
 
 Status LsmStore::compact_step(size_t max_entries) {
   RINGKV_RETURN_IF_ERROR(fatal_error_);
+  if (compaction_ && compaction_->detached) return Status();
   if (!compaction_) {
     RINGKV_RETURN_IF_ERROR(start_compaction());
     if (!compaction_) return Status();
   }
   auto done = compaction_->job->step(std::max<size_t>(max_entries, 1));
   Status status = done.ok() ? Status() : confirm_damage(done.status(), tables_);
-  if (status.ok() && *done) status = finish_compaction();
+  if (status.ok() && *done) status = compaction_->job->finish();
+  if (status.ok() && *done) status = install_compaction();
+  if (!status.ok() && fatal_error_.ok()) abandon_compaction();
+  return status;
+}
+
+void LsmStore::cancel_detached_compaction() {
+  compaction_cancelled_->store(true, std::memory_order_relaxed);
+}
+
+bool LsmStore::compaction_running_detached() const {
+  return compaction_ && compaction_->detached;
+}
+
+Result<LsmStore::CompactionRun> LsmStore::begin_compaction() {
+  RINGKV_RETURN_IF_ERROR(fatal_error_);
+  if (compaction_running_detached()) return CompactionRun{};
+  if (!compaction_) {
+    RINGKV_RETURN_IF_ERROR(start_compaction());
+    if (!compaction_) return CompactionRun{};
+  }
+  compaction_->detached = true;
+  return CompactionRun{[job = compaction_->job, cancelled = compaction_cancelled_]() -> Status {
+    while (true) {
+      if (cancelled->load(std::memory_order_relaxed)) {
+        return Status::unavailable("compaction cancelled: the store is closing");
+      }
+      auto done = job->step(kDetachedStepEntries);
+      if (!done.ok()) return done.status();
+      if (*done) return job->finish();
+    }
+  }};
+}
+
+Status LsmStore::finish_compaction(const Status& result) {
+  RINGKV_ASSERT_MSG(compaction_running_detached(), "finish_compaction without a detached run");
+  if (!fatal_error_.ok()) {
+    abandon_compaction();  // nothing may be installed any more
+    return fatal_error_;
+  }
+  Status status = result.ok() ? install_compaction() : confirm_damage(result, tables_);
   if (!status.ok() && fatal_error_.ok()) abandon_compaction();
   return status;
 }

@@ -14,7 +14,8 @@ struct LsmStore::ActiveCompaction {
   std::vector<uint64_t> input_numbers;  // oldest first, adjacent in the manifest
   uint64_t output_number = 0;
   bool full = false;  // every table was an input
-  std::unique_ptr<CompactionJob> job;
+  bool detached = false;  // its job runs off the store's thread (begin_compaction)
+  std::shared_ptr<CompactionJob> job;  // shared with a detached run
 };
 
 }  // namespace ringkv

@@ -17,8 +17,8 @@ constexpr int kBlockReadAttempts = 2;
 
 class SstableIterator final : public RecordIterator {
  public:
-  SstableIterator(std::shared_ptr<SstableReader> table, bool fill_cache)
-      : table_(std::move(table)), fill_cache_(fill_cache) {}
+  SstableIterator(std::shared_ptr<SstableReader> table, CacheUse use)
+      : table_(std::move(table)), use_(use) {}
 
   Status seek(std::string_view start_key, size_t first_block) {
     block_index_ = first_block;
@@ -59,14 +59,14 @@ class SstableIterator final : public RecordIterator {
   Status load_block() {
     cursor_.reset();
     if (block_index_ >= table_->data_block_count()) return Status();
-    auto block = table_->load_block(block_index_, fill_cache_, &hint_);
+    auto block = table_->load_block(block_index_, use_, &hint_);
     if (!block.ok()) return block.status();
     cursor_.emplace(std::move(*block));
     return Status();
   }
 
   std::shared_ptr<SstableReader> table_;
-  bool fill_cache_;
+  CacheUse use_;
   size_t block_index_ = 0;
   SstableReader::ChunkHint hint_;
   std::optional<BlockCursor> cursor_;
@@ -299,18 +299,19 @@ Result<std::shared_ptr<const IndexChunk>> SstableReader::read_chunk(size_t chunk
   return std::shared_ptr<const IndexChunk>(std::move(parsed));
 }
 
-Result<std::shared_ptr<const IndexChunk>> SstableReader::load_chunk(size_t chunk, bool fill_cache,
+Result<std::shared_ptr<const IndexChunk>> SstableReader::load_chunk(size_t chunk, CacheUse use,
                                                                     ChunkHint* hint) {
   RINGKV_ASSERT(chunk < chunks_.size());
   if (!resident_chunks_.empty()) return resident_chunks_[chunk];
   if (hint && hint->chunk == chunk) return hint->value;
   const uint64_t offset = index_offset_ + chunks_[chunk].begin;
-  auto loaded = options_.cache->lookup<IndexChunk>(options_.table_number, offset);
+  std::shared_ptr<const IndexChunk> loaded;
+  if (use != CacheUse::kBypass) loaded = options_.cache->lookup<IndexChunk>(options_.table_number, offset);
   if (!loaded) {
     auto read = read_chunk(chunk);
     if (!read.ok()) return read.status();
     loaded = std::move(*read);
-    if (fill_cache) {
+    if (use == CacheUse::kFill) {
       options_.cache->insert(options_.table_number, offset, loaded, loaded->charge(),
                              BlockCache::Kind::kMetadata);
     }
@@ -358,7 +359,7 @@ Result<bool> SstableReader::may_contain(uint64_t key_hash) {
   return bloom_line_may_contain(bits, key_hash, filter_probes_);
 }
 
-Result<size_t> SstableReader::block_for(std::string_view key, bool fill_cache, ChunkHint* hint) {
+Result<size_t> SstableReader::block_for(std::string_view key, CacheUse use, ChunkHint* hint) {
   size_t low = 0, high = chunks_.size();  // first chunk whose last key >= key
   while (low < high) {
     const size_t middle = low + (high - low) / 2;
@@ -370,7 +371,7 @@ Result<size_t> SstableReader::block_for(std::string_view key, bool fill_cache, C
   }
   if (low == chunks_.size()) return block_count_;
   const size_t chunk = low;
-  auto loaded = load_chunk(chunk, fill_cache, hint);
+  auto loaded = load_chunk(chunk, use, hint);
   if (!loaded.ok()) return loaded.status();
   const IndexChunk& entries = **loaded;
   low = 0, high = entries.entries.size();  // its first block whose last key >= key
@@ -386,19 +387,19 @@ Result<size_t> SstableReader::block_for(std::string_view key, bool fill_cache, C
   return chunk * kIndexChunkEntries + low;
 }
 
-Result<std::shared_ptr<const Block>> SstableReader::load_block(size_t block_index,
-                                                              bool fill_cache, ChunkHint* hint) {
+Result<std::shared_ptr<const Block>> SstableReader::load_block(size_t block_index, CacheUse use,
+                                                              ChunkHint* hint) {
   RINGKV_ASSERT(block_index < block_count_);
-  auto chunk = load_chunk(block_index / kIndexChunkEntries, fill_cache, hint);
+  auto chunk = load_chunk(block_index / kIndexChunkEntries, use, hint);
   if (!chunk.ok()) return chunk.status();
   const BlockHandle handle = (*chunk)->entries[block_index % kIndexChunkEntries].handle;
-  if (options_.cache) {
+  if (options_.cache && use != CacheUse::kBypass) {
     if (auto cached = options_.cache->lookup<Block>(options_.table_number, handle.offset)) {
       return cached;
     }
   }
   std::string contents;
-  if (hint && !fill_cache) {
+  if (hint && use != CacheUse::kFill) {
     RINGKV_RETURN_IF_ERROR(
         read_block_ahead(**chunk, block_index % kIndexChunkEntries, *hint, contents));
   } else {
@@ -406,7 +407,7 @@ Result<std::shared_ptr<const Block>> SstableReader::load_block(size_t block_inde
   }
   auto block = Block::parse(std::move(contents), format_version_);
   if (!block.ok()) return corruption(block.status().message());
-  if (options_.cache && fill_cache) options_.cache->insert(options_.table_number, handle.offset, *block);
+  if (options_.cache && use == CacheUse::kFill) options_.cache->insert(options_.table_number, handle.offset, *block);
   return block;
 }
 
@@ -452,7 +453,7 @@ Status SstableReader::read_block_ahead(const IndexChunk& chunk, size_t in_chunk,
 Status SstableReader::read_data_block(size_t block_index, BlockRecords& records) {
   RINGKV_ASSERT(block_index < block_count_);
   records.clear();
-  auto chunk = load_chunk(block_index / kIndexChunkEntries, false, nullptr);
+  auto chunk = load_chunk(block_index / kIndexChunkEntries, CacheUse::kLookOnly, nullptr);
   if (!chunk.ok()) return chunk.status();
   const size_t in_chunk = block_index % kIndexChunkEntries;
   std::string contents;
@@ -496,10 +497,10 @@ Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key,
   if (!maybe.ok()) return maybe.status();
   if (!*maybe) return std::optional<StoredRecord>();
   ChunkHint hint;
-  auto block_index = block_for(key, true, &hint);
+  auto block_index = block_for(key, CacheUse::kFill, &hint);
   if (!block_index.ok()) return block_index.status();
   if (*block_index == block_count_) return std::optional<StoredRecord>();
-  auto block = load_block(*block_index, true, &hint);
+  auto block = load_block(*block_index, CacheUse::kFill, &hint);
   if (!block.ok()) return block.status();
   BlockCursor cursor(std::move(*block));
   Status sought = cursor.seek(key);
@@ -512,8 +513,17 @@ Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key,
 
 Result<std::unique_ptr<RecordIterator>> SstableReader::seek(std::string_view start_key,
                                                             bool fill_cache) {
-  auto iterator = std::make_unique<SstableIterator>(shared_from_this(), fill_cache);
-  auto first_block = block_for(start_key, fill_cache, iterator->hint());
+  return seek_with(start_key, fill_cache ? CacheUse::kFill : CacheUse::kLookOnly);
+}
+
+Result<std::unique_ptr<RecordIterator>> SstableReader::seek_uncached(std::string_view start_key) {
+  return seek_with(start_key, CacheUse::kBypass);
+}
+
+Result<std::unique_ptr<RecordIterator>> SstableReader::seek_with(std::string_view start_key,
+                                                                 CacheUse use) {
+  auto iterator = std::make_unique<SstableIterator>(shared_from_this(), use);
+  auto first_block = block_for(start_key, use, iterator->hint());
   if (!first_block.ok()) return first_block.status();
   RINGKV_RETURN_IF_ERROR(iterator->seek(start_key, *first_block));
   return std::unique_ptr<RecordIterator>(std::move(iterator));

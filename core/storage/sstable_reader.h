@@ -46,6 +46,11 @@ inline constexpr size_t kReadaheadBytes = 64 << 10;
 struct IndexChunk;  // a checked, parsed piece of the index (what the cache keeps)
 struct FilterPage;  // a checked page of a format-2 filter
 
+// How a read uses the block cache: keep what it reads (point reads), only look there (scans:
+// a full scan would push out what point reads use), or not touch it at all (a compaction
+// run off the store's thread: the cache is not thread-safe).
+enum class CacheUse : uint8_t { kFill, kLookOnly, kBypass };
+
 struct TableReadOptions {
   BlockCache* cache = nullptr;  // outlives the reader; null: every block read from the file
   uint64_t table_number = 0;    // the cache key, unique within the cache
@@ -65,6 +70,9 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
   // compaction would otherwise push out what point reads use).
   Result<std::unique_ptr<RecordIterator>> seek(std::string_view start_key,
                                                bool fill_cache = false);
+  // seek() for a reader on another thread than the store's: the iterator touches neither
+  // the cache nor anything else the store changes (the table itself is immutable).
+  Result<std::unique_ptr<RecordIterator>> seek_uncached(std::string_view start_key);
   // Reads every block and checks every checksum and the key order (sstdump --check).
   Status verify();
 
@@ -84,8 +92,9 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
     uint64_t ahead_offset = 0;  // where `ahead` starts in the file
     size_t next_ahead_bytes = 0;  // the size of the next read ahead (0: one block)
   };
-  // The block, checked: from the cache if there, else read (and cached if fill_cache).
-  Result<std::shared_ptr<const Block>> load_block(size_t block_index, bool fill_cache,
+  // The block, checked: from the cache if `use` looks there, else read (and kept with
+  // kFill; read ahead into `hint` without).
+  Result<std::shared_ptr<const Block>> load_block(size_t block_index, CacheUse use,
                                                   ChunkHint* hint = nullptr);
   uint64_t entry_count() const { return entry_count_; }
   uint64_t file_size_bytes() const { return file_size_bytes_; }
@@ -130,12 +139,13 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
     return std::string_view(chunk_keys_).substr(chunks_[chunk].key_offset, chunks_[chunk].key_size);
   }
   Result<std::shared_ptr<const IndexChunk>> read_chunk(size_t chunk);
-  Result<std::shared_ptr<const IndexChunk>> load_chunk(size_t chunk, bool fill_cache,
+  Result<std::shared_ptr<const IndexChunk>> load_chunk(size_t chunk, CacheUse use,
                                                        ChunkHint* hint);
   Result<std::shared_ptr<const FilterPage>> read_filter_page(size_t page);
   Result<bool> may_contain(uint64_t key_hash);
   // The first block whose last key is >= key (data_block_count() if none).
-  Result<size_t> block_for(std::string_view key, bool fill_cache, ChunkHint* hint);
+  Result<size_t> block_for(std::string_view key, CacheUse use, ChunkHint* hint);
+  Result<std::unique_ptr<RecordIterator>> seek_with(std::string_view start_key, CacheUse use);
 
   std::unique_ptr<ReadableFile> file_;
   std::string path_;

@@ -108,9 +108,29 @@ void KvMachine::on_tick(uint64_t now_ms) {
   }
 }
 
+void KvMachine::start_compaction(size_t store, std::function<Status()> run) {
+  RINGKV_ASSERT(store < 2 && !compactions_[store].run);
+  compactions_[store] = PendingCompaction{
+      std::move(run), driving_now_ms_ + prng_.uniform(kMaxCompactionDelayMs + 1)};
+}
+
+void KvMachine::finish_due_compactions(uint64_t now_ms) {
+  for (size_t store = 0; store < 2; ++store) {
+    PendingCompaction& pending = compactions_[store];
+    if (!pending.run || pending.due_ms > now_ms) continue;
+    const Status result = std::exchange(pending.run, nullptr)();
+    driver_->compaction_finished(store, result, now_ms);
+  }
+}
+
 uint64_t KvMachine::drive(uint64_t now_ms) {
+  driving_now_ms_ = now_ms;
+  finish_due_compactions(now_ms);
   const uint64_t failures_before = driver_->commit_failures();
-  const uint64_t wake_ms = driver_->drive(now_ms);
+  uint64_t wake_ms = driver_->drive(now_ms);
+  for (const PendingCompaction& pending : compactions_) {
+    if (pending.run) wake_ms = std::min(wake_ms, std::max(pending.due_ms, now_ms));
+  }
   // An in-place commit (--sync batch) that succeeded synced everything applied so far.
   const bool committed_in_place = setup_.driver.sync != SyncPolicy::kAlways &&
                                   node_->metrics().commits != commits_seen_;

@@ -103,6 +103,10 @@ class KvMachine final : private DriverHost {
   void reply(Reply reply) override { replies_.push_back(std::move(reply)); }
   void flush() override {}
   void start_sync(std::function<Status()> run) override;
+  // Compactions take simulated disk time: the job runs (whole) at the first drive() at or
+  // after its due time; a crash before that drops it.
+  void start_compaction(size_t store, std::function<Status()> run) override;
+  void finish_due_compactions(uint64_t now_ms);
   void record_synced(const std::map<Key, Version>& versions);
 
   const KvMachineSetup& setup_;
@@ -122,6 +126,13 @@ class KvMachine final : private DriverHost {
   uint64_t watched_changes_ = UINT64_MAX;  // store state_changes() when read
   uint64_t watched_tables_ = UINT64_MAX;   // store table_changes() when all were read
   bool sync_started_ = false;
+  struct PendingCompaction {
+    std::function<Status()> run;  // empty: none
+    uint64_t due_ms = 0;
+  };
+  PendingCompaction compactions_[2];  // data, hints (the driver's store indexes)
+  uint64_t driving_now_ms_ = 0;       // the time of the drive() under way
+  static constexpr uint64_t kMaxCompactionDelayMs = 20;
   uint64_t commits_seen_ = 0;  // Node commits counted before the last drive()
   std::map<Key, Version> synced_versions_;
 };

@@ -45,8 +45,10 @@ KvSimulation::KvSimulation(SimOptions options)
   setup_.storage.memtable_max_bytes = options_.config.memtable_max_bytes;
   // Small, so that reads go both through the cache and to the (faulty) simulated disk.
   setup_.storage.block_cache_bytes = kSimBlockCacheBytes;
+  // Compactions run detached, as in kvnode (the buggify steps in KvMachine::on_tick start
+  // some in place, which the driver then takes over).
   setup_.driver = DriverOptions{options_.sync, options_.sync_batch_interval_ms,
-                                kCompactionStepEntries};
+                                kCompactionStepEntries, /*detached_compaction=*/true};
   setup_.injected_bugs = options_.injected_bugs;
   setup_.watched_keys.assign(keys_.begin(),
                              keys_.begin() + std::min(keys_.size(), kMaxWatchedKeys));

@@ -1,6 +1,10 @@
 // NodeDriver, the shared driver of kvnode and the simulator: a compaction that keeps
-// failing (a full disk) is retried with a backoff, not restarted every millisecond.
+// failing (a full disk) is retried with a backoff, not restarted every millisecond; detached
+// compactions go to the host one per store at a time.
 #include <gtest/gtest.h>
+
+#include <utility>
+#include <vector>
 
 #include "core/driver/node_driver.h"
 #include "core/storage/memory_env.h"
@@ -57,6 +61,63 @@ TEST(NodeDriver, FailedCompactionStepsBackOff) {
   EXPECT_FALSE((*data)->compaction_pending());
   EXPECT_EQ(driver.compaction_failures(), 3u);
   EXPECT_GE((*data)->stats().compactions, 1u);
+}
+
+// A host that keeps the detached compaction jobs it is handed, to run them when the test
+// says.
+class JobHost final : public DriverHost {
+ public:
+  void send(Envelope) override {}
+  void reply(Reply) override {}
+  void flush() override {}
+  void start_sync(std::function<Status()>) override {}
+  void start_compaction(size_t store, std::function<Status()> run) override {
+    jobs.emplace_back(store, std::move(run));
+  }
+  std::vector<std::pair<size_t, std::function<Status()>>> jobs;
+};
+
+// With detached_compaction the driver hands the host one whole job per store and starts no
+// other while it runs; compaction_finished() installs it; a failed job backs off like a
+// failed step.
+TEST(NodeDriver, DetachedCompactionsRunOneAtATimeAndFailedOnesBackOff) {
+  MemoryEnv env;
+  LsmOptions options;
+  options.memtable_max_bytes = 512;
+  auto data = LsmStore::open(env, "data", options);
+  auto hints = LsmStore::open(env, "hints", options);
+  ASSERT_TRUE(data.ok() && hints.ok());
+  for (uint64_t i = 0; i < 400 && !(*data)->compaction_pending(); ++i) {
+    ASSERT_TRUE((*data)->apply("key-" + std::to_string(i),
+                               Entry{Version{i + 1, "n1"}, false, std::string(40, 'v')})
+                    .ok());
+  }
+  ASSERT_TRUE((*data)->compaction_pending());
+  Config config;
+  Node node(NodeIdentity{"n1", "n1:1"}, config, {}, **data, Prng(1), 0);
+  JobHost host;
+  NodeDriver driver(node, **data, **hints, host,
+                    DriverOptions{SyncPolicy::kBatch, 5, 64, /*detached_compaction=*/true});
+  driver.drive(1000);
+  ASSERT_EQ(host.jobs.size(), 1u);
+  EXPECT_EQ(host.jobs[0].first, 0u);  // the data store
+  EXPECT_TRUE((*data)->compaction_running_detached());
+  driver.drive(1001);
+  EXPECT_EQ(host.jobs.size(), 1u) << "one job per store at a time";
+  // The job fails (a full disk): the compaction is abandoned and retried after a backoff.
+  env.set_faults(FaultOptions{.space_budget_bytes = env.total_bytes()});
+  driver.compaction_finished(0, host.jobs[0].second(), 1002);
+  env.set_faults(FaultOptions());
+  EXPECT_EQ(driver.compaction_failures(), 1u);
+  EXPECT_FALSE((*data)->compaction_running_detached());
+  driver.drive(1002 + NodeDriver::kMinCompactionBackoffMs - 1);
+  EXPECT_EQ(host.jobs.size(), 1u);
+  driver.drive(1002 + NodeDriver::kMinCompactionBackoffMs);
+  ASSERT_EQ(host.jobs.size(), 2u);
+  const uint64_t compactions_before = (*data)->stats().compactions;
+  driver.compaction_finished(0, host.jobs[1].second(), 1100);
+  EXPECT_EQ((*data)->stats().compactions, compactions_before + 1);
+  EXPECT_EQ(driver.compaction_failures(), 1u);
 }
 
 }  // namespace

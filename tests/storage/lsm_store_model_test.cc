@@ -1,11 +1,14 @@
 // LsmStore against a std::map model (RapidCheck): random applies, gets, scans, syncs,
-// flushes, compaction steps, purges and crash + reopen over MemoryEnv. After a crash each
+// flushes, compaction steps, detached compactions (begun, then run and finished later),
+// purges and crash + reopen over MemoryEnv. After a crash each
 // key must hold one of the states it went through since its last sync (so synced writes
 // survive, versions never go back, nothing is invented).
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <functional>
 #include <map>
+#include <utility>
 #include <tuple>
 #include <vector>
 
@@ -93,6 +96,8 @@ void crash_and_reopen(MemoryEnv& env, std::unique_ptr<LsmStore>& store, Model& m
 // op: kind, key index, counter, flags (node bit, tombstone bit, salt)
 using Op = std::tuple<uint8_t, uint8_t, uint8_t, uint8_t>;
 
+uint64_t detached_compactions_finished = 0;  // across runs: the path must be reached
+
 LsmStats run_model(const std::vector<Op>& ops) {
   MemoryEnv env(1);
   LsmOptions options = testing::small_options(600);
@@ -104,6 +109,7 @@ LsmStats run_model(const std::vector<Op>& ops) {
   RC_ASSERT(opened.ok());
   std::unique_ptr<LsmStore> store = std::move(*opened);
   Model model;
+  std::function<Status()> detached;  // a detached compaction's job, begun and not yet run
   for (const auto& [kind, key_index, counter, flags] : ops) {
     std::string key = key_name(key_index % kKeyCount);
     switch (kind % 10) {
@@ -129,7 +135,20 @@ LsmStats run_model(const std::vector<Op>& ops) {
         break;
       case 6:
         if (flags % 4 == 0) store->request_full_compaction();
-        RC_ASSERT(store->compact_step(1 + flags % 20).ok());
+        if (flags & 8) {
+          // Detached: begun now, run and finished at a later detached op (applies, flushes,
+          // purges and crashes may come in between; a crash drops the job).
+          if (detached) {
+            RC_ASSERT(store->finish_compaction(std::exchange(detached, nullptr)()).ok());
+            ++detached_compactions_finished;
+          } else {
+            auto job = store->begin_compaction();
+            RC_ASSERT(job.ok());
+            detached = std::move(job->run);
+          }
+        } else {
+          RC_ASSERT(store->compact_step(1 + flags % 20).ok());
+        }
         break;
       case 7: {
         auto state = model.current[key];
@@ -140,12 +159,14 @@ LsmStats run_model(const std::vector<Op>& ops) {
         break;
       }
       case 8:
+        detached = nullptr;  // the process that ran it is gone
         crash_and_reopen(env, store, model, counter * 256 + flags, options);
         break;
       default:
         check_matches_model(*store, model);
     }
   }
+  if (detached) RC_ASSERT(store->finish_compaction(detached()).ok());
   check_matches_model(*store, model);
   LsmStats stats = store->stats();
   crash_and_reopen(env, store, model, 99, options);
@@ -177,6 +198,7 @@ TEST(LsmStoreModel, LongRandomRunsMatchTheModel) {
   EXPECT_GT(total.flushes, 100u);
   EXPECT_GT(total.compactions, 20u);
   EXPECT_GT(total.tombstones_dropped, 0u);
+  EXPECT_GT(detached_compactions_finished, 20u);
 }
 
 }  // namespace

@@ -137,6 +137,71 @@ TEST(PosixEnv, DetachedSyncRunsOnAnotherThreadWhileAppliesGoOn) {
   }
 }
 
+// A detached compaction merges on another thread while the store's thread applies, reads,
+// scans (through the same tables and the block cache) and flushes; its output is installed
+// back on the store's thread, and the result reopens with every key. A job cancelled by a
+// closing store stops and leaves only an orphan file, removed at the next open.
+TEST(PosixEnv, DetachedCompactionRunsOnAnotherThreadWhileTheStoreGoesOn) {
+  TempDir temp;
+  PosixEnv env;
+  std::string dir = temp.path() + "/store";
+  LsmOptions options = testing::small_options(4096);
+  options.block_cache_bytes = 16 << 10;
+  int written = 0;
+  {
+    auto opened = LsmStore::open(env, dir, options);
+    ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+    LsmStore& lsm = **opened;
+    int compactions = 0;
+    for (int round = 0; round < 400 && compactions < 6; ++round) {
+      for (int i = 0; i < 40; ++i, ++written) {
+        ASSERT_TRUE(lsm.apply("k" + std::to_string(written * 7919 % 100003),
+                              testing::put_entry(written + 1, std::string(40, 'v'))).ok());
+      }
+      if (!lsm.compaction_pending()) continue;
+      auto job = lsm.begin_compaction();
+      ASSERT_TRUE(job.ok()) << job.status().to_string();
+      if (!job->run) continue;
+      Status result;
+      std::thread merger([&] { result = job->run(); });
+      for (int i = 0; i < 200; ++i, ++written) {
+        ASSERT_TRUE(lsm.apply("k" + std::to_string(written * 7919 % 100003),
+                              testing::put_entry(written + 1, std::string(40, 'w'))).ok());
+        auto got = lsm.get("k" + std::to_string(i * 7919 % 100003));
+        ASSERT_TRUE(got.ok() && got->has_value()) << i;
+      }
+      int scanned = 0;
+      ASSERT_TRUE(lsm.scan("", [&](std::string_view, const Entry&) { return ++scanned < 500; }).ok());
+      ASSERT_TRUE(lsm.flush().ok());
+      merger.join();
+      ASSERT_TRUE(lsm.finish_compaction(result).ok()) << result.to_string();
+      ++compactions;
+    }
+    EXPECT_EQ(compactions, 6);
+    EXPECT_GE(lsm.stats().compactions, 6u);
+    ASSERT_TRUE(lsm.sync().ok());
+    // A job the closing store cancels stops without installing anything.
+    while (lsm.compaction_pending() && !lsm.compaction_running_detached()) {
+      for (int i = 0; i < 200; ++i, ++written) {
+        ASSERT_TRUE(lsm.apply("k" + std::to_string(written * 7919 % 100003),
+                              testing::put_entry(written + 1, "z")).ok());
+      }
+      auto job = lsm.begin_compaction();
+      ASSERT_TRUE(job.ok());
+      if (!job->run) continue;
+      lsm.cancel_detached_compaction();
+      EXPECT_EQ(job->run().code(), StatusCode::kUnavailable);
+    }
+    ASSERT_TRUE(lsm.sync().ok());
+  }
+  auto reopened = LsmStore::open(env, dir, options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().to_string();
+  for (int i = 0; i < written; ++i) {
+    auto got = (*reopened)->get("k" + std::to_string(i * 7919 % 100003));
+    ASSERT_TRUE(got.ok() && got->has_value()) << i;
+  }
+}
+
 TEST(PosixEnv, FailedDetachedSyncMakesTheStoreRefuseWrites) {
   TempDir temp;
   PosixEnv env;
