@@ -47,7 +47,7 @@ std::unique_ptr<RecordIterator> memtable_iterator(const Memtable& memtable,
 MergingIterator::MergingIterator(std::vector<std::unique_ptr<RecordIterator>> sources)
     : sources_(std::move(sources)) {
   for (size_t index = 0; index < sources_.size(); ++index) {
-    if (sources_[index]->valid()) heap_.push_back(index);
+    if (sources_[index]->valid()) heap_.push_back(HeapEntry{sources_[index]->key(), index});
   }
   for (size_t position = heap_.size() / 2; position-- > 0;) sift_down(position);
   refresh_runner_up();
@@ -61,12 +61,7 @@ void MergingIterator::refresh_runner_up() {
     return;
   }
   runner_up_ = heap_.size() > 2 && before(heap_[2], heap_[1]) ? 2 : 1;
-  top_key_alone_ = sources_[heap_.front()]->key() < sources_[heap_[runner_up_]]->key();
-}
-
-bool MergingIterator::before(size_t a, size_t b) const {
-  const int order = sources_[a]->key().compare(sources_[b]->key());
-  return order < 0 || (order == 0 && a < b);  // on equal keys the newer source first
+  top_key_alone_ = heap_.front().key < heap_[runner_up_].key;
 }
 
 void MergingIterator::sift_down(size_t position) {
@@ -85,13 +80,17 @@ void MergingIterator::sift_down(size_t position) {
 // Advances the top source; an exhausted one leaves the heap (the last source takes its
 // place, for the caller to sift). False when the top source is no longer in place.
 Result<bool> MergingIterator::advance_top() {
-  RecordIterator& top = *sources_[heap_.front()];
-  Status status = top.next();
+  HeapEntry& top = heap_.front();
+  RecordIterator& source = *sources_[top.source];
+  Status status = source.next();
   if (!status.ok()) {
     fail();
     return status;
   }
-  if (top.valid()) return true;
+  if (source.valid()) {
+    top.key = source.key();
+    return true;
+  }
   heap_.front() = heap_.back();
   heap_.pop_back();
   return false;
@@ -105,7 +104,7 @@ Status MergingIterator::next() {
   if (*in_place) {
     if (runner_up_ == kNone) return Status();  // the only source left
     // Still below every other source: it stays on top, and the runner-up is unchanged.
-    if (sources_[heap_.front()]->key() < sources_[heap_[runner_up_]]->key()) return Status();
+    if (heap_.front().key < heap_[runner_up_].key) return Status();
   }
   sift_down(0);
   refresh_runner_up();
@@ -114,9 +113,9 @@ Status MergingIterator::next() {
 }
 
 Status MergingIterator::skip_duplicates() {
-  current_key_.assign(sources_[current_]->key());  // reuses its buffer
+  current_key_.assign(heap_.front().key);  // reuses its buffer
   // Every source at the key being left is at the top in turn (sources never repeat a key).
-  while (!heap_.empty() && sources_[heap_.front()]->key() == current_key_) {
+  while (!heap_.empty() && heap_.front().key == current_key_) {
     auto in_place = advance_top();
     if (!in_place.ok()) return in_place.status();
     sift_down(0);

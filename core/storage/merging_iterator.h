@@ -29,15 +29,24 @@ class MergingIterator final : public RecordIterator {
   explicit MergingIterator(std::vector<std::unique_ptr<RecordIterator>> sources);
 
   bool valid() const override { return current_ != kNone; }
-  std::string_view key() const override { return sources_[current_]->key(); }
+  std::string_view key() const override { return heap_.front().key; }
   const RecordView& view() const override { return sources_[current_]->view(); }
   Status next() override;
 
  private:
   static constexpr size_t kNone = static_cast<size_t>(-1);
-  bool before(size_t a, size_t b) const;  // heap order of two sources
+  // A valid source and its current key (a view the source keeps until it moves), so that
+  // the heap compares keys without calling into the sources.
+  struct HeapEntry {
+    std::string_view key;
+    size_t source;
+  };
+  static bool before(const HeapEntry& a, const HeapEntry& b) {  // heap order
+    const int order = a.key.compare(b.key);
+    return order < 0 || (order == 0 && a.source < b.source);  // equal keys: newer first
+  }
   void sift_down(size_t position);
-  void pick_current() { current_ = heap_.empty() ? kNone : heap_.front(); }
+  void pick_current() { current_ = heap_.empty() ? kNone : heap_.front().source; }
   // After the heap changed: finds the runner-up and whether the top's key is its own.
   void refresh_runner_up();
   Status skip_duplicates();  // next() when other sources may hold the key being left
@@ -48,7 +57,7 @@ class MergingIterator final : public RecordIterator {
   }
 
   std::vector<std::unique_ptr<RecordIterator>> sources_;
-  std::vector<size_t> heap_;  // the valid sources; heap_[0] is the current one
+  std::vector<HeapEntry> heap_;  // the valid sources; heap_[0] is the current one
   size_t current_ = kNone;
   size_t runner_up_ = kNone;  // heap position (1 or 2) of the second smallest source
   bool top_key_alone_ = false;  // no other source is at the current key
