@@ -127,17 +127,23 @@ Status Node::prepare_ring(const RingConfig& current, const RingConfig& next) {
 }
 
 Status Node::drop_entries(uint64_t first, uint64_t last) {
-  constexpr size_t kBatch = 1024;  // entries held in memory at once
+  // Held in memory at once: at most this many entries, or a batch that reached this size.
+  constexpr size_t kBatch = 1024;
+  constexpr size_t kBatchBytes = size_t{1} << 20;
   std::vector<std::pair<Key, Entry>> batch;
   uint64_t from = first;
   for (;;) {
     batch.clear();
+    size_t batch_bytes = 0;
+    bool full = false;
     uint64_t reached = from;
     Status scanned = store_.scan_positions(
         from, last, [&](uint64_t position, std::string_view key, const Entry& entry) {
           batch.emplace_back(Key(key), entry);
+          batch_bytes += key.size() + entry.value.size();
           reached = position;
-          return batch.size() < kBatch;
+          full = batch.size() >= kBatch || batch_bytes >= kBatchBytes;
+          return !full;
         });
     if (!scanned.ok()) {
       metrics_.storage_errors++;
@@ -153,7 +159,7 @@ Status Node::drop_entries(uint64_t first, uint64_t last) {
       metrics_.regained_entries_dropped++;
       if (simulation_.observed()) drops_.emplace_back(key, entry.version);
     }
-    if (batch.size() < kBatch) return Status();
+    if (!full) return Status();
     from = reached;
   }
 }
