@@ -64,6 +64,11 @@ std::vector<NodeId> ReplicaSets::members() const {
   return all;
 }
 
+bool ReplicaSets::includes(const NodeId& id) const {
+  return std::find(old_set.begin(), old_set.end(), id) != old_set.end() ||
+         std::find(new_set.begin(), new_set.end(), id) != new_set.end();
+}
+
 bool ReplicaSets::quorum_met(const std::set<NodeId>& acked, size_t required) const {
   auto enough = [&](const std::vector<NodeId>& set) {
     size_t count = 0;
@@ -158,7 +163,12 @@ const RingMember* RingConfig::subject() const {
 std::vector<NodeId> RingConfig::voters() const { return ids_where(members_, votes); }
 
 ReplicaSets RingConfig::sets(std::string_view key, size_t n) const {
-  return ReplicaSets{old_ring_.preference_list(key, n), new_ring_.preference_list(key, n)};
+  return sets_at(hash64(key), n);
+}
+
+ReplicaSets RingConfig::sets_at(uint64_t position, size_t n) const {
+  return ReplicaSets{old_ring_.preference_list_at(position, n),
+                     new_ring_.preference_list_at(position, n)};
 }
 
 ReplicaSets RingConfig::write_sets(std::string_view key, size_t n) const {

@@ -56,6 +56,8 @@ struct ReplicaSets {
   bool moving() const { return old_set != new_set; }
   // Members of either set, the old set's order first, each once.
   std::vector<NodeId> members() const;
+  // Whether `id` is in either set.
+  bool includes(const NodeId& id) const;
   // True when `acked` holds `required` members of the old set and `required` of the new
   // (a set smaller than `required` needs all of it).
   bool quorum_met(const std::set<NodeId>& acked, size_t required) const;
@@ -99,6 +101,8 @@ class RingConfig {
   const Ring& old_ring() const { return old_ring_; }
   const Ring& new_ring() const { return new_ring_; }
   ReplicaSets sets(std::string_view key, size_t n) const;
+  // Same, for a key at ring position `position` (hash64(key)).
+  ReplicaSets sets_at(uint64_t position, size_t n) const;
   // The sets writes, write queries and read write-backs need a quorum of: both sets from
   // the joint stage on, the old set alone outside a change.
   ReplicaSets write_sets(std::string_view key, size_t n) const;

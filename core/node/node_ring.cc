@@ -92,8 +92,7 @@ Status Node::write_record(const Key& key, std::string value) {
 Status Node::prepare_ring(const RingConfig& current, const RingConfig& next) {
   const size_t n = config_.replication_factor;
   auto replicates = [&](const RingConfig& config, uint64_t position) {
-    return contains(config.old_ring().preference_list_at(position, n), self_.id) ||
-           contains(config.new_ring().preference_list_at(position, n), self_.id);
+    return config.sets_at(position, n).includes(self_.id);
   };
   if (simulation_.injected(InjectedBug::kKeepRegainedEntries)) return Status();
   if (!current.formed()) {
@@ -104,6 +103,15 @@ Status Node::prepare_ring(const RingConfig& current, const RingConfig& next) {
         next.stage() != ChangeStage::kJoint) {
       return Status();
     }
+  }
+  auto same = [](const Ring& a, const Ring& b) {
+    return a.nodes() == b.nodes() && a.vnodes_per_node() == b.vnodes_per_node();
+  };
+  auto held = [&](const Ring& ring) {  // placed as by one of the current rings
+    return same(ring, current.old_ring()) || same(ring, current.new_ring());
+  };
+  if (current.formed() && held(next.old_ring()) && held(next.new_ring())) {
+    return Status();  // a later stage of the same change, or its end: nothing is gained
   }
   std::vector<RingArc> gained;
   for (const RingArc& arc : arcs_between_points({&current.old_ring(), &current.new_ring(),

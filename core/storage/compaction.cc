@@ -54,7 +54,7 @@ Result<std::unique_ptr<CompactionJob>> CompactionJob::start(
     const TombstonePurgeRule& purge_rule, std::unique_ptr<SstableBuilder> output) {
   std::vector<std::unique_ptr<RecordIterator>> sources;
   for (auto it = inputs.rbegin(); it != inputs.rend(); ++it) {  // newest first
-    auto source = (*it)->seek_uncached("");  // the cache is the store thread's
+    auto source = (*it)->seek("", CacheUse::kBypass);  // the cache is the store thread's
     if (!source.ok()) return source.status();
     sources.push_back(std::move(*source));
   }

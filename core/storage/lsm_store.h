@@ -130,7 +130,7 @@ class LsmStore final : public ReplicaStore {
   // every later one at once: for a host that is closing the store and need not wait for a
   // long merge. Also done by the destructor.
   void cancel_detached_compaction();
-  static constexpr size_t kDetachedStepEntries = 4096;  // between checks of a failed job
+  static constexpr size_t kDetachedStepEntries = 4096;  // merged between cancellation checks
   // The next compaction merges every table, so purgeable tombstones can be dropped.
   void request_full_compaction() { full_compaction_requested_ = true; }
 

@@ -512,16 +512,7 @@ Result<std::optional<StoredRecord>> SstableReader::find(std::string_view key,
 }
 
 Result<std::unique_ptr<RecordIterator>> SstableReader::seek(std::string_view start_key,
-                                                            bool fill_cache) {
-  return seek_with(start_key, fill_cache ? CacheUse::kFill : CacheUse::kLookOnly);
-}
-
-Result<std::unique_ptr<RecordIterator>> SstableReader::seek_uncached(std::string_view start_key) {
-  return seek_with(start_key, CacheUse::kBypass);
-}
-
-Result<std::unique_ptr<RecordIterator>> SstableReader::seek_with(std::string_view start_key,
-                                                                 CacheUse use) {
+                                                            CacheUse use) {
   auto iterator = std::make_unique<SstableIterator>(shared_from_this(), use);
   auto first_block = block_for(start_key, use, iterator->hint());
   if (!first_block.ok()) return first_block.status();

@@ -65,14 +65,13 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
   // hash64(key) (for the bloom filter).
   Result<std::optional<StoredRecord>> find(std::string_view key, uint64_t key_hash);
   Result<std::optional<StoredRecord>> find(std::string_view key);
-  // An iterator positioned at the first key >= start_key. With fill_cache false, blocks
-  // found in the cache are used but blocks read are not added (a full scan or a
-  // compaction would otherwise push out what point reads use).
+  // An iterator positioned at the first key >= start_key. By default blocks found in the
+  // cache are used but blocks read are not added (a full scan would otherwise push out what
+  // point reads use); kBypass for a reader on another thread than the store's: the
+  // iterator then touches neither the cache nor anything else the store changes (the table
+  // itself is immutable).
   Result<std::unique_ptr<RecordIterator>> seek(std::string_view start_key,
-                                               bool fill_cache = false);
-  // seek() for a reader on another thread than the store's: the iterator touches neither
-  // the cache nor anything else the store changes (the table itself is immutable).
-  Result<std::unique_ptr<RecordIterator>> seek_uncached(std::string_view start_key);
+                                               CacheUse use = CacheUse::kLookOnly);
   // Reads every block and checks every checksum and the key order (sstdump --check).
   Status verify();
 
@@ -145,7 +144,6 @@ class SstableReader : public std::enable_shared_from_this<SstableReader> {
   Result<bool> may_contain(uint64_t key_hash);
   // The first block whose last key is >= key (data_block_count() if none).
   Result<size_t> block_for(std::string_view key, CacheUse use, ChunkHint* hint);
-  Result<std::unique_ptr<RecordIterator>> seek_with(std::string_view start_key, CacheUse use);
 
   std::unique_ptr<ReadableFile> file_;
   std::string path_;

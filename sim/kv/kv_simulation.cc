@@ -207,12 +207,8 @@ void KvSimulation::check_drops(size_t index) {
       seen->second = Version{};
     }
     if (!before || !before->formed()) continue;  // a joining node: it held no configuration
-    const ReplicaSets sets = before->sets(key, n);
     const NodeId& self = setup_.names[index];
-    auto in = [&](const std::vector<NodeId>& set) {
-      return std::find(set.begin(), set.end(), self) != set.end();
-    };
-    if (in(sets.old_set) || in(sets.new_set)) {
+    if (before->sets(key, n).includes(self)) {
       fail(Violation{"monotonic replicas", key, {}, sim_->now_ms(),
                      self + " dropped its entry at " + version.to_string() +
                          ", but it replicates the key at epoch " +

@@ -174,7 +174,8 @@ TEST(MembershipChange, ADecommissionedNodeStreamsItsRangesOutAndLeaves) {
 // it takes that configuration, or the deleted values would answer reads again.
 TEST(MembershipChange, ANodeThatRegainsARangeDropsWhatItHeldThereBefore) {
   TestCluster cluster(3);
-  const std::map<Key, Value> written = write_all(cluster, {"n1", "n2", "n3"}, "a");
+  const std::vector<NodeId> first{"n1", "n2", "n3"};
+  const std::map<Key, Value> written = write_all(cluster, first, "a");
   ASSERT_EQ(written.size(), static_cast<size_t>(kKeys));
   cluster.add_node("n4", {"n2"});
   ASSERT_TRUE(cluster.advance_until(
@@ -187,7 +188,7 @@ TEST(MembershipChange, ANodeThatRegainsARangeDropsWhatItHeldThereBefore) {
   std::map<Key, NodeId> lost;
   for (const auto& [key, value] : written) {
     const std::vector<NodeId> set = cluster.node("n1").ring_config().read_set(key, 3);
-    for (const NodeId& id : {"n1", "n2", "n3"}) {
+    for (const NodeId& id : first) {
       if (std::find(set.begin(), set.end(), id) == set.end()) lost[key] = id;
     }
   }
@@ -212,9 +213,9 @@ TEST(MembershipChange, ANodeThatRegainsARangeDropsWhatItHeldThereBefore) {
       cluster.node("n4").begin_change(ChangeKind::kDecommission, "n4", cluster.now_ms()).ok());
   ASSERT_TRUE(cluster.advance_until([&] { return cluster.node("n4").ring_keeper().left(); }, 5000));
   ASSERT_TRUE(cluster.advance_until(
-      [&] { return everyone_at(cluster, {"n1", "n2", "n3"}, 9); }, 2000));
+      [&] { return everyone_at(cluster, first, 9); }, 2000));
   uint64_t dropped = 0;
-  for (const NodeId& id : {"n1", "n2", "n3"}) {
+  for (const NodeId& id : first) {
     dropped += cluster.node(id).metrics().regained_entries_dropped;
   }
   EXPECT_EQ(dropped, lost.size());

@@ -203,7 +203,7 @@ TEST_F(SstableTest, MetadataReadThroughASmallCacheAnswersLikeAResidentOne) {
     ASSERT_LE(cache.bytes(), cache.capacity_bytes());
     if (index % 97 != 0) continue;
     for (bool fill : {false, true}) {
-      auto iterator = (*paged)->seek(key, fill);
+      auto iterator = (*paged)->seek(key, fill ? CacheUse::kFill : CacheUse::kLookOnly);
       ASSERT_TRUE(iterator.ok());
       auto want = records.lower_bound(key);
       for (int step = 0; step < 70 && want != records.end(); ++step, ++want) {
@@ -432,7 +432,7 @@ RC_GTEST_PROP(SstableProperty, SeekFindsTheFirstKeyNotBelowTheTarget,
   RC_ASSERT(table.ok());
   for (std::string target : targets) {
     target = "p/" + target;
-    auto iterator = (*table)->seek(target, true);
+    auto iterator = (*table)->seek(target, CacheUse::kFill);
     RC_ASSERT(iterator.ok());
     auto expected = records.lower_bound(target);
     for (int steps = 0; steps < 3 && expected != records.end(); ++steps, ++expected) {

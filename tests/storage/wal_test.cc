@@ -57,17 +57,31 @@ std::vector<std::string> logged_keys(MemoryEnv& env,
 
 using Keys = std::vector<std::string>;
 
+// A writer of the segment logged_keys() reads, /w/wal-000001.log in `env` (the directory
+// made here); null, with a test failure, when it cannot be created.
+std::unique_ptr<WalWriter> create_writer_or_die(MemoryEnv& env, size_t buffer_bytes = 0) {
+  EXPECT_TRUE(env.create_dir("/w").ok());
+  auto writer = WalWriter::create(env, "/w", "wal-000001.log", buffer_bytes);
+  EXPECT_TRUE(writer.ok()) << writer.status().to_string();
+  if (!writer.ok()) return nullptr;
+  return std::move(*writer);
+}
+
+// The payload of a put of `key` at version counter.n1.
+std::string put_payload(std::string_view key, uint64_t counter, const std::string& value = "v") {
+  return record_payload(key, {put_entry(counter, value), false});
+}
+
 TEST(Wal, WriterOutputParsesBackIdentically) {
   MemoryEnv env;
-  ASSERT_TRUE(env.create_dir("/w").ok());
-  auto writer = WalWriter::create(env, "/w", "wal-000001.log");
-  ASSERT_TRUE(writer.ok());
+  auto writer = create_writer_or_die(env);
+  ASSERT_TRUE(writer);
   for (const auto& [key, record] : sample_records()) {
-    ASSERT_TRUE((*writer)->add_record(record_payload(key, record)).ok());
+    ASSERT_TRUE(writer->add_record(record_payload(key, record)).ok());
   }
-  EXPECT_TRUE((*writer)->has_unsynced_records());
-  ASSERT_TRUE((*writer)->sync().ok());
-  EXPECT_FALSE((*writer)->has_unsynced_records());
+  EXPECT_TRUE(writer->has_unsynced_records());
+  ASSERT_TRUE(writer->sync().ok());
+  EXPECT_FALSE(writer->has_unsynced_records());
   WalParseResult result;
   auto seen = parse_all(*env.contents("/w/wal-000001.log"), result);
   EXPECT_EQ(result.tail, WalTail::kClean);
@@ -166,17 +180,16 @@ TEST(Wal, BadMagicIsCorruption) {
 
 TEST(Wal, FailedAppendIsCutOffTheFile) {
   MemoryEnv env;
-  ASSERT_TRUE(env.create_dir("/w").ok());
-  auto writer = WalWriter::create(env, "/w", "wal-000001.log");
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->add_record(record_payload("a", {put_entry(1, "v"), false})).ok());
-  uint64_t size_before = (*writer)->size_bytes();
+  auto writer = create_writer_or_die(env);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->add_record(put_payload("a", 1)).ok());
+  uint64_t size_before = writer->size_bytes();
   env.set_faults(FaultOptions{.space_budget_bytes = env.total_bytes() + 5});
-  Status failed = (*writer)->add_record(record_payload("b", {put_entry(2, "vvvvvvvv"), false}));
+  Status failed = writer->add_record(put_payload("b", 2, "vvvvvvvv"));
   EXPECT_EQ(failed.code(), StatusCode::kNoSpace);
-  EXPECT_EQ((*writer)->size_bytes(), size_before);
+  EXPECT_EQ(writer->size_bytes(), size_before);
   env.set_faults(FaultOptions{});
-  ASSERT_TRUE((*writer)->add_record(record_payload("c", {put_entry(3, "w"), false})).ok());
+  ASSERT_TRUE(writer->add_record(put_payload("c", 3, "w")).ok());
   EXPECT_EQ(logged_keys(env), (Keys{"a", "c"}));
 }
 
@@ -184,26 +197,25 @@ TEST(Wal, FailedAppendIsCutOffTheFile) {
 // it wrote then parses back in order.
 TEST(Wal, BufferedRecordsReachTheFileWhenTheBufferFillsOrAtSync) {
   MemoryEnv env;
-  ASSERT_TRUE(env.create_dir("/w").ok());
-  auto writer = WalWriter::create(env, "/w", "wal-000001.log", 64);
-  ASSERT_TRUE(writer.ok());
+  auto writer = create_writer_or_die(env, 64);
+  ASSERT_TRUE(writer);
   const size_t header_bytes = env.contents("/w/wal-000001.log")->size();
-  const std::string first = record_payload("a", {put_entry(1, "v"), false});
-  ASSERT_TRUE((*writer)->add_record(first).ok());
+  const std::string first = put_payload("a", 1);
+  ASSERT_TRUE(writer->add_record(first).ok());
   EXPECT_EQ(env.contents("/w/wal-000001.log")->size(), header_bytes);
-  EXPECT_EQ((*writer)->buffered_bytes(), storage_format::kWalFrameHeaderBytes + first.size());
-  EXPECT_EQ((*writer)->size_bytes(), header_bytes + (*writer)->buffered_bytes());
-  EXPECT_TRUE((*writer)->has_unsynced_records());
+  EXPECT_EQ(writer->buffered_bytes(), storage_format::kWalFrameHeaderBytes + first.size());
+  EXPECT_EQ(writer->size_bytes(), header_bytes + writer->buffered_bytes());
+  EXPECT_TRUE(writer->has_unsynced_records());
   // The next records do not fit beside it: the buffer goes to the file first.
   const std::string big(100, 'x');
-  ASSERT_TRUE((*writer)->add_record(record_payload("b", {put_entry(2, big), false})).ok());
+  ASSERT_TRUE(writer->add_record(put_payload("b", 2, big)).ok());
   EXPECT_GT(env.contents("/w/wal-000001.log")->size(), header_bytes);
-  EXPECT_EQ((*writer)->buffered_bytes(), 0u);  // a record larger than the buffer goes through
-  ASSERT_TRUE((*writer)->add_record(record_payload("c", {put_entry(3, "w"), false})).ok());
-  EXPECT_GT((*writer)->buffered_bytes(), 0u);
-  ASSERT_TRUE((*writer)->sync().ok());
-  EXPECT_EQ((*writer)->buffered_bytes(), 0u);
-  EXPECT_FALSE((*writer)->has_unsynced_records());
+  EXPECT_EQ(writer->buffered_bytes(), 0u);  // a record larger than the buffer goes through
+  ASSERT_TRUE(writer->add_record(put_payload("c", 3, "w")).ok());
+  EXPECT_GT(writer->buffered_bytes(), 0u);
+  ASSERT_TRUE(writer->sync().ok());
+  EXPECT_EQ(writer->buffered_bytes(), 0u);
+  EXPECT_FALSE(writer->has_unsynced_records());
   EXPECT_EQ(logged_keys(env), (Keys{"a", "b", "c"}));
 }
 
@@ -212,20 +224,19 @@ TEST(Wal, BufferedRecordsReachTheFileWhenTheBufferFillsOrAtSync) {
 // makes every accepted record durable.
 TEST(Wal, FailedWriteOutKeepsTheBufferAndIsRetriedBySync) {
   MemoryEnv env;
-  ASSERT_TRUE(env.create_dir("/w").ok());
-  auto writer = WalWriter::create(env, "/w", "wal-000001.log", 40);
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->add_record(record_payload("a", {put_entry(1, "v"), false})).ok());
+  auto writer = create_writer_or_die(env, 40);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->add_record(put_payload("a", 1)).ok());
   const uint64_t file_bytes = env.contents("/w/wal-000001.log")->size();
   env.set_faults(FaultOptions{.io_error_permille = 1000});
-  EXPECT_EQ((*writer)->sync().code(), StatusCode::kIoError);
+  EXPECT_EQ(writer->sync().code(), StatusCode::kIoError);
   EXPECT_EQ(env.contents("/w/wal-000001.log")->size(), file_bytes);
-  EXPECT_TRUE((*writer)->poisoned().ok());
-  Status refused = (*writer)->add_record(record_payload("b", {put_entry(2, "vvvvvvvv"), false}));
+  EXPECT_TRUE(writer->poisoned().ok());
+  Status refused = writer->add_record(put_payload("b", 2, "vvvvvvvv"));
   EXPECT_EQ(refused.code(), StatusCode::kIoError);
   env.set_faults(FaultOptions{});
-  ASSERT_TRUE((*writer)->add_record(record_payload("c", {put_entry(3, "w"), false})).ok());
-  ASSERT_TRUE((*writer)->sync().ok());
+  ASSERT_TRUE(writer->add_record(put_payload("c", 3, "w")).ok());
+  ASSERT_TRUE(writer->sync().ok());
   EXPECT_EQ(logged_keys(env), (Keys{"a", "c"}));
 }
 
@@ -233,34 +244,32 @@ TEST(Wal, FailedWriteOutKeepsTheBufferAndIsRetriedBySync) {
 // claimed first), never the later write of records already accepted.
 TEST(Wal, FullDiskRefusesTheRecordNotTheWriteOfAcceptedOnes) {
   MemoryEnv env;
-  ASSERT_TRUE(env.create_dir("/w").ok());
-  auto writer = WalWriter::create(env, "/w", "wal-000001.log", 256);
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->add_record(record_payload("k0", {put_entry(1, "v"), false})).ok());
+  auto writer = create_writer_or_die(env, 256);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->add_record(put_payload("k0", 1)).ok());
   env.set_faults(FaultOptions{.space_budget_bytes = env.total_bytes()});  // nothing more
   Keys accepted{"k0"};
   Status refused;
   for (int i = 1; i < 100 && refused.ok(); ++i) {
     const std::string key = "k" + std::to_string(i);
-    refused = (*writer)->add_record(record_payload(key, {put_entry(i + 1, "v"), false}));
+    refused = writer->add_record(put_payload(key, i + 1));
     if (refused.ok()) accepted.push_back(key);
   }
   EXPECT_EQ(refused.code(), StatusCode::kNoSpace);
   EXPECT_GT(accepted.size(), 1u);  // the claimed space took some
-  ASSERT_TRUE((*writer)->sync().ok());
+  ASSERT_TRUE(writer->sync().ok());
   EXPECT_EQ(logged_keys(env), accepted);
 }
 
 // Buffered records are what a process crash loses: unsynced, like a torn tail.
 TEST(Wal, CrashLosesBufferedRecordsOnly) {
   MemoryEnv env;
-  ASSERT_TRUE(env.create_dir("/w").ok());
   {
-    auto writer = WalWriter::create(env, "/w", "wal-000001.log", 1 << 10);
-    ASSERT_TRUE(writer.ok());
-    ASSERT_TRUE((*writer)->add_record(record_payload("a", {put_entry(1, "v"), false})).ok());
-    ASSERT_TRUE((*writer)->sync().ok());
-    ASSERT_TRUE((*writer)->add_record(record_payload("b", {put_entry(2, "v"), false})).ok());
+    auto writer = create_writer_or_die(env, 1 << 10);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->add_record(put_payload("a", 1)).ok());
+    ASSERT_TRUE(writer->sync().ok());
+    ASSERT_TRUE(writer->add_record(put_payload("b", 2)).ok());
   }
   Prng prng(7);
   env.crash(prng, CrashOptions{.tear_unsynced_tail = false});
@@ -269,15 +278,14 @@ TEST(Wal, CrashLosesBufferedRecordsOnly) {
 
 TEST(Wal, FailedSyncPoisonsTheWriter) {
   MemoryEnv env;
-  ASSERT_TRUE(env.create_dir("/w").ok());
-  auto writer = WalWriter::create(env, "/w", "wal-000001.log");
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->add_record(record_payload("a", {put_entry(1, "v"), false})).ok());
+  auto writer = create_writer_or_die(env);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->add_record(put_payload("a", 1)).ok());
   env.set_faults(FaultOptions{.io_error_permille = 1000});
-  EXPECT_FALSE((*writer)->sync().ok());
+  EXPECT_FALSE(writer->sync().ok());
   env.set_faults(FaultOptions{});
-  EXPECT_FALSE((*writer)->sync().ok());
-  EXPECT_FALSE((*writer)->add_record("x").ok());
+  EXPECT_FALSE(writer->sync().ok());
+  EXPECT_FALSE(writer->add_record("x").ok());
 }
 
 RC_GTEST_PROP(WalProperty, ArbitraryBytesNeverCrashTheParser, (std::string tail)) {
